@@ -1,0 +1,123 @@
+package org.sanku.generate;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The clean per-person facts of the generator's model. Each record carries {@code rec}: whether the pipeline
+ * can still see it and tie it to its person after the injected defects (the "recoverable" view of the truth).
+ */
+final class Facts {
+
+  private Facts() {}
+
+  /** One resident of the model (registry row plus everything the other databases hold about them). */
+  static final class Person {
+    long idx;
+    int county;            // index into RegionSpec.counties (final residence)
+    String residence12;    // final residence, 12 digits
+    String id18;
+    String name;
+    int sex;               // 1 male, 2 female
+    LocalDate birth;
+    int residentType;      // 1, 2, 3
+    int status = 1;        // 1 normal, 2 dead, 3 moved out, 4 cancelled
+    LocalDate deathDate;
+    LocalDate moveOutDate;
+    long motherIdx = -1;
+    String motherId;
+    String healthCard;
+    boolean htn;
+    boolean t2dm;
+    /** The registry row was delivered in a state the pipeline must quarantine (person absent). */
+    boolean registryLost;
+    /** Normalised ID the pipeline derives from the delivered registry row, or null when unusable. */
+    String registryNormId;
+    final List<Ehr> ehrs = new ArrayList<>(2);
+    final List<Visit> visits = new ArrayList<>();
+  }
+
+  static final class Ehr {
+    String ehrNo;
+    LocalDate build;
+    boolean basicComplete;
+    boolean electronic;
+    int status = 1;
+    LocalDate statusDate;
+    String manageOrg;
+    int orgCounty;
+    String division12;     // current_division_code as delivered (before any defect)
+    /** The row passes ingest (no defect that quarantines it). */
+    boolean accepted = true;
+    /** Accepted and tied to its registry person by the linkage rules. */
+    boolean rec = true;
+    final List<Exam> exams = new ArrayList<>();
+    final List<Tcm> tcms = new ArrayList<>();
+    final List<Enrollment> enrollments = new ArrayList<>();
+    final List<Contract> contracts = new ArrayList<>();
+  }
+
+  static final class Exam {
+    String id;
+    LocalDate date;
+    int type;
+    boolean complete;
+    boolean rec = true;
+  }
+
+  static final class Tcm {
+    String id;
+    LocalDate date;
+    int kind;
+    int months;            // children's service: month of age (6, 12 … 36)
+    boolean complete;
+    boolean rec = true;
+  }
+
+  static final class Enrollment {
+    String id;
+    String program;        // HTN or T2DM
+    LocalDate enrollDate;
+    int status = 1;
+    LocalDate closeDate;
+    boolean rec = true;
+    final List<Followup> followups = new ArrayList<>();
+  }
+
+  static final class Followup {
+    String id;
+    LocalDate date;
+    int mode;              // 1 clinic, 2 home, 3 phone, 4 other
+    Integer sbp;
+    Integer dbp;
+    Double fbg;
+    boolean rec = true;
+  }
+
+  static final class Contract {
+    String id;
+    LocalDate sign;
+    LocalDate start;
+    LocalDate end;
+    int status;
+    boolean rec = true;
+  }
+
+  static final class Visit {
+    String id;
+    int type;              // 1 outpatient, 2 emergency, 3 inpatient
+    LocalDate date;
+    int orgCounty;
+    boolean accepted = true;
+    boolean rec = true;
+    final List<Diagnosis> diagnoses = new ArrayList<>(3);
+  }
+
+  static final class Diagnosis {
+    String code;
+    String name;
+    String icd3;
+    boolean uncertain;
+  }
+}

@@ -1,0 +1,249 @@
+package org.sanku.generate;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.sanku.generate.RegionSpec.County;
+import org.sanku.indicators.lifetable.AbridgedLifeTable;
+
+/**
+ * Writes the truth folder: clean per-person facts, the expected value of every indicator per county, city and
+ * province (true, and recoverable from what was delivered), and the injected defects with their outcome.
+ */
+final class TruthWriter {
+
+  private TruthWriter() {}
+
+  /** Unit factor per indicator: rates in %, infant mortality in ‰. */
+  static double factor(String id) {
+    return id.equals("infant_mortality") ? 1000.0 : 100.0;
+  }
+
+  static final String[] HEADER = {"indicator_id", "period_type", "period_start", "period_end",
+      "division_code", "division_level", "division_name", "numerator_true", "denominator_true", "value_true",
+      "lower95_true", "upper95_true", "numerator_recoverable", "denominator_recoverable", "value_recoverable",
+      "lower95_recoverable", "upper95_recoverable"};
+
+  static List<String[]> write(Path truth, GenContext ctx, int chunks, List<ChunkGenerator> gens,
+      RegionGenerator.Options o) throws IOException {
+    Files.createDirectories(truth);
+    int nc = ctx.spec.counties.size();
+    TruthRules.Tally all = new TruthRules.Tally(nc);
+    long[][][] linkEhr = new long[nc][2][2];
+    long[][][] linkEmr = new long[nc][2][2];
+    Map<String, long[]> defects = new TreeMap<>();
+    for (ChunkGenerator g : gens) {
+      all.addAll(g.tally);
+      for (int c = 0; c < nc; c++) {
+        for (int v = 0; v < 2; v++) {
+          for (int k = 0; k < 2; k++) {
+            linkEhr[c][v][k] += g.linkEhr[c][v][k];
+            linkEmr[c][v][k] += g.linkEmr[c][v][k];
+          }
+        }
+      }
+      g.defects.forEach((k, v) -> {
+        long[] acc = defects.computeIfAbsent(k, x -> new long[2]);
+        acc[0] += v[0];
+        acc[1] += v[1];
+      });
+    }
+    for (int c = 0; c < nc; c++) {
+      for (int v = 0; v < 2; v++) {
+        all.den[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][0];
+        all.num[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][1];
+        all.den[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][0];
+        all.num[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][1];
+      }
+    }
+    TruthRules rules = ctx.rules;
+    String periodType = rules.end.equals(rules.start.withDayOfYear(rules.start.lengthOfYear()))
+        ? "year" : "ytd";
+    List<String[]> rows = new ArrayList<>();
+    // Divisions: each county, then the city and the province (sums of the counties).
+    List<int[]> groups = new ArrayList<>();
+    List<String[]> names = new ArrayList<>();
+    for (int c = 0; c < nc; c++) {
+      County k = ctx.spec.counties.get(c);
+      groups.add(new int[] {c});
+      names.add(new String[] {k.code6() + "000000", "county", k.name()});
+    }
+    int[] every = new int[nc];
+    for (int c = 0; c < nc; c++) {
+      every[c] = c;
+    }
+    groups.add(every);
+    names.add(new String[] {ctx.spec.city.code(), "city", ctx.spec.city.name()});
+    groups.add(every);
+    names.add(new String[] {ctx.spec.province.code(), "province", ctx.spec.province.name()});
+    for (int i = 0; i < TruthRules.IDS.length; i++) {
+      String id = TruthRules.IDS[i];
+      for (int gi = 0; gi < groups.size(); gi++) {
+        long[] n = new long[2];
+        long[] d = new long[2];
+        for (int c : groups.get(gi)) {
+          for (int v = 0; v < 2; v++) {
+            n[v] += all.num[i][c][v];
+            d[v] += all.den[i][c][v];
+          }
+        }
+        String[] nm = names.get(gi);
+        rows.add(new String[] {id, periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1], nm[2],
+            String.valueOf(n[0]), String.valueOf(d[0]), rate(n[0], d[0], factor(id)), "", "",
+            String.valueOf(n[1]), String.valueOf(d[1]), rate(n[1], d[1], factor(id)), "", ""});
+      }
+    }
+    for (int gi = 0; gi < groups.size(); gi++) {
+      String[] nm = names.get(gi);
+      String[] row = {"life_expectancy", periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1],
+          nm[2], "", "", "", "", "", "", "", "", "", ""};
+      for (int v = 0; v < 2; v++) {
+        long[] deaths = new long[19];
+        long[] pop = new long[19];
+        for (int c : groups.get(gi)) {
+          for (int g = 0; g < 19; g++) {
+            deaths[g] += all.lifeDeaths[c][g][v];
+            pop[g] += all.lifePop[c][g][v];
+          }
+        }
+        long sd = 0;
+        long sp = 0;
+        for (int g = 0; g < 19; g++) {
+          sd += deaths[g];
+          sp += pop[g];
+        }
+        int base = v == 0 ? 7 : 12;
+        row[base] = String.valueOf(sd);
+        row[base + 1] = String.valueOf(sp);
+        try {
+          AbridgedLifeTable.Result lt = RegionGenerator.lifeTable(deaths, pop, rules.years);
+          row[base + 2] = fmt(lt.e0());
+          row[base + 3] = fmt(lt.lower95());
+          row[base + 4] = fmt(lt.upper95());
+        } catch (IllegalArgumentException e) {
+          // Too few deaths for a life table (e.g. none aged 85+): the cell is a state, not a number.
+        }
+      }
+      rows.add(row);
+    }
+    writeCsv(truth.resolve("indicators.csv"), HEADER, rows);
+
+    List<String[]> drows = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : defects.entrySet()) {
+      String[] k = e.getKey().split("\\|");
+      Defect d = Defect.valueOf(k[0]);
+      drows.add(new String[] {d.name(), k[1], String.valueOf(e.getValue()[0]), String.valueOf(e.getValue()[1]),
+          d.recoverable ? "yes" : "only where another key links it", d.expected, d.description});
+    }
+    if (o.dirtyRate() > 0) {
+      drows.add(new String[] {"GBK_ENCODING", "emr (all files)", "1", "1", "yes",
+          "decoded with the manifest's encoding", "the EMR source is delivered in GBK"});
+      drows.add(new String[] {"CHINESE_HEADERS", "emr_visit (full drop)", "1", "1", "yes",
+          "headers mapped through conf/aliases.yaml", "the file uses Chinese column names"});
+      drows.add(new String[] {"GZIP_FILE", "emr_diagnosis (all drops)", "1", "1", "yes",
+          "read as gzip", "delivered as emr_diagnosis.csv.gz"});
+    }
+    writeCsv(truth.resolve("defects.csv"), new String[] {"defect", "table", "injected", "recoverable",
+        "recoverable_by_design", "expected_handling", "description"}, drows);
+
+    for (Map.Entry<String, String[]> e : ChunkGenerator.CLEAN.entrySet()) {
+      Path f = truth.resolve("clean").resolve(e.getKey() + ".csv");
+      Files.createDirectories(f.getParent());
+      try (OutputStream os = Files.newOutputStream(f)) {
+        StringBuilder h = new StringBuilder();
+        Rows.appendCsv(h, e.getValue());
+        os.write(h.toString().getBytes(StandardCharsets.UTF_8));
+        for (int c = 0; c < chunks; c++) {
+          Path part = ctx.partsDir.resolve(String.format("c%03d", c)).resolve("truth").resolve(e.getKey() + ".csv");
+          if (Files.exists(part)) {
+            try (InputStream in = Files.newInputStream(part)) {
+              in.transferTo(os);
+            }
+          }
+        }
+      }
+    }
+    Files.writeString(truth.resolve("README.md"), readme(o, ctx), StandardCharsets.UTF_8);
+
+    // The county table printed after a run: headline indicators, true values.
+    String[] headline = {"ehr_coverage", "elderly_health_mgmt", "elderly_tcm_mgmt", "elderly_fd_contract",
+        "htn_std_mgmt", "htn_unmanaged"};
+    List<String[]> table = new ArrayList<>();
+    for (int gi = 0; gi < groups.size() - 1; gi++) {
+      String[] line = new String[headline.length + 1];
+      line[0] = names.get(gi)[2];
+      for (int h = 0; h < headline.length; h++) {
+        for (String[] r : rows) {
+          if (r[0].equals(headline[h]) && r[4].equals(names.get(gi)[0]) && r[5].equals(names.get(gi)[1])) {
+            line[h + 1] = r[9].isEmpty() ? "—" : String.format(Locale.ROOT, "%.1f%%", Double.parseDouble(r[9]));
+          }
+        }
+      }
+      table.add(line);
+    }
+    return table;
+  }
+
+  static String rate(long n, long d, double factor) {
+    return d == 0 ? "" : fmt(factor * n / d);
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6f", v);
+  }
+
+  static void writeCsv(Path f, String[] header, List<String[]> rows) throws IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
+      StringBuilder sb = new StringBuilder();
+      Rows.appendCsv(sb, header);
+      for (String[] r : rows) {
+        Rows.appendCsv(sb, r);
+      }
+      w.write(sb.toString());
+    }
+  }
+
+  private static String readme(RegionGenerator.Options o, GenContext ctx) {
+    return """
+        # Ground truth of a generated region (never read by the pipeline)
+
+        Region %s, %d persons, seed %d, as of %s, %d night(s), dirty rate %s.
+
+        - `indicators.csv`: every indicator of shared/indicators.md for the period %s … %s, per county, city and
+          province. `*_true` counts every fact of the clean model; `*_recoverable` counts only what the pipeline
+          can still see and tie to its person after the injected defects (a quarantined row, or a record whose
+          only link to its person was destroyed, cannot count). Values are in %% (‰ for infant_mortality, years for
+          life_expectancy, whose numerator and denominator are deaths and mid-period population). An empty value
+          is an empty denominator.
+        - `defects.csv`: each injected defect class per table, how many rows got it, how many of those facts stay
+          countable, and the handling expected of the pipeline.
+        - `clean/*.csv`: the clean facts (final state after every night, deleted rows gone) keyed by `person_idx`,
+          with `recoverable` per row: the inputs from which every number above can be recounted.
+
+        Recoverability rules (the linkage the pipeline is expected to apply):
+        1. A record links to a registry person on its normalised ID (VALID_18 or UPGRADED_15) when the registry
+           row's normalised ID is the same and the birth date, or the sex and name, agree.
+        2. A usable ID that belongs to another registry person (a baby under the mother's ID) is a conflict:
+           never linked.
+        3. Otherwise (no usable ID, or an ID no registry row carries) the record links on name + sex + birth date
+           + county (of its own division code, retired codes mapped to successors) when exactly one registry
+           person has that key.
+        4. An EMR visit that still has no link is tied through its health-card number when another visit of the
+           same person carrying that card is linked.
+        5. A registry row with an impossible birth date is quarantined: that person is absent from every
+           recoverable count. Services hang on their record (ehr_no, enrollment_id) and are lost with it, or on
+           their own when they are quarantined (future or impossible dates, codes outside the value set, mangled
+           links).
+        """.formatted(o.region(), o.persons(), o.seed(), o.asOf(), o.nights(), o.dirtyRate(), ctx.rules.start,
+        ctx.rules.end);
+  }
+}

@@ -33,18 +33,24 @@ public final class Sanku implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** The configuration folder: SANKU_CONF, else conf/ under SANKU_HOME (set by the launcher), else ./conf. */
+  /**
+   * The configuration folder: SANKU_CONF, else conf/ under SANKU_HOME (set by the launcher), else ./conf or
+   * ../conf (a run from the jobs module).
+   */
   static Path confDir() {
     String c = System.getenv("SANKU_CONF");
     if (c != null && !c.isBlank()) {
       return Paths.get(c);
     }
     String home = System.getenv("SANKU_HOME");
-    Path p = home != null && !home.isBlank() ? Paths.get(home, "conf") : Paths.get("conf");
-    if (!Files.isDirectory(p)) {
-      throw new IllegalStateException("configuration folder not found: " + p.toAbsolutePath()
-          + " (set SANKU_CONF or run from the project folder)");
+    if (home != null && !home.isBlank()) {
+      return Paths.get(home, "conf");
     }
-    return p;
+    for (Path p : new Path[] {Paths.get("conf"), Paths.get("..", "conf")}) {
+      if (Files.isDirectory(p.resolve("regions"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("configuration folder not found (set SANKU_CONF or run from the project folder)");
   }
 }

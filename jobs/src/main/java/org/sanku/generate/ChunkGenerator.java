@@ -1050,15 +1050,22 @@ final class ChunkGenerator {
         case ORPHAN_LINK -> row[1] = e.ehrNo.substring(0, 16);
         default -> { }
       }
-      x.rec = e.rec && defect.recoverable;
-      count(defect, "ehr_physical_exam", x.rec);
-    } else {
-      x.rec = e.rec;
     }
-    out.add(Tables.EHR_EXAM, night, row);
+    x.rec = emitService(Tables.EHR_EXAM, night, row, defect, e.rec);
+  }
+
+  /** Writes a service row (twice for a duplicate), tallies its defect, and says whether it stays countable. */
+  private boolean emitService(Tables t, int night, String[] row, Defect defect, boolean parentRec)
+      throws IOException {
+    boolean rec = parentRec && (defect == null || defect.recoverable);
+    if (defect != null) {
+      count(defect, t.table, rec);
+    }
+    out.add(t, night, row);
     if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_EXAM, night, row);
+      out.add(t, night, row);
     }
+    return rec;
   }
 
   private void emitTcm(Ehr e, Tcm t, SplittableRandom d, SplittableRandom r) throws IOException {
@@ -1086,15 +1093,8 @@ final class ChunkGenerator {
         case ORPHAN_LINK -> row[1] = e.ehrNo + "0";
         default -> { }
       }
-      t.rec = e.rec && defect.recoverable;
-      count(defect, "ehr_tcm_service", t.rec);
-    } else {
-      t.rec = e.rec;
     }
-    out.add(Tables.EHR_TCM, night, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_TCM, night, row);
-    }
+    t.rec = emitService(Tables.EHR_TCM, night, row, defect, e.rec);
   }
 
   private void emitEnrollment(Ehr e, Enrollment en, SplittableRandom d, SplittableRandom r)
@@ -1159,15 +1159,8 @@ final class ChunkGenerator {
         case ORPHAN_LINK -> row[1] = "ZA" + en.id.substring(4);
         default -> { }
       }
-      f.rec = en.rec && defect.recoverable;
-      count(defect, "ehr_followup", f.rec);
-    } else {
-      f.rec = en.rec;
     }
-    out.add(Tables.EHR_FOLLOWUP, night, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_FOLLOWUP, night, row);
-    }
+    f.rec = emitService(Tables.EHR_FOLLOWUP, night, row, defect, en.rec);
   }
 
   private void emitContract(Ehr e, Contract c, SplittableRandom d, SplittableRandom r) throws IOException {
@@ -1182,15 +1175,8 @@ final class ChunkGenerator {
       if (defect == Defect.BAD_DATE) {
         row[6] = c.end.getYear() + "-13-01";
       }
-      c.rec = e.rec && defect.recoverable;
-      count(defect, "ehr_fd_contract", c.rec);
-    } else {
-      c.rec = e.rec;
     }
-    out.add(Tables.EHR_CONTRACT, night, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_CONTRACT, night, row);
-    }
+    c.rec = emitService(Tables.EHR_CONTRACT, night, row, defect, e.rec);
   }
 
   private void emitVisit(Person p, Visit v, SplittableRandom d, SplittableRandom r) throws IOException {

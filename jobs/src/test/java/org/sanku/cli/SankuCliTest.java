@@ -1,0 +1,66 @@
+package org.sanku.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SankuCliTest {
+
+  private static String capture(Runnable r, boolean err) {
+    PrintStream old = err ? System.err : System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    if (err) {
+      System.setErr(ps);
+    } else {
+      System.setOut(ps);
+    }
+    try {
+      r.run();
+    } finally {
+      if (err) {
+        System.setErr(old);
+      } else {
+        System.setOut(old);
+      }
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpListsTheSubcommands() {
+    String out = capture(() -> assertEquals(0, Sanku.run("--help")), false);
+    assertTrue(out.contains("generate") && out.contains("demo"), out);
+    String gen = capture(() -> assertEquals(0, Sanku.run("generate", "--help")), false);
+    assertTrue(gen.contains("--dirty-rate") && gen.contains("--nights"), gen);
+  }
+
+  @Test
+  void aMissingRequiredOptionIsAUsageError() {
+    String err = capture(() -> assertEquals(2, Sanku.run("generate", "--persons", "10")), true);
+    assertTrue(err.contains("--out"), err);
+  }
+
+  @Test
+  void generateWritesDropsAndPrintsTheCountyTable(@TempDir Path out) {
+    String printed = capture(() -> assertEquals(0, Sanku.run("generate", "--persons", "300", "--seed", "3",
+        "--out", out.toString())), false);
+    assertTrue(printed.contains("顺庆区") && printed.contains("南充市"), printed);
+    assertTrue(Files.exists(out.resolve("population/20251231/manifest.json")));
+    assertTrue(Files.exists(out.resolve("truth/indicators.csv")));
+  }
+
+  @Test
+  void anInvalidValueIsReportedWithoutAStackTrace(@TempDir Path out) {
+    String err = capture(() -> assertEquals(1, Sanku.run("generate", "--persons", "0", "--out", out.toString())),
+        true);
+    assertTrue(err.contains("--persons must be at least 1"), err);
+  }
+}

@@ -1251,7 +1251,11 @@ final class ChunkGenerator {
           between(r, ctx.windowStart, ctx.asOf), c, c.townships().get(0).code9(), 0);
       visit.id = String.format("MZW%02d%09d", chunk, i);
       emitVisit(v, visit, new SplittableRandom(GenContext.mix(ctx.seed, v.idx, 4)), r);
-      visitDefect.remove(visit);
+      // Out-of-region visits get defects like any other row; they are never countable for a resident.
+      Defect df = visitDefect.remove(visit);
+      if (df != null) {
+        count(df, "emr_visit", false);
+      }
       cardOnVisit.remove(visit);
       out.clean("visit", new String[] {visit.id, "", String.valueOf(visit.type), Rows.ISO.format(visit.date),
           ctx.spec.counties.get(visit.orgCounty).code6(), visit.accepted ? "1" : "0", "0"});

@@ -319,6 +319,11 @@ public final class RegionGenerator {
     }
   }
 
+  /** Deletes a folder tree if it exists (used to start a demo afresh). */
+  public static void deleteFolder(Path p) throws IOException {
+    deleteTree(p);
+  }
+
   static County county(GenContext ctx, int i) {
     return ctx.spec.counties.get(i);
   }

@@ -4,22 +4,20 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds Sanku's Spark session: the embedded default ({@code local[*]}, local files) or whatever master
- * {@code spark-submit} supplies, with the Iceberg catalog {@code sanku} over the warehouse folder.
+ * {@code spark-submit} supplies, with Iceberg's SQL extensions. The warehouse's catalogs are registered by
+ * {@link org.sanku.ingest.Warehouse}.
  */
 public final class SparkSessions {
 
   private SparkSessions() {}
 
   /**
-   * A session for the given warehouse (a local path, hdfs:// or s3a:// URI). When the JVM was not started by
-   * spark-submit (no spark.master set), Sanku runs embedded on every local core.
+   * The session. When the JVM was not started by spark-submit (no spark.master set), Sanku runs embedded on the
+   * given local master.
    */
-  public static SparkSession create(String appName, String warehouse, String masterIfUnset) {
+  public static SparkSession create(String appName, String masterIfUnset) {
     SparkSession.Builder b = SparkSession.builder().appName(appName)
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config("spark.sql.catalog.sanku", "org.apache.iceberg.spark.SparkCatalog")
-        .config("spark.sql.catalog.sanku.type", "hadoop")
-        .config("spark.sql.catalog.sanku.warehouse", warehouse)
         .config("spark.sql.session.timeZone", "Asia/Shanghai")
         .config("spark.ui.showConsoleProgress", "false");
     if (System.getProperty("spark.master") == null) {

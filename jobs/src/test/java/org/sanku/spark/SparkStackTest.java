@@ -20,18 +20,19 @@ class SparkStackTest {
   @Test
   void icebergTableCommitsAndKeepsSnapshots() throws Exception {
     SparkSession spark = TestSpark.get();
-    spark.sql("CREATE TABLE sanku.smoke.t (k STRING, v INT) USING iceberg");
-    spark.sql("INSERT INTO sanku.smoke.t VALUES ('a', 1), ('b', 2)");
-    long first = spark.sql("SELECT snapshot_id FROM sanku.smoke.t.snapshots").first().getLong(0);
-    spark.sql("MERGE INTO sanku.smoke.t t USING (SELECT 'b' k, 20 v UNION ALL SELECT 'c', 3) s ON t.k = s.k "
+    new org.sanku.ingest.Warehouse(spark, TestSpark.warehouse().toUri().toString(), "smoke", "smoke_id");
+    spark.sql("CREATE TABLE smoke.smoke.t (k STRING, v INT) USING iceberg");
+    spark.sql("INSERT INTO smoke.smoke.t VALUES ('a', 1), ('b', 2)");
+    long first = spark.sql("SELECT snapshot_id FROM smoke.smoke.t.snapshots").first().getLong(0);
+    spark.sql("MERGE INTO smoke.smoke.t t USING (SELECT 'b' k, 20 v UNION ALL SELECT 'c', 3) s ON t.k = s.k "
         + "WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT *");
-    List<Row> now = spark.sql("SELECT k, v FROM sanku.smoke.t ORDER BY k").collectAsList();
+    List<Row> now = spark.sql("SELECT k, v FROM smoke.smoke.t ORDER BY k").collectAsList();
     // After the merge: a=1 kept, b updated to 20, c inserted.
     assertEquals("[[a,1], [b,20], [c,3]]", now.toString());
-    List<Row> before = spark.sql("SELECT k, v FROM sanku.smoke.t VERSION AS OF " + first + " ORDER BY k")
+    List<Row> before = spark.sql("SELECT k, v FROM smoke.smoke.t VERSION AS OF " + first + " ORDER BY k")
         .collectAsList();
     assertEquals("[[a,1], [b,2]]", before.toString());
-    Path data = TestSpark.warehouse().resolve("smoke/t/data");
+    Path data = TestSpark.warehouse().resolve("analytics/smoke/t/data");
     try (Stream<Path> files = Files.walk(data)) {
       assertTrue(files.anyMatch(p -> p.toString().endsWith(".parquet")), "data files are Parquet");
     }

@@ -22,7 +22,7 @@ public final class TestSpark {
         throw new UncheckedIOException(e);
       }
       System.setProperty("spark.sql.shuffle.partitions", "2");
-      spark = SparkSessions.create("sanku-tests", warehouse.toUri().toString(), "local[2]");
+      spark = SparkSessions.create("sanku-tests", "local[2]");
       spark.conf().set("spark.sql.shuffle.partitions", "2");
       spark.conf().set("spark.default.parallelism", "2");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> spark.stop()));

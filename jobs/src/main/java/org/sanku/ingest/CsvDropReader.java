@@ -1,0 +1,100 @@
+package org.sanku.ingest;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.sanku.ingest.schema.ColumnSpec;
+import org.sanku.ingest.schema.TableSchema;
+
+/**
+ * Reads one delivered file with Spark's CSV reader as the contract describes it (header row, the manifest's
+ * encoding and delimiter, quoted fields that may hold newlines, gzip by name), maps delivered headers to
+ * contract columns through conf/aliases.yaml, and numbers the records so quarantine can name a line.
+ */
+final class CsvDropReader {
+
+  private CsvDropReader() {}
+
+  static Dataset<Row> read(SparkSession spark, Path file, String fileId, Charset encoding, char delimiter,
+      TableSchema schema, HeaderAliases aliases) {
+    // multiLine: quoted fields may span lines; each file is then read whole by one task, which also keeps
+    // record order for the line numbers.
+    Dataset<Row> df = spark.read().option("header", "true").option("encoding", encoding.name())
+        .option("sep", String.valueOf(delimiter)).option("multiLine", "true").option("quote", "\"")
+        .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
+        .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
+        .csv(file.toUri().toString());
+    List<String> contract = new ArrayList<>();
+    for (ColumnSpec c : schema.columns()) {
+      contract.add(c.name());
+    }
+    Map<String, String> mapped = new LinkedHashMap<>();
+    for (String header : df.columns()) {
+      String c = aliases.columnFor(header, contract);
+      if (c != null && !mapped.containsValue(c)) {
+        mapped.put(header, c);
+      }
+    }
+    Set<String> present = new HashSet<>(mapped.values());
+    List<String> missing = new ArrayList<>();
+    for (ColumnSpec c : schema.columns()) {
+      if (c.isRequired() && !present.contains(c.name())) {
+        missing.add(c.name());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(fileId + ": required column(s) " + missing + " missing (headers: "
+          + String.join(",", df.columns()) + ")");
+    }
+    // The raw text of a record, rebuilt from its fields, for the identity-zone quarantine.
+    Column[] all = new Column[df.columns().length];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = coalesce(col("`" + df.columns()[i] + "`"), lit(""));
+    }
+    Dataset<Row> withRaw = df.withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
+    // Record numbers: zipWithIndex over the single ordered partition; line = record index + 2 (header, 1-based).
+    StructType in = withRaw.schema();
+    StructType out = in.add(new StructField("_line", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()));
+    JavaRDD<Row> numbered = withRaw.javaRDD().zipWithIndex().map(t -> {
+      Object[] v = new Object[t._1().size() + 1];
+      for (int i = 0; i < t._1().size(); i++) {
+        v[i] = t._1().get(i);
+      }
+      v[v.length - 1] = t._2() + 2;
+      return RowFactory.create(v);
+    });
+    Dataset<Row> lines = spark.createDataFrame(numbered, out);
+    List<Column> select = new ArrayList<>();
+    for (Map.Entry<String, String> e : mapped.entrySet()) {
+      select.add(col("`" + e.getKey() + "`").as(e.getValue()));
+    }
+    for (ColumnSpec c : schema.columns()) {
+      if (!present.contains(c.name())) {
+        select.add(lit(null).cast("string").as(c.name()));
+      }
+    }
+    select.add(lit(fileId).as("_file"));
+    select.add(col("_line"));
+    select.add(col("_raw"));
+    return lines.select(select.toArray(new Column[0]));
+  }
+}

@@ -1,0 +1,345 @@
+package org.sanku.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.sanku.ingest.drop.DropRef;
+import org.sanku.ingest.drop.DropScanner;
+import org.sanku.ingest.drop.ManifestVerifier;
+import org.sanku.ingest.schema.SchemaCatalog;
+import org.sanku.ingest.schema.TableSchema;
+import org.sanku.ingest.standardise.StandardiseContext;
+import org.sanku.ingest.standardise.Standardiser;
+
+/**
+ * The ingest stage: every drop under the landing folder that the ledger has not seen, source by source in date
+ * order, is verified against its manifest, read, standardised, split into the identity and analytics zones,
+ * applied to current-state Iceberg tables through a staging branch, reconciled, and published with one ledger
+ * commit. A refused drop stops its source (a delta never applies over a gap).
+ */
+public final class IngestJob {
+
+  /** Source processing order: reference data first (divisions and organisations are used by the others). */
+  static final List<String> SOURCE_ORDER = List.of("reference", "population", "ehr", "emr");
+
+  /** Tables in processing order: parents before their children. */
+  static final List<String> TABLE_ORDER = List.of("ref_division", "ref_org", "pop_person", "ehr_person",
+      "ehr_program_enrollment", "ehr_followup", "ehr_physical_exam", "ehr_tcm_service", "ehr_fd_contract",
+      "emr_visit", "emr_diagnosis");
+
+  /** Parent tables of child rows: a child whose link is not among the parent's keys is an orphan. */
+  static final Map<String, String[]> PARENT = Map.of(
+      "ehr_physical_exam", new String[] {"ehr_no", "ehr_person", "ehr_no"},
+      "ehr_tcm_service", new String[] {"ehr_no", "ehr_person", "ehr_no"},
+      "ehr_program_enrollment", new String[] {"ehr_no", "ehr_person", "ehr_no"},
+      "ehr_fd_contract", new String[] {"ehr_no", "ehr_person", "ehr_no"},
+      "ehr_followup", new String[] {"enrollment_id", "ehr_program_enrollment", "enrollment_id"},
+      "emr_diagnosis", new String[] {"visit_id", "emr_visit", "visit_id"});
+
+  /** Organisation columns checked against ref_org: unknown codes flow on with a warning. */
+  static final Map<String, String> ORG_COLUMN = Map.of("ehr_person", "manage_org_code",
+      "ehr_physical_exam", "exam_org_code", "ehr_tcm_service", "org_code", "ehr_followup", "org_code",
+      "ehr_fd_contract", "org_code", "emr_visit", "org_code");
+
+  /** What one run did. */
+  public record Result(int dropsIngested, List<String> refusals, List<FileResult> files) {
+    public boolean ok() {
+      return refusals.isEmpty();
+    }
+  }
+
+  /** Reconciliation of one file. */
+  public record FileResult(String source, String dropDate, String file, String table, long manifestRows,
+      long rowsRead, long accepted, long quarantined, long warned) {}
+
+  private final SparkSession spark;
+  private final Warehouse wh;
+  private final Path landing;
+  private final SchemaCatalog catalog;
+  private final HeaderAliases aliases;
+  private final byte[] personKey;
+  private final PrintStream log;
+  private final TableStore store;
+  private final String runId = UUID.randomUUID().toString();
+
+  public IngestJob(SparkSession spark, Warehouse wh, Path landing, Path schemasDir, Path confDir, byte[] personKey,
+      PrintStream log) {
+    this.spark = spark;
+    this.wh = wh;
+    this.landing = landing;
+    this.catalog = SchemaCatalog.load(schemasDir, confDir);
+    this.aliases = HeaderAliases.load(confDir);
+    this.personKey = personKey.clone();
+    this.log = log;
+    this.store = new TableStore(spark);
+    spark.udf().register("sanku_person_key", new PersonKeyFunction(personKey), DataTypes.StringType);
+  }
+
+  public Result run() {
+    DropScanner.ScanResult scan = DropScanner.scan(landing);
+    List<String> refusals = new ArrayList<>(scan.problems());
+    Set<String> done = ingestedDrops();
+    List<FileResult> files = new ArrayList<>();
+    int ingested = 0;
+    for (String source : SOURCE_ORDER) {
+      for (DropRef ref : scan.drops()) {
+        if (!ref.source().equals(source) || done.contains(dropId(ref))) {
+          continue;
+        }
+        ManifestVerifier.Verification v = ManifestVerifier.verify(ref);
+        if (!v.ok()) {
+          refusals.addAll(v.messages());
+          log.println("ingest: refused " + dropId(ref) + " (later " + source + " drops wait):");
+          v.messages().forEach(m -> log.println("  " + m));
+          recordRefusal(ref, v.messages());
+          break;
+        }
+        files.addAll(ingestDrop(v.drop()));
+        ingested++;
+      }
+    }
+    return new Result(ingested, refusals, files);
+  }
+
+  static String dropId(DropRef ref) {
+    return ref.source() + "/" + ref.date().format(DateTimeFormatter.BASIC_ISO_DATE);
+  }
+
+  private Set<String> ingestedDrops() {
+    Set<String> out = new HashSet<>();
+    if (!store.exists(wh.ops("ingest_ledger"))) {
+      return out;
+    }
+    for (Row r : spark.sql("SELECT DISTINCT drop_id FROM " + wh.ops("ingest_ledger")).collectAsList()) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+
+  private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop) {
+    long t0 = System.nanoTime();
+    String id = drop.source() + "/" + drop.date().format(DateTimeFormatter.BASIC_ISO_DATE);
+    boolean full = drop.manifest().isFull();
+    StandardiseContext ctx = context(drop);
+    store.beginDrop();
+    List<String> touched = new ArrayList<>();
+    List<FileResult> results = new ArrayList<>();
+    List<Row> ledger = new ArrayList<>();
+    for (String table : TABLE_ORDER) {
+      String file = fileOf(drop, table);
+      if (file == null) {
+        continue;
+      }
+      TableSchema schema = catalog.get(table);
+      if (!schema.source().equals(drop.source())) {
+        throw new IllegalStateException(id + "/" + file + ": table " + table + " belongs to source "
+            + schema.source());
+      }
+      Path path = drop.folder().resolve(file);
+      long manifestRows = drop.manifest().files().get(file).rows();
+      Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
+          drop.manifest().delimiter(), schema, aliases);
+      Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
+      std = withOrphanAndOrgChecks(std, schema);
+      std = std.persist(StorageLevel.MEMORY_AND_DISK());
+      Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
+          expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))")).first();
+      long read = counts.getLong(0);
+      long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      long warned = counts.isNullAt(2) ? 0 : counts.getLong(2);
+      long accepted = read - quarantined;
+      // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
+      if (read != manifestRows) {
+        throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
+            + " rows, read " + read);
+      }
+      Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
+      Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
+      Dataset<Row> current = latestPerKey(good, schema);
+      Zones.Split split = Zones.split(current, schema);
+      String stdTable = wh.std(schema.table());
+      String idTable = wh.id(schema.table());
+      store.prepare(stdTable, split.analytics());
+      store.prepare(idTable, split.identity());
+      store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full);
+      store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
+      touched.add(stdTable);
+      touched.add(idTable);
+      writeQuarantine(id, file, schema, bad, touched);
+      CrashPoint.reached("after-table:" + schema.table());
+      std.unpersist();
+      results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
+          accepted, quarantined, warned));
+      ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
+          drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
+          read, accepted, quarantined, warned));
+      log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d%n", id, file, read,
+          accepted, quarantined, warned);
+    }
+    store.publish(touched);
+    appendLedger(ledger);
+    log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
+    return results;
+  }
+
+  private static String fileOf(org.sanku.ingest.drop.Drop drop, String table) {
+    for (String f : drop.manifest().files().keySet()) {
+      if (f.equals(table + ".csv") || f.equals(table + ".csv.gz")) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Division successors and known counties come from the current ref_division (small: collected once). */
+  private StandardiseContext context(org.sanku.ingest.drop.Drop drop) {
+    Map<String, String> successors = new HashMap<>();
+    Set<String> counties = new HashSet<>();
+    if (store.exists(wh.std("ref_division"))) {
+      for (Row r : spark.sql("SELECT division_code, level, successor_code FROM "
+          + TableStore.staged(wh.std("ref_division")) + " UNION ALL SELECT division_code, level, successor_code FROM "
+          + wh.std("ref_division")).collectAsList()) {
+        String code = r.getString(0);
+        if (r.getString(2) != null) {
+          successors.put(code, r.getString(2));
+        } else if ("3".equals(String.valueOf(r.get(1)))) {
+          counties.add(code.substring(0, 6));
+        }
+      }
+    }
+    return new StandardiseContext(drop.manifest().extractDate(), drop.manifest().extractDate(), successors,
+        counties, catalog);
+  }
+
+  private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema) {
+    String[] parent = PARENT.get(schema.table());
+    if (parent != null) {
+      String parentTable = wh.std(parent[1]);
+      Dataset<Row> keys = store.exists(parentTable)
+          ? spark.table(TableStore.staged(parentTable)).select(col(parent[2]).as("_parent_key")).distinct()
+          : spark.emptyDataFrame().withColumn("_parent_key", lit(null).cast("string"));
+      std = std.join(keys.withColumn("_parent_found", lit(true)),
+          std.col(parent[0]).equalTo(keys.col("_parent_key")), "left")
+          .withColumn("_errors", when(col("_parent_found").isNull(), expr("array_union(_errors, array(named_struct("
+              + "'column', '" + parent[0] + "', 'reason', 'ORPHAN', 'value', " + parent[0] + ")))"))
+              .otherwise(col("_errors")))
+          .drop("_parent_key", "_parent_found");
+    }
+    String orgCol = ORG_COLUMN.get(schema.table());
+    String refOrg = wh.std("ref_org");
+    if (orgCol != null && store.exists(refOrg)) {
+      Dataset<Row> orgs = spark.table(refOrg).select(col("org_code").as("_org")).distinct()
+          .withColumn("_org_found", lit(true));
+      std = std.join(orgs, std.col(orgCol).equalTo(orgs.col("_org")), "left")
+          .withColumn("_warnings", when(col("_org_found").isNull().and(col(orgCol).isNotNull()),
+              expr("array_union(_warnings, array(named_struct('column', '" + orgCol + "', 'reason', 'UNKNOWN_ORG', "
+                  + "'value', " + orgCol + ")))")).otherwise(col("_warnings")))
+          .drop("_org", "_org_found");
+    }
+    return std;
+  }
+
+  /** Within one file the row with the latest src_updated_at wins per key (duplicates collapse). */
+  private static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema) {
+    Column[] keys = schema.primaryKey().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    var w = Window.partitionBy(keys).orderBy(
+        schema.hasChangeColumns() ? desc("src_updated_at") : desc("_line"), desc("_line"));
+    return good.withColumn("_rank", row_number().over(w)).filter(col("_rank").equalTo(1)).drop("_rank");
+  }
+
+  private void writeQuarantine(String dropId, String file, TableSchema schema, Dataset<Row> bad,
+      List<String> touched) {
+    String pk = schema.primaryKey().get(0);
+    // Identity zone: the whole raw row, for the data team to fix at the source.
+    Dataset<Row> full = bad.select(lit(runId).as("run_id"), lit(dropId).as("drop_id"), lit(file).as("file"),
+        col("_line").as("line"), lit(schema.table()).as("table_name"), col(pk).cast("string").as("record_key"),
+        expr("transform(_errors, e -> named_struct('column', e.column, 'reason', e.reason))").as("reasons"),
+        col("_raw").as("raw_text"));
+    // Analytics zone: where and why, never a value.
+    Dataset<Row> summary = bad.select(lit(runId).as("run_id"), lit(dropId).as("drop_id"), lit(file).as("file"),
+        col("_line").as("line"), lit(schema.table()).as("table_name"), col(pk).cast("string").as("record_key"),
+        explode(col("_errors")).as("e"))
+        .select(col("run_id"), col("drop_id"), col("file"), col("line"), col("table_name"), col("record_key"),
+            col("e.column").as("column_name"), col("e.reason").as("reason"));
+    String idQ = wh.identity + ".id.quarantine";
+    String anQ = wh.ops("quarantine");
+    store.prepare(idQ, full);
+    store.prepare(anQ, summary);
+    store.replaceDropRows(idQ, dropId + "|" + file, full.withColumn("drop_id", lit(dropId + "|" + file)));
+    store.replaceDropRows(anQ, dropId + "|" + file, summary.withColumn("drop_id", lit(dropId + "|" + file)));
+    if (!touched.contains(idQ)) {
+      touched.add(idQ);
+      touched.add(anQ);
+    }
+  }
+
+  static final StructType LEDGER = new StructType()
+      .add("run_id", "string").add("drop_id", "string").add("source", "string").add("drop_date", "date")
+      .add("kind", "string").add("file", "string").add("table_name", "string").add("sha256", "string")
+      .add("manifest_rows", "long").add("rows_read", "long").add("rows_accepted", "long")
+      .add("rows_quarantined", "long").add("rows_warned", "long");
+
+  /** The ledger commit is the drop's publication mark: one atomic append for all its files. */
+  private void appendLedger(List<Row> rows) {
+    Dataset<Row> df = spark.createDataFrame(rows, LEDGER).withColumn("ingested_at", current_timestamp());
+    String t = wh.ops("ingest_ledger");
+    try {
+      if (!store.exists(t)) {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".ops");
+        df.writeTo(t).using("iceberg").tableProperty("format-version", "2").create();
+      } else {
+        df.writeTo(t).append();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write the ingest ledger: " + e.getMessage(), e);
+    }
+  }
+
+  private void recordRefusal(DropRef ref, List<String> messages) {
+    List<Row> rows = new ArrayList<>();
+    for (String m : messages) {
+      rows.add(RowFactory.create(runId, dropId(ref), ref.source(), m));
+    }
+    StructType s = new StructType().add("run_id", "string").add("drop_id", "string").add("source", "string")
+        .add("message", "string");
+    Dataset<Row> df = spark.createDataFrame(rows, s).withColumn("refused_at", current_timestamp());
+    String t = wh.ops("drop_refusal");
+    try {
+      if (!store.exists(t)) {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".ops");
+        df.writeTo(t).using("iceberg").create();
+      } else {
+        df.writeTo(t).append();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot record the refusal: " + e.getMessage(), e);
+    }
+  }
+}

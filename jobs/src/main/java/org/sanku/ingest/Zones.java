@@ -1,0 +1,89 @@
+package org.sanku.ingest;
+
+import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.sanku.ingest.schema.ColumnSpec;
+import org.sanku.ingest.schema.TableSchema;
+
+/**
+ * Splits a standardised table into its two zones. The identity zone keeps the raw identifiers (columns the
+ * schema marks {@code zone: identity}, their verbatim and normalised forms); the analytics zone keeps
+ * everything else plus keyed HMAC-SM3 digests of the identifiers ({@code id_key}, {@code mother_key},
+ * {@code health_card_key}), so records can be joined per person without a raw ID or name.
+ */
+final class Zones {
+
+  record Split(Dataset<Row> analytics, Dataset<Row> identity) {}
+
+  private Zones() {}
+
+  static Split split(Dataset<Row> std, TableSchema schema) {
+    Set<String> identityCols = new LinkedHashSet<>();
+    for (ColumnSpec c : schema.columns()) {
+      if (c.isIdentity()) {
+        for (String f : std.columns()) {
+          if (f.equals(c.name()) || f.startsWith(c.name() + "_src") || (c.name().equals("id_no") && f.equals("id_no_src"))
+              || (c.name().equals("mother_id_no") && f.startsWith("mother_id_no"))) {
+            identityCols.add(f);
+          }
+        }
+      }
+    }
+    Dataset<Row> keyed = std;
+    if (hasColumn(std, "id_no")) {
+      keyed = keyed.withColumn("id_key", callUDF("sanku_person_key", col("id_no")));
+    }
+    if (hasColumn(std, "mother_id_no")) {
+      keyed = keyed.withColumn("mother_key", callUDF("sanku_person_key", col("mother_id_no")));
+    }
+    if (hasColumn(std, "health_card_no")) {
+      keyed = keyed.withColumn("health_card_key", callUDF("sanku_person_key",
+          expr("concat('card:', health_card_no)")));
+    }
+    // Warnings go to the analytics zone as column:reason only: their values may be raw identifiers.
+    keyed = keyed.withColumn("warnings", expr("transform(_warnings, w -> concat(w.column, ':', w.reason))"));
+    List<Column> analytics = new ArrayList<>();
+    List<Column> identity = new ArrayList<>();
+    for (String pk : schema.primaryKey()) {
+      identity.add(col(pk));
+    }
+    for (String f : keyed.columns()) {
+      if (f.startsWith("_")) {
+        continue;
+      }
+      if (identityCols.contains(f)) {
+        identity.add(col(f));
+      } else {
+        analytics.add(col(f));
+      }
+    }
+    if (schema.hasChangeColumns()) {
+      identity.add(col("op_type"));
+      identity.add(col("src_updated_at"));
+    }
+    for (String k : new String[] {"id_key", "mother_key", "health_card_key"}) {
+      if (hasColumn(keyed, k)) {
+        identity.add(col(k));
+      }
+    }
+    return new Split(keyed.select(analytics.toArray(new Column[0])), keyed.select(identity.toArray(new Column[0])));
+  }
+
+  static boolean hasColumn(Dataset<Row> df, String name) {
+    for (String f : df.columns()) {
+      if (f.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

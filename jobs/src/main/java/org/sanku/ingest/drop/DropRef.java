@@ -1,0 +1,22 @@
+package org.sanku.ingest.drop;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A drop folder found on the landing area, before anything in it has been read.
+ *
+ * @param source one of {@link DropScanner#SOURCES}
+ * @param date the extract date taken from the folder name ({@code yyyyMMdd})
+ * @param folder the drop folder, {@code <landing>/<source>/<yyyyMMdd>}
+ * @param hasManifest whether {@code manifest.json} was present when the folder was scanned; a drop without it is
+ *     still being delivered (or was abandoned) and must not be read
+ */
+public record DropRef(String source, LocalDate date, Path folder, boolean hasManifest) {
+
+  /** The drop's name in messages and ledgers, e.g. {@code ehr/20251230}. */
+  public String id() {
+    return source + "/" + date.format(DateTimeFormatter.BASIC_ISO_DATE);
+  }
+}

@@ -1,0 +1,104 @@
+package org.sanku.ingest.drop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds the drop folders on a landing area ({@code <landing>/<source>/<yyyyMMdd>/}, contract §1). It only looks at
+ * names: whether a drop is complete and sound is {@link ManifestVerifier}'s job.
+ *
+ * <p>Only the four contract sources are scanned; other top-level folders (such as a generator's {@code truth/})
+ * and hidden entries (work areas such as {@code .parts}) are not deliveries and are ignored. Inside a source folder,
+ * however, anything that is not a dated drop folder is reported as a problem rather than skipped, because a
+ * misnamed folder is most likely a delivery that would otherwise never be ingested.
+ */
+public final class DropScanner {
+
+  /** The contract's sources, in the order they are described there. */
+  public static final List<String> SOURCES = List.of("population", "ehr", "emr", "reference");
+
+  /** What a scan found: drops sorted by source name then date, and problems (misnamed entries) sorted by path. */
+  public record ScanResult(List<DropRef> drops, List<String> problems) {
+    public ScanResult {
+      drops = List.copyOf(drops);
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** {@code yyyyMMdd}, strictly: no 2025-02-30, no signs or offsets that BASIC_ISO_DATE would accept. */
+  private static final DateTimeFormatter FOLDER_DATE = DateTimeFormatter.ofPattern("uuuuMMdd")
+      .withResolverStyle(ResolverStyle.STRICT);
+
+  private DropScanner() {}
+
+  /**
+   * Scans a landing folder.
+   *
+   * @throws UncheckedIOException if a folder cannot be listed
+   */
+  public static ScanResult scan(Path landing) {
+    List<DropRef> drops = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    if (!Files.isDirectory(landing)) {
+      return new ScanResult(drops, List.of(landing + ": landing folder does not exist or is not a folder"));
+    }
+    for (String source : SOURCES) {
+      Path sourceDir = landing.resolve(source);
+      if (!Files.isDirectory(sourceDir)) {
+        continue;
+      }
+      for (Path entry : list(sourceDir)) {
+        String name = entry.getFileName().toString();
+        if (name.startsWith(".")) {
+          continue;
+        }
+        if (!Files.isDirectory(entry)) {
+          problems.add(source + "/" + name + ": not a drop folder (expected " + source
+              + "/<yyyyMMdd>/): it is not read");
+          continue;
+        }
+        LocalDate date = folderDate(name);
+        if (date == null) {
+          problems.add(source + "/" + name + ": folder name is not a date (expected " + source
+              + "/<yyyyMMdd>/): the folder is not read");
+          continue;
+        }
+        drops.add(new DropRef(source, date, entry, Files.isRegularFile(entry.resolve("manifest.json"))));
+      }
+    }
+    drops.sort(Comparator.comparing(DropRef::source).thenComparing(DropRef::date));
+    Collections.sort(problems);
+    return new ScanResult(drops, problems);
+  }
+
+  /** The date a drop folder name stands for, or null if it is not exactly {@code yyyyMMdd}. */
+  static LocalDate folderDate(String name) {
+    if (!name.matches("[0-9]{8}")) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(name, FOLDER_DATE);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static List<Path> list(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package org.sanku.ingest.drop;
+
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Checks a drop against its manifest before anything of it is read (contract §1): the manifest must be present and
+ * well formed and agree with the folder, and every file must be listed, present, and have the listed sha256 and
+ * number of data rows. Any disagreement refuses the whole drop; all disagreements found are reported together,
+ * each naming the drop and the file, with what was expected and what was found.
+ *
+ * <p>Each file is read once: its bytes as stored feed the sha256 and, decompressed if the name ends in {@code .gz}
+ * and decoded strictly with the manifest's encoding, a CSV parser that counts RFC 4180 records. Nothing is held in
+ * memory beyond fixed buffers, so files of any size stream.
+ */
+public final class ManifestVerifier {
+
+  /**
+   * What was found in one file. {@code foundRows} is -1 when the file could not be read to the end (bad encoding,
+   * corrupt gzip, unparsable CSV); {@code foundSha} is null when its bytes could not be read.
+   *
+   * @param bytes the file's size as stored
+   */
+  public record FileCheck(String name, long expectedRows, long foundRows, String expectedSha, String foundSha,
+      long bytes) {
+    public boolean ok() {
+      return expectedRows == foundRows && expectedSha.equals(foundSha);
+    }
+  }
+
+  /**
+   * The outcome of a verification. When {@link #ok()}, {@code drop} is the verified drop and {@code messages} is
+   * empty; otherwise {@code drop} is null and {@code messages} say why the drop is refused. {@code files} holds the
+   * checks of the files that could be read, in both cases.
+   */
+  public record Verification(DropRef ref, Drop drop, List<FileCheck> files, List<String> messages) {
+    public Verification {
+      files = List.copyOf(files);
+      messages = List.copyOf(messages);
+    }
+
+    public boolean ok() {
+      return drop != null && messages.isEmpty();
+    }
+  }
+
+  public static final String MANIFEST = "manifest.json";
+
+  private static final int BUFFER = 1 << 16;
+
+  private ManifestVerifier() {}
+
+  /**
+   * Verifies one drop. Problems with the drop's content are refusals, never exceptions.
+   *
+   * @throws UncheckedIOException only if the drop folder itself cannot be listed
+   */
+  public static Verification verify(DropRef ref) {
+    String id = ref.id();
+    Path manifestFile = ref.folder().resolve(MANIFEST);
+    // Checked again rather than taken from the scan: the manifest is written last, it may have arrived since.
+    if (!Files.isRegularFile(manifestFile)) {
+      return refused(ref, List.of(),
+          List.of(id + ": " + MANIFEST + " missing: the drop is incomplete and is not read"));
+    }
+    Manifest.Parse parse;
+    try {
+      parse = Manifest.read(manifestFile, id + "/" + MANIFEST);
+    } catch (IOException e) {
+      return refused(ref, List.of(), List.of(id + "/" + MANIFEST + ": cannot be read: " + e));
+    }
+    if (parse.manifest() == null) {
+      return refused(ref, List.of(), parse.problems());
+    }
+    Manifest m = parse.manifest();
+    List<String> messages = new ArrayList<>();
+    if (!m.source().equals(ref.source())) {
+      messages.add(id + "/" + MANIFEST + ": source \"" + m.source() + "\" does not match the folder's source \""
+          + ref.source() + "\"");
+    }
+    if (!m.extractDate().equals(ref.date())) {
+      messages.add(id + "/" + MANIFEST + ": extract_date " + m.extractDate() + " does not match the folder's date "
+          + ref.date());
+    }
+
+    List<FileCheck> checks = new ArrayList<>();
+    for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
+      String name = e.getKey();
+      Path file = ref.folder().resolve(name);
+      if (!Files.isRegularFile(file)) {
+        messages.add(id + "/" + name + ": file listed in the manifest is missing");
+        continue;
+      }
+      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, messages);
+      if (c != null) {
+        checks.add(c);
+      }
+    }
+    // A data file the manifest does not list would be neither verified nor read: the delivery is inconsistent.
+    for (String name : dataFiles(ref.folder())) {
+      if (!m.files().containsKey(name)) {
+        messages.add(id + "/" + name + ": file not listed in the manifest");
+      }
+    }
+    if (!messages.isEmpty()) {
+      return refused(ref, checks, messages);
+    }
+    return new Verification(ref, new Drop(ref.source(), ref.folder(), ref.date(), m), checks, List.of());
+  }
+
+  private static Verification refused(DropRef ref, List<FileCheck> checks, List<String> messages) {
+    return new Verification(ref, null, checks, messages);
+  }
+
+  /** Reads one file once (sha256 and record count together) and adds a message for each disagreement. */
+  private static FileCheck checkFile(String where, Path file, String name, Manifest.FileEntry expected, Manifest m,
+      List<String> messages) {
+    boolean gzip = name.toLowerCase(Locale.ROOT).endsWith(".gz");
+    long records = -1;
+    String foundSha = null;
+    long bytes;
+    HashingInputStream raw;
+    try {
+      raw = new HashingInputStream(Files.newInputStream(file));
+    } catch (IOException e) {
+      messages.add(where + ": cannot be read: " + e);
+      return null;
+    }
+    InputStream content = raw;
+    try {
+      try {
+        if (gzip) {
+          content = new GZIPInputStream(raw, BUFFER);
+        }
+        records = CsvRecords.count(new StrictDecodingReader(content, m.encoding()), m.delimiter());
+      } catch (StrictDecodingReader.MalformedBytesException e) {
+        messages.add(where + ": not valid " + m.encoding().name() + " at byte offset " + e.offset
+            + (gzip ? " of the decompressed data" : "") + ": the file cannot be decoded with the manifest's encoding");
+      } catch (ZipException | EOFException e) {
+        // Only a gzip stream ends early or carries bad data: a plain file simply ends.
+        messages.add(where + ": gzip data is corrupt or truncated: " + e.getMessage());
+      } catch (CsvRecords.CsvFormatException e) {
+        messages.add(where + ": " + e.getMessage());
+      } catch (IOException e) {
+        messages.add(where + ": cannot be read: " + e);
+      }
+      // The parser may stop before the end of the stored bytes (a failure, or bytes after the gzip trailer):
+      // the checksum is over the whole file regardless.
+      try {
+        raw.drain();
+        foundSha = raw.sha256();
+      } catch (IOException e) {
+        messages.add(where + ": cannot be read: " + e);
+      }
+      bytes = raw.count;
+    } finally {
+      closeQuietly(content);
+      closeQuietly(raw);
+    }
+
+    long foundRows = records < 0 ? -1 : Math.max(0, records - 1);
+    if (foundSha != null && !foundSha.equals(expected.sha256())) {
+      messages.add(where + ": sha256 expected " + expected.sha256() + " found " + foundSha);
+    }
+    if (records == 0) {
+      messages.add(where + ": header row missing (the file has no records)");
+    }
+    if (records >= 0 && foundRows != expected.rows()) {
+      messages.add(where + ": rows expected " + expected.rows() + ", found " + foundRows);
+    }
+    return new FileCheck(name, expected.rows(), foundRows, expected.sha256(), foundSha, bytes);
+  }
+
+  /** The visible {@code .csv} / {@code .csv.gz} files of a drop folder, sorted. */
+  private static List<String> dataFiles(Path folder) {
+    try (Stream<Path> s = Files.list(folder)) {
+      return s.filter(Files::isRegularFile)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith(".") && Manifest.isDataFileName(n))
+          .sorted()
+          .toList();
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // Read-only: nothing is lost if closing fails.
+    }
+  }
+
+  /** Feeds every byte read through it to a sha256 and counts them. */
+  private static final class HashingInputStream extends FilterInputStream {
+    private final MessageDigest sha;
+    long count;
+
+    HashingInputStream(InputStream in) {
+      super(in);
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        sha.update((byte) b);
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        sha.update(b, off, n);
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      // Skipped bytes would escape the digest: read them instead.
+      byte[] buf = new byte[(int) Math.min(n, BUFFER)];
+      int r = read(buf, 0, buf.length);
+      return Math.max(r, 0);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    void drain() throws IOException {
+      byte[] buf = new byte[BUFFER];
+      while (read(buf, 0, buf.length) >= 0) {
+        // reading is the point
+      }
+    }
+
+    String sha256() {
+      return HexFormat.of().formatHex(sha.digest());
+    }
+  }
+}

@@ -1,0 +1,582 @@
+package org.sanku.ingest.standardise;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.exists;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.make_date;
+import static org.apache.spark.sql.functions.make_timestamp;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.translate;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.sanku.ids.IdStatus;
+import org.sanku.ingest.schema.ColumnSpec;
+import org.sanku.ingest.schema.ColumnSpec.Requirement;
+import org.sanku.ingest.schema.ColumnType;
+import org.sanku.ingest.schema.TableSchema;
+
+/**
+ * Standardises one delivered table: the contract's text columns become typed, national-coded, normalised columns
+ * with their problems listed per row, as one lazy Spark transformation.
+ *
+ * <p><b>Input</b>: one string column per schema column, already named as in the contract (a missing optional
+ * column may be absent and reads as null), plus passthrough columns whose names start with {@code _}
+ * ({@code _file}, {@code _line}, {@code _raw}), which are kept unchanged.
+ *
+ * <p><b>Output</b>, per schema column {@code c} in schema order (see {@link ColumnSpec#outputColumns()}):
+ * <ul>
+ *   <li>string: {@code c} trimmed, null placeholders ({@code "" - 无 不详 NULL null N/A}) as null; a diagnosis name
+ *       also gives {@code is_uncertain} (疑似, 待查, 待排, ?, ？, 可能);</li>
+ *   <li>code, flag: {@code c} the national code after conf/code_maps.yaml, {@code c_src} the verbatim text;</li>
+ *   <li>list: {@code c} array&lt;string&gt; of mapped codes (separators {@code ; ； , 、}), {@code c_src};</li>
+ *   <li>date: {@code c} DateType, {@code c_src}; datetime: {@code c} TimestampType (delivered as Asia/Shanghai
+ *       local time), {@code c_src};</li>
+ *   <li>int: IntegerType; decimal: DoubleType;</li>
+ *   <li>id_no: {@code c} the normalised 18-character number (null unless VALID_18, UPGRADED_15 or NON_MAINLAND),
+ *       {@code c_src}, {@code <p>_status}, {@code <p>_birth_date}, {@code <p>_sex} with {@code p} the name
+ *       without {@code _no} ({@code id_status}, {@code mother_id_status});</li>
+ *   <li>division: {@code c} the current 12-digit code, {@code c_src}, {@code c_county} (6 digits);</li>
+ *   <li>icd10: {@code c} normalised ({@code I10.X00}, {@code E11.900}, {@code I10}), {@code c_src}, {@code icd3},
+ *       {@code icd4};</li>
+ * </ul>
+ * then the passthrough columns, then {@code _errors} and {@code _warnings}:
+ * {@code array<struct<column:string, reason:string, value:string>>}, empty when there is nothing to say. A row
+ * with errors is to be quarantined by the caller; warnings flow on. Reason codes are in {@link Reasons}. Each
+ * column reports at most one error: a non-null value that cannot be read gives BAD_DATE (not also
+ * MISSING_REQUIRED), and problems of identity numbers are only ever warnings.
+ *
+ * <p><b>Laziness</b>: the method only builds expressions. It runs no Spark job and reads nothing from the data,
+ * so the caller decides what is computed and when (one pass for counts, split and writes).
+ *
+ * <p>Everything is built from Spark built-ins except the identity-number check ({@link IdNumberFunction}).
+ * Parsing is written so that it behaves the same with {@code spark.sql.ansi.enabled} on or off: every cast and
+ * {@code make_date} is guarded by a pattern or range check, so no expression ever sees input it could fail on.
+ */
+public final class Standardiser {
+
+  /** Time zone of delivered date-times (contract §2). */
+  public static final String SOURCE_ZONE = "Asia/Shanghai";
+
+  /** Element type of {@code _errors} and {@code _warnings}. */
+  public static final StructType ISSUE = new StructType()
+      .add("column", DataTypes.StringType)
+      .add("reason", DataTypes.StringType)
+      .add("value", DataTypes.StringType);
+
+  public static final String ERRORS = "_errors";
+  public static final String WARNINGS = "_warnings";
+
+  /**
+   * Null placeholders of the contract (§2) plus {@code N/A}, compared upper-cased, so {@code null} and
+   * {@code n/a} match too.
+   */
+  static final List<String> NULL_PLACEHOLDERS = List.of("", "-", "无", "不详", "NULL", "N/A");
+
+  /**
+   * White space trimmed from every value: ASCII white space, NBSP, the ideographic space U+3000 and the
+   * zero-width characters U+200B and U+FEFF (a BOM inside a field), all of which Chinese exports produce.
+   */
+  private static final String WS = "[\\s\\u00A0\\u3000\\u200B\\uFEFF]";
+
+  /** Separators accepted inside list columns: the contract's {@code ;} and what Chinese forms use instead. */
+  private static final String LIST_SEPARATORS = "[;；,，、]";
+
+  /** Wording that marks a diagnosis as uncertain (contract, emr_diagnosis.diag_name). */
+  private static final String UNCERTAIN = "疑似|待查|待排|\\?|？|可能";
+
+  /** Full-width forms seen in hand-typed ICD codes, mapped to ASCII before upper-casing. */
+  private static final String FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+      + "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．";
+  private static final String ASCII = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.";
+
+  /** Statuses whose number is kept in the output column (usable for linkage, or a valid non-mainland card). */
+  private static final List<String> KEPT_ID_STATUSES = List.of(IdStatus.VALID_18.name(), IdStatus.UPGRADED_15.name(),
+      IdStatus.NON_MAINLAND.name());
+
+  /** Columns the person's own identity number is cross-checked with, when the table has them. */
+  private static final String OWN_ID = "id_no";
+  private static final String BIRTH_DATE = "birth_date";
+  private static final String SEX_CODE = "sex_code";
+
+  private Standardiser() {}
+
+  /**
+   * Builds the standardised view of {@code raw}. Lazy: no Spark job runs.
+   *
+   * @param raw    the delivered rows, one string column per schema column plus {@code _}-prefixed passthroughs
+   * @param schema the table's schema
+   * @param ctx    dates, division reference and catalog of the drop
+   */
+  public static Dataset<Row> standardise(Dataset<Row> raw, TableSchema schema, StandardiseContext ctx) {
+    return new Plan(raw, schema, ctx).build();
+  }
+
+  /** Cleans one text value: trims white space of every kind and reads null placeholders as null. */
+  static Column clean(Column value) {
+    Column trimmed = regexp_replace(value, "^" + WS + "+|" + WS + "+$", "");
+    return when(upper(trimmed).isin(NULL_PLACEHOLDERS.toArray()), lit(null).cast(DataTypes.StringType))
+        .otherwise(trimmed);
+  }
+
+  /**
+   * A strict calendar date from {@code yyyyMMdd} or {@code yyyy-MM-dd}, else null. Strict means 2025-02-30 and
+   * 20251301 are null: Spark's own {@code to_date} either rolls such dates over or, with the default parser
+   * policy, throws on them, so the fields are checked against the real month lengths first.
+   */
+  static Column parseDate(Column s) {
+    Column digits = when(s.rlike("^\\d{8}$"), s)
+        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2}$"), regexp_replace(s, "-", ""));
+    return dateOf(digits);
+  }
+
+  /** The date of an 8-digit yyyyMMdd prefix of {@code digits}, or null when it is not a real date. */
+  private static Column dateOf(Column digits) {
+    Column y = substring(digits, 1, 4).cast(DataTypes.IntegerType);
+    Column m = substring(digits, 5, 2).cast(DataTypes.IntegerType);
+    Column d = substring(digits, 7, 2).cast(DataTypes.IntegerType);
+    return when(isRealDate(y, m, d), make_date(y, m, d));
+  }
+
+  private static Column isRealDate(Column y, Column m, Column d) {
+    Column leap = y.mod(4).equalTo(0).and(y.mod(100).notEqual(0)).or(y.mod(400).equalTo(0));
+    Column daysInMonth = when(m.equalTo(2), when(leap, 29).otherwise(28))
+        .when(m.isin(4, 6, 9, 11), 30)
+        .otherwise(31);
+    return y.geq(1).and(m.between(1, 12)).and(d.geq(1)).and(d.leq(daysInMonth));
+  }
+
+  /**
+   * 14 digits yyyyMMddHHmmss from the accepted date-time forms: {@code yyyyMMddHHmmss},
+   * {@code yyyy-MM-dd HH:mm:ss} (database exports often add a fraction, {@code .0}, which is dropped), or a bare
+   * date in either form (midnight). Null for anything else.
+   */
+  private static Column dateTimeDigits(Column s) {
+    return when(s.rlike("^\\d{14}$"), s)
+        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?$"),
+            regexp_replace(regexp_replace(s, "\\.\\d+$", ""), "[- :]", ""))
+        .when(s.rlike("^\\d{8}$"), concat(s, lit("000000")))
+        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2}$"), concat(regexp_replace(s, "-", ""), lit("000000")));
+  }
+
+  /** Looks a value up in a small map, as a CASE expression (null when absent), or a null literal if empty. */
+  static Column lookup(Column key, Map<String, String> map) {
+    Column out = null;
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      Column cond = key.equalTo(lit(e.getKey()));
+      out = out == null ? when(cond, lit(e.getValue())) : out.when(cond, lit(e.getValue()));
+    }
+    return out == null ? lit(null).cast(DataTypes.StringType) : out;
+  }
+
+  /** Builds the three projections of one standardisation: clean, parse, assemble. */
+  private static final class Plan {
+
+    private final Dataset<Row> raw;
+    private final TableSchema schema;
+    private final StandardiseContext ctx;
+    private final Set<String> rawColumns;
+    private final List<Column> errors = new ArrayList<>();
+    private final List<Column> warnings = new ArrayList<>();
+
+    Plan(Dataset<Row> raw, TableSchema schema, StandardiseContext ctx) {
+      this.raw = raw;
+      this.schema = schema;
+      this.ctx = ctx;
+      this.rawColumns = Set.of(raw.columns());
+    }
+
+    // Internal column names; the double underscore keeps them apart from contract and passthrough columns.
+    private static String rawName(ColumnSpec c) {
+      return "__raw_" + c.name();
+    }
+
+    private static String cleanName(ColumnSpec c) {
+      return "__cl_" + c.name();
+    }
+
+    private static String valueName(ColumnSpec c) {
+      return "__v_" + c.name();
+    }
+
+    private static Column rawOf(ColumnSpec c) {
+      return col(rawName(c));
+    }
+
+    private static Column cleanOf(ColumnSpec c) {
+      return col(cleanName(c));
+    }
+
+    private static Column valueOf(ColumnSpec c) {
+      return col(valueName(c));
+    }
+
+    private static Column aux(ColumnSpec c, String kind) {
+      return col("__" + kind + "_" + c.name());
+    }
+
+    private static Column auxDef(ColumnSpec c, String kind, Column expr) {
+      return expr.as("__" + kind + "_" + c.name());
+    }
+
+    private static Column quoted(String name) {
+      return col("`" + name + "`");
+    }
+
+    private List<String> passthrough() {
+      List<String> out = new ArrayList<>();
+      for (String f : raw.columns()) {
+        if (f.startsWith("_") && !f.equals(ERRORS) && !f.equals(WARNINGS)) {
+          out.add(f);
+        }
+      }
+      return out;
+    }
+
+    Dataset<Row> build() {
+      List<String> passthrough = passthrough();
+
+      // 1. Clean: verbatim text and trimmed, placeholder-free text of every schema column.
+      List<Column> stage1 = new ArrayList<>();
+      passthrough.forEach(f -> stage1.add(quoted(f)));
+      for (ColumnSpec c : schema.columns()) {
+        Column verbatim = rawColumns.contains(c.name())
+            ? quoted(c.name()).cast(DataTypes.StringType) : lit(null).cast(DataTypes.StringType);
+        Column cleaned = clean(verbatim);
+        if (c.defaultValue() != null) {
+          cleaned = coalesce(cleaned, lit(c.defaultValue()));
+        }
+        stage1.add(verbatim.as(rawName(c)));
+        stage1.add(cleaned.as(cleanName(c)));
+      }
+      Dataset<Row> cleaned = raw.select(stage1.toArray(new Column[0]));
+
+      // 2. Parse: the typed value of every column, and what its checks need. A separate projection, so that the
+      // ID function and the parsers run once per row although several outputs and checks read their results.
+      List<Column> stage2 = new ArrayList<>();
+      for (String f : cleaned.columns()) {
+        stage2.add(quoted(f));
+      }
+      for (ColumnSpec c : schema.columns()) {
+        stage2.addAll(parse(c));
+      }
+      Dataset<Row> parsed = cleaned.select(stage2.toArray(new Column[0]));
+
+      // 3. Assemble: the output columns, then the passthroughs, then the problems found.
+      List<Column> out = new ArrayList<>();
+      for (ColumnSpec c : schema.columns()) {
+        out.addAll(assemble(c));
+      }
+      passthrough.forEach(f -> out.add(quoted(f)));
+      out.add(issues(errors).as(ERRORS));
+      out.add(issues(warnings).as(WARNINGS));
+      return parsed.select(out.toArray(new Column[0]));
+    }
+
+    /** The typed value ({@code __v_c}) and auxiliary columns of one schema column. */
+    private List<Column> parse(ColumnSpec c) {
+      Column cl = cleanOf(c);
+      List<Column> out = new ArrayList<>();
+      switch (c.type()) {
+        case STRING -> out.add(cl.as(valueName(c)));
+        case CODE, FLAG -> out.add(coalesce(lookup(cl, codeMap(c)), cl).as(valueName(c)));
+        case LIST -> {
+          Map<String, String> map = codeMap(c);
+          // Elements are cleaned like values, so "1; 4" and "1;;4" read as [1, 4]; duplicates are dropped.
+          Column elements = filter(transform(split(cl, LIST_SEPARATORS), Standardiser::clean), Column::isNotNull);
+          Column mapped = array_distinct(transform(elements, x -> coalesce(lookup(x, map), x)));
+          out.add(auxDef(c, "el", when(cl.isNotNull(), elements)));
+          out.add(when(size(mapped).gt(0), mapped).as(valueName(c)));
+        }
+        case DATE -> out.add(parseDate(cl).as(valueName(c)));
+        case DATETIME -> {
+          Column digits = dateTimeDigits(cl);
+          Column y = substring(digits, 1, 4).cast(DataTypes.IntegerType);
+          Column mo = substring(digits, 5, 2).cast(DataTypes.IntegerType);
+          Column d = substring(digits, 7, 2).cast(DataTypes.IntegerType);
+          Column h = substring(digits, 9, 2).cast(DataTypes.IntegerType);
+          Column mi = substring(digits, 11, 2).cast(DataTypes.IntegerType);
+          Column s = substring(digits, 13, 2).cast(DataTypes.IntegerType);
+          Column valid = isRealDate(y, mo, d).and(h.leq(23)).and(mi.leq(59)).and(s.leq(59));
+          out.add(when(valid, make_timestamp(y, mo, d, h, mi, s, lit(SOURCE_ZONE))).as(valueName(c)));
+          // The local calendar date, for FUTURE_DATE: the extract date is a Shanghai date too.
+          out.add(auxDef(c, "day", when(valid, make_date(y, mo, d))));
+        }
+        case INT -> out.add(when(cl.rlike("^[+-]?\\d{1,9}(\\.0*)?$"),
+            regexp_replace(cl, "\\.0*$", "").cast(DataTypes.IntegerType)).as(valueName(c)));
+        case DECIMAL -> out.add(when(cl.rlike("^[+-]?(\\d{1,15}(\\.\\d*)?|\\.\\d{1,15})$"),
+            cl.cast(DataTypes.DoubleType)).as(valueName(c)));
+        case ID_NO -> {
+          // The function cleans the verbatim text itself (white space inside the number, Excel quotes, NFKC).
+          UserDefinedFunction fn = udf(new IdNumberFunction(ctx.asOf()), IdNumberFunction.RESULT);
+          out.add(fn.apply(rawOf(c)).as(valueName(c)));
+        }
+        case DIVISION -> {
+          Column d12 = when(cl.rlike("^\\d{12}$"), cl).when(cl.rlike("^\\d{6}$"), concat(cl, lit("000000")));
+          Column county = lookup(substring(d12, 1, 6), ctx.countySuccessors());
+          Column mapped = coalesce(lookup(d12, ctx.divisionSuccessors()),
+              when(county.isNotNull(), concat(county, substring(d12, 7, 6))), d12);
+          out.add(auxDef(c, "d12", d12));
+          out.add(mapped.as(valueName(c)));
+        }
+        case ICD10 -> {
+          // §5.1: upper-case, no spaces, the dot optional; then the dot goes back after the category.
+          Column norm = regexp_replace(upper(translate(cl, FULL_WIDTH, ASCII)), WS + "|\\.", "");
+          Column ok = norm.rlike("^[A-Z][0-9]{2}[0-9A-Z]*$");
+          out.add(auxDef(c, "icd", when(ok, norm)));
+          out.add(when(ok, when(length(norm).gt(3), concat(substring(norm, 1, 3), lit("."), substring(norm, 4, 100)))
+              .otherwise(norm)).otherwise(cl).as(valueName(c)));
+        }
+        default -> throw new IllegalStateException("unhandled type " + c.type());
+      }
+      return out;
+    }
+
+    /** The output columns of one schema column; registers its errors and warnings. */
+    private List<Column> assemble(ColumnSpec c) {
+      Column raw = rawOf(c);
+      Column cl = cleanOf(c);
+      Column v = valueOf(c);
+      List<Column> out = new ArrayList<>();
+      // A list of separators only is as empty as an empty cell.
+      Column missing = c.type() == ColumnType.LIST ? v.isNull() : cl.isNull();
+      if (c.type() != ColumnType.ID_NO) {
+        if (c.required() == Requirement.Y) {
+          error(missing, c, Reasons.MISSING_REQUIRED, raw);
+        } else if (c.requiredWhen() != null) {
+          warning(missing.and(conditionHolds(c)), c, Reasons.MISSING_CONDITIONAL, raw);
+        }
+      }
+      switch (c.type()) {
+        case STRING -> {
+          out.add(v.as(c.name()));
+          if (c.marksUncertain()) {
+            out.add(coalesce(v.rlike(UNCERTAIN), lit(false)).as(ColumnSpec.IS_UNCERTAIN));
+          }
+        }
+        case CODE, FLAG -> {
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          List<String> local = localCodes(c);
+          if (!local.isEmpty()) {
+            warning(cl.isin(local.toArray()), c, Reasons.LOCAL_CODE, cl);
+          }
+          if (c.hasValueSet()) {
+            unknownCode(cl.isNotNull().and(not(v.isin(valueSet(c).toArray()))), c, cl);
+          }
+        }
+        case LIST -> {
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          List<String> local = localCodes(c);
+          if (!local.isEmpty()) {
+            warning(exists(aux(c, "el"), x -> x.isin(local.toArray())), c, Reasons.LOCAL_CODE, cl);
+          }
+          if (c.hasValueSet()) {
+            Object[] codes = valueSet(c).toArray();
+            Column unknown = filter(v, x -> not(x.isin(codes)));
+            unknownCode(size(unknown).gt(0), c, array_join(unknown, ";"));
+          }
+        }
+        case DATE -> {
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          dateChecks(c, v);
+        }
+        case DATETIME -> {
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          dateChecks(c, aux(c, "day"));
+        }
+        case INT, DECIMAL -> {
+          out.add(v.as(c.name()));
+          error(cl.isNotNull().and(v.isNull()), c, Reasons.BAD_NUMBER, cl);
+          Column outside = lit(false);
+          if (c.min() != null) {
+            outside = outside.or(v.lt(lit(c.min())));
+          }
+          if (c.max() != null) {
+            outside = outside.or(v.gt(lit(c.max())));
+          }
+          warning(outside, c, Reasons.OUT_OF_RANGE, cl);
+        }
+        case ID_NO -> out.addAll(identity(c, raw, v));
+        case DIVISION -> {
+          Column d12 = aux(c, "d12");
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          out.add(substring(v, 1, 6).as(c.countyColumn()));
+          error(cl.isNotNull().and(d12.isNull()), c, Reasons.BAD_DIVISION, cl);
+          warning(cl.rlike("^\\d{6}$"), c, Reasons.DIVISION_6_DIGIT, cl);
+          warning(v.notEqual(d12), c, Reasons.DIVISION_RETIRED, cl);
+          if (!ctx.knownCounties().isEmpty()) {
+            warning(v.isNotNull().and(not(substring(v, 1, 6).isin(ctx.knownCounties().toArray()))), c,
+                Reasons.UNKNOWN_DIVISION, cl);
+          }
+        }
+        case ICD10 -> {
+          Column norm = aux(c, "icd");
+          out.add(v.as(c.name()));
+          out.add(raw.as(c.srcColumn()));
+          out.add(substring(norm, 1, 3).as(ColumnSpec.ICD3));
+          // icd4 = the first four characters ignoring the clinical edition's X placeholder: I10.X00 → I10.
+          out.add(when(substring(norm, 4, 1).rlike("^[0-9]$"), substring(norm, 1, 4))
+              .otherwise(substring(norm, 1, 3)).as(ColumnSpec.ICD4));
+          warning(cl.isNotNull().and(norm.isNull()), c, Reasons.NOT_ICD10, cl);
+        }
+        default -> throw new IllegalStateException("unhandled type " + c.type());
+      }
+      return out;
+    }
+
+    /** BAD_DATE for unreadable text; FUTURE_DATE for an event after the extract date. */
+    private void dateChecks(ColumnSpec c, Column day) {
+      Column cl = cleanOf(c);
+      error(cl.isNotNull().and(valueOf(c).isNull()), c, Reasons.BAD_DATE, cl);
+      if (c.notAfterExtract()) {
+        LocalDate extract = ctx.extractDate();
+        error(day.gt(lit(java.sql.Date.valueOf(extract))), c, Reasons.FUTURE_DATE, cl);
+      }
+    }
+
+    /**
+     * Outputs and warnings of an identity-number column. Never errors: a record with a bad or missing ID is still
+     * a real service to a real person, linked later by name, sex, birth date and county (standards §3.4).
+     */
+    private List<Column> identity(ColumnSpec c, Column raw, Column result) {
+      Column normalised = result.getField("normalised");
+      Column status = result.getField("status");
+      Column idBirth = result.getField("birth_date");
+      Column idSex = result.getField("sex");
+      List<Column> out = new ArrayList<>();
+      out.add(normalised.as(c.name()));
+      out.add(raw.as(c.srcColumn()));
+      out.add(status.as(c.idStatusColumn()));
+      out.add(idBirth.as(c.idBirthDateColumn()));
+      out.add(idSex.as(c.idSexColumn()));
+
+      warning(normalised.isNotNull().and(normalised.notEqual(raw)), c, Reasons.ID_NORMALISED, raw);
+      // Whether a number is expected at all: a required column, or a conditional one whose condition holds
+      // (id_type_code 01); an optional one such as mother_id_no may be empty.
+      Column expected = switch (c.required()) {
+        case Y -> lit(true);
+        case C -> c.requiredWhen() == null ? lit(true) : conditionHolds(c);
+        case N -> lit(false);
+      };
+      // A passport or other document number is not a citizen ID: OTHER_DOC is only news when the row says it is
+      // one (or says nothing).
+      Column citizenDocument = c.requiredWhen() == null ? lit(true) : coalesce(conditionHolds(c), lit(true));
+      Column unusable = when(status.equalTo(IdStatus.MISSING.name()), expected)
+          .when(status.equalTo(IdStatus.OTHER_DOC.name()), citizenDocument)
+          .otherwise(not(status.isin(KEPT_ID_STATUSES.toArray())));
+      warning(unusable, c, concat(lit(Reasons.ID_PREFIX), status), raw);
+
+      if (c.name().equals(OWN_ID)) {
+        ColumnSpec birth = schema.column(BIRTH_DATE);
+        if (birth != null && birth.type() == ColumnType.DATE) {
+          Column rowBirth = valueOf(birth);
+          warning(idBirth.notEqual(rowBirth), c, lit(Reasons.ID_BIRTH_MISMATCH),
+              concat_ws(" ≠ ", idBirth.cast(DataTypes.StringType), rowBirth.cast(DataTypes.StringType)));
+        }
+        ColumnSpec sex = schema.column(SEX_CODE);
+        if (sex != null && sex.type().isCoded()) {
+          Column rowSex = valueOf(sex);
+          // Only a known sex can disagree: 0 未知 and 9 未说明 say nothing.
+          warning(rowSex.isin("1", "2").and(idSex.notEqual(rowSex)), c, lit(Reasons.ID_SEX_MISMATCH),
+              concat_ws(" ≠ ", idSex, rowSex));
+        }
+      }
+      return out;
+    }
+
+    /** The condition of a C column: the other column's standardised code is one of the listed values. */
+    private Column conditionHolds(ColumnSpec c) {
+      ColumnSpec on = schema.column(c.requiredWhen().column());
+      return valueOf(on).isin(c.requiredWhen().values().toArray());
+    }
+
+    private void unknownCode(Column condition, ColumnSpec c, Column value) {
+      if (c.unknownIsError()) {
+        error(condition, c, Reasons.UNKNOWN_CODE, value);
+      } else {
+        warning(condition, c, Reasons.UNKNOWN_CODE, value);
+      }
+    }
+
+    private Map<String, String> codeMap(ColumnSpec c) {
+      return new LinkedHashMap<>(ctx.catalog().codeMap(c.name()));
+    }
+
+    /** Keys of the column's code map that really change the value (a map entry "1: 1" is not a local code). */
+    private List<String> localCodes(ColumnSpec c) {
+      List<String> out = new ArrayList<>();
+      codeMap(c).forEach((k, v) -> {
+        if (!k.equals(v)) {
+          out.add(k);
+        }
+      });
+      return out;
+    }
+
+    private Set<String> valueSet(ColumnSpec c) {
+      return ctx.catalog().valueSet(c.valueSet());
+    }
+
+    private void error(Column condition, ColumnSpec c, String reason, Column value) {
+      errors.add(issue(condition, c, lit(reason), value));
+    }
+
+    private void warning(Column condition, ColumnSpec c, String reason, Column value) {
+      warnings.add(issue(condition, c, lit(reason), value));
+    }
+
+    private void warning(Column condition, ColumnSpec c, Column reason, Column value) {
+      warnings.add(issue(condition, c, reason, value));
+    }
+
+    /** An issue struct when the condition holds, else null (a null condition counts as false). */
+    private static Column issue(Column condition, ColumnSpec c, Column reason, Column value) {
+      return when(condition, struct(lit(c.name()).as("column"), reason.as("reason"),
+          value.cast(DataTypes.StringType).as("value")));
+    }
+
+    /**
+     * The non-null issues as an array. The typed null first keeps the element type fixed even for a table
+     * without any possible issue, so callers can always array_union their own issues into it.
+     */
+    private static Column issues(List<Column> candidates) {
+      List<Column> all = new ArrayList<>();
+      all.add(lit(null).cast(ISSUE));
+      all.addAll(candidates);
+      return array_compact(array(all.toArray(new Column[0])));
+    }
+  }
+}

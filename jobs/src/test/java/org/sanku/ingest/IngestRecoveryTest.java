@@ -1,0 +1,181 @@
+package org.sanku.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Refused drops, encodings and headers, and a run killed half-way. */
+class IngestRecoveryTest {
+
+  static void copyTree(Path from, Path to) throws Exception {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  private static long count(String sql) {
+    return ((Number) IngestedRegion.spark().sql(sql).first().get(0)).longValue();
+  }
+
+  private static List<String> ledgerDrops(Warehouse wh) {
+    List<String> out = new ArrayList<>();
+    for (Row r : IngestedRegion.spark().sql("SELECT DISTINCT drop_id FROM " + wh.ops("ingest_ledger")
+        + " ORDER BY drop_id").collectAsList()) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+
+  @Test
+  void aTamperedDropIsRefusedWholeAndLaterDropsOfItsSourceWait(@TempDir Path landing) throws Exception {
+    copyTree(IngestedRegion.landing(), landing);
+    // Edit one character of a data row in the middle night's ehr drop, keeping the row count.
+    Path exam = landing.resolve("ehr/20251230/ehr_person.csv");
+    String text = Files.readString(exam);
+    int at = text.indexOf('\n', text.indexOf('\n') + 1) - 3;
+    char c = text.charAt(at);
+    Files.writeString(exam, text.substring(0, at) + (c == '1' ? '2' : '1') + text.substring(at + 1));
+    // And take away the manifest of the last emr night.
+    Files.delete(landing.resolve("emr/20251231/manifest.json"));
+    Warehouse wh = IngestedRegion.newWarehouse();
+    IngestJob.Result r = IngestedRegion.ingest(wh, landing);
+    assertFalse(r.ok());
+    assertTrue(r.refusals().stream().anyMatch(m -> m.contains("ehr/20251230") && m.contains("ehr_person.csv")
+        && m.contains("sha256")), r.refusals().toString());
+    assertTrue(r.refusals().stream().anyMatch(m -> m.contains("emr/20251231") && m.contains("manifest")),
+        r.refusals().toString());
+    // Nothing of the refused ehr night, nor of the ehr night after it, is published.
+    assertEquals(List.of("ehr/20251229", "emr/20251229", "emr/20251230", "population/20251229",
+        "population/20251230", "population/20251231", "reference/20251229"), ledgerDrops(wh));
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam") + " WHERE exam_date > DATE'2025-12-29'"));
+    assertTrue(count("SELECT count(*) FROM " + wh.ops("drop_refusal")) >= 2);
+    // Re-delivered intact, the drops are ingested on the next run, in order.
+    Files.copy(IngestedRegion.landing().resolve("ehr/20251230/ehr_person.csv"), exam,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(IngestedRegion.landing().resolve("emr/20251231/manifest.json"),
+        landing.resolve("emr/20251231/manifest.json"));
+    IngestJob.Result again = IngestedRegion.ingest(wh, landing);
+    assertTrue(again.ok(), again.refusals().toString());
+    assertEquals(3, again.dropsIngested());
+    assertEquals(count("SELECT count(*) FROM " + IngestedRegion.warehouse().std("ehr_physical_exam")),
+        count("SELECT count(*) FROM " + wh.std("ehr_physical_exam")));
+  }
+
+  @Test
+  void gbkAndChineseHeaderDropsIngestToTheSameRowsAsTheirUtf8Twins(@TempDir Path utf8, @TempDir Path gbk)
+      throws Exception {
+    IngestedRegion.generate(utf8, "UTF-8");
+    IngestedRegion.generate(gbk, "GBK");
+    // Give the UTF-8 twin English headers on the file the generator writes with Chinese ones.
+    Path visits = utf8.resolve("emr/20251229/emr_visit.csv");
+    List<String> lines = Files.readAllLines(visits, StandardCharsets.UTF_8);
+    assertTrue(lines.get(0).startsWith("就诊唯一标识"));
+    lines.set(0, String.join(",", org.sanku.ingest.schema.SchemaCatalog.load(IngestedRegion.SCHEMAS,
+        IngestedRegion.CONF).get("emr_visit").columns().stream().map(c -> c.name()).toList()));
+    Files.write(visits, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    refreshManifest(utf8.resolve("emr/20251229"), "emr_visit.csv");
+    Warehouse a = IngestedRegion.newWarehouse();
+    Warehouse b = IngestedRegion.newWarehouse();
+    assertTrue(IngestedRegion.ingest(a, utf8).ok());
+    assertTrue(IngestedRegion.ingest(b, gbk).ok());
+    for (String t : List.of("pop_person", "ehr_person", "emr_visit", "emr_diagnosis", "ref_division", "ref_org")) {
+      // Warnings may differ in the white-space kind only GBK lacks; the data must not.
+      String cols = String.join(",", IngestedRegion.spark().table(a.std(t)).drop("warnings").columns());
+      long n = count("SELECT count(*) FROM " + a.std(t));
+      assertTrue(n > 0, t);
+      assertEquals(0, count("SELECT count(*) FROM (SELECT " + cols + " FROM " + a.std(t) + " EXCEPT SELECT " + cols
+          + " FROM " + b.std(t) + ")"), t + " differs between the UTF-8 and GBK twins");
+      assertEquals(n, count("SELECT count(*) FROM " + b.std(t)), t);
+    }
+    assertTrue(count("SELECT count(*) FROM " + b.std("ref_org") + " WHERE org_name LIKE '%卫生院'") > 0);
+  }
+
+  static void refreshManifest(Path drop, String file) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode m = (ObjectNode) json.readTree(drop.resolve("manifest.json").toFile());
+    byte[] bytes = Files.readAllBytes(drop.resolve(file));
+    ((ObjectNode) m.get("files").get(file)).put("sha256",
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    json.writeValue(drop.resolve("manifest.json").toFile(), m);
+  }
+
+  @Test
+  void aRunKilledHalfWayLeavesThePreviousStateAndTheNextRunCompletesIt() throws Exception {
+    Path landing = IngestedRegion.landing();
+    Path dir = Files.createTempDirectory("sanku-killed");
+    String location = dir.toUri().toString();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx2g");
+    for (String line : Files.readAllLines(IngestedRegion.CONF.resolve("jvm.options"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        cmd.add(line.trim());
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.sanku.cli.Sanku", "ingest",
+        "--landing", landing.toString(), "--warehouse", location, "--master", "local[2]"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("SANKU_PERSON_KEY", HexFormat.of().formatHex(IngestedRegion.KEY));
+    pb.environment().put("SANKU_CONF", IngestedRegion.CONF.toAbsolutePath().toString());
+    // Stop inside the first ehr drop, after its exams were staged but before anything of it was published.
+    pb.environment().put("SANKU_CRASH_POINT", "after-table:ehr_physical_exam");
+    Process p = pb.start();
+    boolean reached = false;
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("crash point reached")) {
+          reached = true;
+          break;
+        }
+      }
+      assertTrue(reached, "the child run reached the crash point:\n" + out);
+      p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+    Warehouse wh = new Warehouse(IngestedRegion.spark(), location, "wk_a", "wk_i");
+    // The previous state is readable: reference and population are published, nothing of ehr is.
+    assertEquals(List.of("population/20251229", "population/20251230", "population/20251231", "reference/20251229"),
+        ledgerDrops(wh));
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_person")));
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam")));
+    assertTrue(count("SELECT count(*) FROM " + wh.std("pop_person")) > 0);
+    // The next run completes the work: the same tables as an uninterrupted run.
+    IngestJob.Result r = IngestedRegion.ingest(wh, landing);
+    assertTrue(r.ok());
+    assertEquals(6, r.dropsIngested());
+    Warehouse clean = IngestedRegion.warehouse();
+    for (String t : List.of("pop_person", "ehr_person", "ehr_physical_exam", "ehr_followup", "emr_visit")) {
+      String cols = String.join(",", IngestedRegion.spark().table(clean.std(t)).columns());
+      assertEquals(count("SELECT count(*) FROM " + clean.std(t)), count("SELECT count(*) FROM " + wh.std(t)), t);
+      assertEquals(0, count("SELECT count(*) FROM (SELECT " + cols + " FROM " + wh.std(t) + " EXCEPT SELECT " + cols
+          + " FROM " + clean.std(t) + ")"), t);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+package org.sanku.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ingest of a generated region (3,000 persons, 3 nights, 4% dirty rows): every injected problem class ends as
+ * its quarantine reason or warning, counts reconcile, deltas apply, a second run changes nothing, and nothing
+ * identifying reaches the analytics zone.
+ */
+class IngestTest {
+
+  private static SparkSession spark() {
+    return IngestedRegion.spark();
+  }
+
+  /** defects.csv of the generated region: (defect|table) → injected count. */
+  private static Map<String, Long> defects() throws Exception {
+    Map<String, Long> out = new HashMap<>();
+    List<String> lines = Files.readAllLines(IngestedRegion.landing().resolve("truth/defects.csv"));
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",");
+      out.put(f[0] + "|" + f[1], Long.parseLong(f[2]));
+    }
+    return out;
+  }
+
+  private static long count(String sql) {
+    return ((Number) spark().sql(sql).first().get(0)).longValue();
+  }
+
+  @Test
+  void everyDropIsIngestedAndEveryFileReconciles() {
+    IngestJob.Result r = IngestedRegion.result();
+    assertTrue(r.ok(), "refusals: " + r.refusals());
+    // reference 1 + population, ehr, emr 3 nights each.
+    assertEquals(10, r.dropsIngested());
+    Warehouse wh = IngestedRegion.warehouse();
+    List<Row> ledger = spark().sql("SELECT file, manifest_rows, rows_read, rows_accepted, rows_quarantined FROM "
+        + wh.ops("ingest_ledger")).collectAsList();
+    // 2 reference files + 3 nights × (1 population + 6 ehr + 2 emr) files.
+    assertEquals(2 + 3 * 9, ledger.size());
+    for (Row l : ledger) {
+      assertEquals(l.getLong(1), l.getLong(2), l.getString(0) + ": rows read = rows in the manifest");
+      assertEquals(l.getLong(2), l.getLong(3) + l.getLong(4), l.getString(0) + ": read = accepted + quarantined");
+    }
+  }
+
+  @Test
+  void rowDefectsEndAsTheirQuarantineReason() throws Exception {
+    Warehouse wh = IngestedRegion.warehouse();
+    Map<String, Long> d = defects();
+    Map<String, Long> q = new TreeMap<>();
+    for (Row r : spark().sql("SELECT table_name, column_name, reason, count(*) FROM " + wh.ops("quarantine")
+        + " GROUP BY table_name, column_name, reason").collectAsList()) {
+      q.put(r.getString(0) + "." + r.getString(1) + ":" + r.getString(2), r.getLong(3));
+    }
+    System.out.println("quarantine reasons: " + q);
+    // Row-local defects: each injected one is exactly one quarantined row with that reason.
+    assertEquals(d.getOrDefault("BAD_BIRTH_DATE|pop_person", 0L), q.getOrDefault("pop_person.birth_date:BAD_DATE", 0L));
+    assertEquals(d.getOrDefault("BAD_BIRTH_DATE|ehr_person", 0L), q.getOrDefault("ehr_person.birth_date:BAD_DATE", 0L));
+    assertEquals(d.getOrDefault("BAD_BIRTH_DATE|emr_visit", 0L), q.getOrDefault("emr_visit.birth_date:BAD_DATE", 0L));
+    assertEquals(d.getOrDefault("FUTURE_DATE|ehr_physical_exam", 0L),
+        q.getOrDefault("ehr_physical_exam.exam_date:FUTURE_DATE", 0L));
+    assertEquals(d.getOrDefault("BAD_DATE|ehr_physical_exam", 0L), q.getOrDefault("ehr_physical_exam.exam_date:BAD_DATE", 0L));
+    assertEquals(d.getOrDefault("FUTURE_DATE|ehr_tcm_service", 0L),
+        q.getOrDefault("ehr_tcm_service.service_date:FUTURE_DATE", 0L));
+    assertEquals(d.getOrDefault("UNKNOWN_CODE_REJECT|ehr_followup", 0L),
+        q.getOrDefault("ehr_followup.followup_mode_code:UNKNOWN_CODE", 0L));
+    assertEquals(d.getOrDefault("BAD_DATE|ehr_fd_contract", 0L), q.getOrDefault("ehr_fd_contract.end_date:BAD_DATE", 0L));
+    // Mangled links are orphans (children of a quarantined record are orphans too, hence at least).
+    assertTrue(q.getOrDefault("ehr_physical_exam.ehr_no:ORPHAN", 0L) >= d.getOrDefault("ORPHAN_LINK|ehr_physical_exam", 0L));
+    assertTrue(q.getOrDefault("ehr_followup.enrollment_id:ORPHAN", 0L) >= d.getOrDefault("ORPHAN_LINK|ehr_followup", 0L));
+    assertTrue(d.getOrDefault("BAD_BIRTH_DATE|pop_person", 0L) > 0, "the region has quarantine cases");
+    // The identity zone keeps the raw row of each quarantined record; the analytics summary never a value.
+    long raw = count("SELECT count(*) FROM " + wh.identity + ".id.quarantine WHERE raw_text IS NOT NULL");
+    assertEquals(count("SELECT count(DISTINCT drop_id, file, line) FROM " + wh.ops("quarantine")), raw);
+  }
+
+  @Test
+  void fixableDefectsFlowOnWithTheirWarningOrStatus() throws Exception {
+    Warehouse wh = IngestedRegion.warehouse();
+    Map<String, Long> d = defects();
+    for (String table : List.of("pop_person", "ehr_person")) {
+      Map<String, Long> st = new HashMap<>();
+      for (Row r : spark().sql("SELECT id_status, count(*) FROM " + wh.std(table) + " GROUP BY id_status")
+          .collectAsList()) {
+        st.put(r.getString(0), r.getLong(1));
+      }
+      assertEquals(d.getOrDefault("ID_CHECKSUM|" + table, 0L), st.getOrDefault("CHECKSUM_FAIL", 0L), table);
+      assertEquals(d.getOrDefault("ID_15_DIGIT|" + table, 0L), st.getOrDefault("UPGRADED_15", 0L), table);
+      assertEquals(d.getOrDefault("ID_EXCEL_DAMAGED|" + table, 0L), st.getOrDefault("DAMAGED", 0L), table);
+      assertEquals(d.getOrDefault("ID_FAKE|" + table, 0L), st.getOrDefault("FAKE", 0L), table);
+      assertEquals(d.getOrDefault("ID_MISSING|" + table, 0L), st.getOrDefault("MISSING", 0L), table);
+    }
+    // Local codes are mapped to national ones and flagged.
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_followup") + " WHERE followup_mode_code NOT IN ('1','2','3','4')"));
+    assertEquals(d.getOrDefault("LOCAL_CODE|ehr_followup", 0L), count("SELECT count(*) FROM " + wh.std("ehr_followup")
+        + " WHERE array_contains(warnings, 'followup_mode_code:LOCAL_CODE')"));
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_program_enrollment") + " WHERE program_code NOT IN ('HTN','T2DM')"));
+    // Retired division codes resolve to their successor county; every registry county is a current one.
+    assertEquals(d.getOrDefault("RETIRED_DIVISION|pop_person", 0L), count("SELECT count(*) FROM " + wh.std("pop_person")
+        + " WHERE array_contains(warnings, 'residence_division_code:DIVISION_RETIRED')"));
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("pop_person") + " WHERE residence_division_code_county "
+        + "NOT IN ('511302','511303','511304','511321','511322','511323','511324','511325','511381')"));
+  }
+
+  @Test
+  void deltasUpdateAndDeleteTheRightRows() throws Exception {
+    Warehouse wh = IngestedRegion.warehouse();
+    Path landing = IngestedRegion.landing();
+    // Exams deleted on a later night ("…D" ids) are gone; exams completed on a later night have their glucose.
+    List<String> deleted = new ArrayList<>();
+    List<String> updated = new ArrayList<>();
+    for (String night : List.of("20251230", "20251231")) {
+      for (String line : Files.readAllLines(landing.resolve("ehr/" + night + "/ehr_physical_exam.csv"))) {
+        String[] f = line.split(",", -1);
+        if (f[15].equals("D")) {
+          deleted.add(f[0]);
+        } else if (f[15].equals("U")) {
+          updated.add(f[0]);
+        }
+      }
+    }
+    assertFalse(deleted.isEmpty());
+    assertFalse(updated.isEmpty());
+    assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam") + " WHERE exam_id IN ("
+        + quote(deleted) + ")"));
+    // (An update whose final row was itself quarantined leaves the earlier version in place.)
+    long updatedQuarantined = count("SELECT count(DISTINCT record_key) FROM " + wh.ops("quarantine")
+        + " WHERE table_name = 'ehr_physical_exam' AND record_key IN (" + quote(updated) + ")");
+    assertEquals(updated.size() - updatedQuarantined, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam")
+        + " WHERE exam_id IN (" + quote(updated) + ") AND fbg_mmol_l IS NOT NULL AND op_type = 'U'"));
+    // A death delivered on a later night is the person's current state.
+    long deadInDelta = 0;
+    for (String night : List.of("20251230", "20251231")) {
+      for (String line : Files.readAllLines(landing.resolve("population/" + night + "/pop_person.csv"))) {
+        String[] f = line.split(",", -1);
+        if (f.length > 17 && f[16].equals("U") && f[11].equals("2")) {
+          deadInDelta++;
+          assertEquals("2", spark().sql("SELECT person_status_code FROM " + wh.std("pop_person")
+              + " WHERE pop_record_id = '" + f[0] + "'").first().getString(0));
+        }
+      }
+    }
+    // Current state: one row per key.
+    assertEquals(count("SELECT count(DISTINCT pop_record_id) FROM " + wh.std("pop_person")),
+        count("SELECT count(*) FROM " + wh.std("pop_person")));
+    assertTrue(deadInDelta >= 0);
+  }
+
+  private static String quote(List<String> ids) {
+    return String.join(",", ids.stream().map(s -> "'" + s + "'").toList());
+  }
+
+  @Test
+  void aSecondRunIngestsNothingAndChangesNothing() {
+    Warehouse wh = IngestedRegion.warehouse();
+    TableStore store = new TableStore(spark());
+    Map<String, Long> before = snapshots(wh, store);
+    IngestJob.Result again = IngestedRegion.ingest(wh, IngestedRegion.landing());
+    assertEquals(0, again.dropsIngested());
+    assertTrue(again.ok());
+    assertEquals(before, snapshots(wh, store));
+  }
+
+  private static Map<String, Long> snapshots(Warehouse wh, TableStore store) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String cat : List.of(wh.analytics, wh.identity)) {
+      for (Row ns : spark().sql("SHOW NAMESPACES IN " + cat).collectAsList()) {
+        for (Row t : spark().sql("SHOW TABLES IN " + cat + "." + ns.getString(0)).collectAsList()) {
+          String name = cat + "." + ns.getString(0) + "." + t.getString(1);
+          out.put(name, store.currentSnapshotId(name));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void noRawIdentifierReachesTheAnalyticsZoneAndTheKeyIsNowhere() throws Exception {
+    Warehouse wh = IngestedRegion.warehouse();
+    // Forbidden values: every person's ID (18 and 15 digits) and name, from the generator's clean facts.
+    // IDs are looked for as whole values and as digit runs inside any value; names as whole values (a
+    // two-character name is often part of a place name).
+    List<String> ids = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<String> lines = Files.readAllLines(IngestedRegion.landing().resolve("truth/clean/person.csv"));
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",");
+      ids.add(f[1]);
+      ids.add(f[1].substring(0, 6) + f[1].substring(8, 17));
+      names.add(f[2]);
+    }
+    spark().createDataset(ids, org.apache.spark.sql.Encoders.STRING()).toDF("v").distinct()
+        .createOrReplaceTempView("forbidden");
+    spark().createDataset(names, org.apache.spark.sql.Encoders.STRING()).toDF("v").distinct()
+        .createOrReplaceTempView("forbidden_names");
+    int columns = 0;
+    for (Row ns : spark().sql("SHOW NAMESPACES IN " + wh.analytics).collectAsList()) {
+      for (Row t : spark().sql("SHOW TABLES IN " + wh.analytics + "." + ns.getString(0)).collectAsList()) {
+        String name = wh.analytics + "." + ns.getString(0) + "." + t.getString(1);
+        List<String> values = new ArrayList<>();
+        for (StructField f : spark().table(name).schema().fields()) {
+          String c = "`" + f.name() + "`";
+          values.add(f.dataType() instanceof org.apache.spark.sql.types.ArrayType
+              ? "concat_ws('|', " + c + ")" : "CAST(" + c + " AS STRING)");
+          columns++;
+        }
+        // Every value of every column; ID-like digit runs inside them are looked up as well.
+        spark().sql("SELECT explode(array(" + String.join(", ", values) + ")) v FROM " + name)
+            .createOrReplaceTempView("scan_values");
+        long hits = count("SELECT count(*) FROM (SELECT v FROM scan_values UNION ALL "
+            + "SELECT explode(regexp_extract_all(v, '([0-9]{15,17}[0-9Xx]?)', 1)) v FROM scan_values) x "
+            + "WHERE x.v IN (SELECT v FROM forbidden) OR x.v IN (SELECT v FROM forbidden_names)");
+        assertEquals(0, hits, name + " holds a raw ID or name");
+      }
+    }
+    assertTrue(columns > 50, "columns scanned: " + columns);
+    // The identity zone does hold them (the scan above would find them there).
+    assertTrue(count("SELECT count(*) FROM " + wh.id("pop_person") + " p JOIN forbidden_names b ON p.name = b.v") > 0);
+    // The key, in hex or base64, is in no file under the warehouse.
+    byte[] hex = HexFormat.of().formatHex(IngestedRegion.KEY).getBytes(StandardCharsets.US_ASCII);
+    byte[] b64 = Base64.getEncoder().encodeToString(IngestedRegion.KEY).getBytes(StandardCharsets.US_ASCII);
+    try (Stream<Path> s = Files.walk(IngestedRegion.folder(wh))) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(p);
+        assertFalse(contains(bytes, hex) || contains(bytes, b64) || contains(bytes, IngestedRegion.KEY),
+            "key material in " + p);
+      }
+    }
+  }
+
+  static boolean contains(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+}

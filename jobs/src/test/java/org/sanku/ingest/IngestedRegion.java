@@ -1,0 +1,84 @@
+package org.sanku.ingest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.SparkSession;
+import org.sanku.generate.RegionGenerator;
+import org.sanku.spark.TestSpark;
+
+/** A generated dirty region over three nights, ingested once per test JVM into its own warehouse. */
+final class IngestedRegion {
+
+  static final byte[] KEY = hex("8f1c2a9b7d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdd0");
+  static final Path CONF = Path.of("..", "conf");
+  static final Path SCHEMAS = Path.of("..", "schemas");
+  private static final AtomicInteger WAREHOUSES = new AtomicInteger();
+
+  private static Path landing;
+  private static Warehouse warehouse;
+  private static IngestJob.Result result;
+
+  private IngestedRegion() {}
+
+  static synchronized Path landing() {
+    if (landing == null) {
+      try {
+        landing = Files.createTempDirectory("sanku-landing");
+        generate(landing, null);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return landing;
+  }
+
+  static void generate(Path out, String encoding) throws IOException {
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 3000, 11, LocalDate.parse("2025-12-31"), out,
+        3, 0.04, encoding, CONF, 2));
+  }
+
+  static synchronized Warehouse warehouse() {
+    if (warehouse == null) {
+      warehouse = newWarehouse();
+      result = ingest(warehouse, landing());
+    }
+    return warehouse;
+  }
+
+  static synchronized IngestJob.Result result() {
+    warehouse();
+    return result;
+  }
+
+  /** A fresh warehouse folder with catalogs of its own on the shared session. */
+  static Warehouse newWarehouse() {
+    try {
+      int n = WAREHOUSES.incrementAndGet();
+      Path dir = Files.createTempDirectory("sanku-wh");
+      return new Warehouse(spark(), dir.toUri().toString(), "wa" + n, "wi" + n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static IngestJob.Result ingest(Warehouse wh, Path landing) {
+    return new IngestJob(spark(), wh, landing, SCHEMAS, CONF, KEY, new PrintStream(System.out, true)).run();
+  }
+
+  static SparkSession spark() {
+    return TestSpark.get();
+  }
+
+  static Path folder(Warehouse wh) {
+    return Path.of(java.net.URI.create(wh.location));
+  }
+
+  private static byte[] hex(String s) {
+    return java.util.HexFormat.of().parseHex(s);
+  }
+}

@@ -182,17 +182,21 @@ public final class IngestJob {
       }
       Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
       Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
-      Dataset<Row> current = latestPerKey(good, schema);
-      Zones.Split split = Zones.split(current, schema);
       String stdTable = wh.std(schema.table());
       String idTable = wh.id(schema.table());
-      store.prepare(stdTable, split.analytics());
-      store.prepare(idTable, split.identity());
-      store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full);
-      store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
-      touched.add(stdTable);
-      touched.add(idTable);
-      writeQuarantine(id, file, schema, bad, touched);
+      // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
+      if (accepted > 0 || full || !store.exists(stdTable)) {
+        Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
+        store.prepare(stdTable, split.analytics());
+        store.prepare(idTable, split.identity());
+        store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full);
+        store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
+        touched.add(stdTable);
+        touched.add(idTable);
+      }
+      if (quarantined > 0) {
+        writeQuarantine(id, file, schema, bad, touched);
+      }
       CrashPoint.reached("after-table:" + schema.table());
       std.unpersist();
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,

@@ -54,7 +54,7 @@ class IngestRecoveryTest {
   void aTamperedDropIsRefusedWholeAndLaterDropsOfItsSourceWait(@TempDir Path landing) throws Exception {
     copyTree(IngestedRegion.landing(), landing);
     // Edit one character of a data row in the middle night's ehr drop, keeping the row count.
-    Path exam = landing.resolve("ehr/20251230/ehr_person.csv");
+    Path exam = landing.resolve("ehr/20251230/ehr_physical_exam.csv");
     String text = Files.readString(exam);
     int at = text.indexOf('\n', text.indexOf('\n') + 1) - 3;
     char c = text.charAt(at);
@@ -64,7 +64,7 @@ class IngestRecoveryTest {
     Warehouse wh = IngestedRegion.newWarehouse();
     IngestJob.Result r = IngestedRegion.ingest(wh, landing);
     assertFalse(r.ok());
-    assertTrue(r.refusals().stream().anyMatch(m -> m.contains("ehr/20251230") && m.contains("ehr_person.csv")
+    assertTrue(r.refusals().stream().anyMatch(m -> m.contains("ehr/20251230") && m.contains("ehr_physical_exam.csv")
         && m.contains("sha256")), r.refusals().toString());
     assertTrue(r.refusals().stream().anyMatch(m -> m.contains("emr/20251231") && m.contains("manifest")),
         r.refusals().toString());
@@ -74,7 +74,7 @@ class IngestRecoveryTest {
     assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam") + " WHERE exam_date > DATE'2025-12-29'"));
     assertTrue(count("SELECT count(*) FROM " + wh.ops("drop_refusal")) >= 2);
     // Re-delivered intact, the drops are ingested on the next run, in order.
-    Files.copy(IngestedRegion.landing().resolve("ehr/20251230/ehr_person.csv"), exam,
+    Files.copy(IngestedRegion.landing().resolve("ehr/20251230/ehr_physical_exam.csv"), exam,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.copy(IngestedRegion.landing().resolve("emr/20251231/manifest.json"),
         landing.resolve("emr/20251231/manifest.json"));
@@ -88,16 +88,16 @@ class IngestRecoveryTest {
   @Test
   void gbkAndChineseHeaderDropsIngestToTheSameRowsAsTheirUtf8Twins(@TempDir Path utf8, @TempDir Path gbk)
       throws Exception {
-    IngestedRegion.generate(utf8, "UTF-8");
-    IngestedRegion.generate(gbk, "GBK");
+    IngestedRegion.generate(utf8, "UTF-8", 1200, 1);
+    IngestedRegion.generate(gbk, "GBK", 1200, 1);
     // Give the UTF-8 twin English headers on the file the generator writes with Chinese ones.
-    Path visits = utf8.resolve("emr/20251229/emr_visit.csv");
+    Path visits = utf8.resolve("emr/20251231/emr_visit.csv");
     List<String> lines = Files.readAllLines(visits, StandardCharsets.UTF_8);
     assertTrue(lines.get(0).startsWith("就诊唯一标识"));
     lines.set(0, String.join(",", org.sanku.ingest.schema.SchemaCatalog.load(IngestedRegion.SCHEMAS,
         IngestedRegion.CONF).get("emr_visit").columns().stream().map(c -> c.name()).toList()));
     Files.write(visits, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-    refreshManifest(utf8.resolve("emr/20251229"), "emr_visit.csv");
+    refreshManifest(utf8.resolve("emr/20251231"), "emr_visit.csv");
     Warehouse a = IngestedRegion.newWarehouse();
     Warehouse b = IngestedRegion.newWarehouse();
     assertTrue(IngestedRegion.ingest(a, utf8).ok());

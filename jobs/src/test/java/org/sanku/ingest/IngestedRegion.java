@@ -38,8 +38,12 @@ final class IngestedRegion {
   }
 
   static void generate(Path out, String encoding) throws IOException {
-    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 3000, 11, LocalDate.parse("2025-12-31"), out,
-        3, 0.04, encoding, CONF, 2));
+    generate(out, encoding, 3000, 3);
+  }
+
+  static void generate(Path out, String encoding, long persons, int nights) throws IOException {
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", persons, 11, LocalDate.parse("2025-12-31"), out,
+        nights, 0.04, encoding, CONF, 2));
   }
 
   static synchronized Warehouse warehouse() {

@@ -188,11 +188,13 @@ public final class IngestJob {
       if (accepted > 0 || full || !store.exists(stdTable)) {
         Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
         store.prepare(stdTable, split.analytics());
-        store.prepare(idTable, split.identity());
         store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full);
-        store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
         touched.add(stdTable);
-        touched.add(idTable);
+        if (split.identity() != null) {
+          store.prepare(idTable, split.identity());
+          store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
+          touched.add(idTable);
+        }
       }
       if (quarantined > 0) {
         writeQuarantine(id, file, schema, bad, touched);

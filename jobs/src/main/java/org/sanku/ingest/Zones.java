@@ -22,6 +22,7 @@ import org.sanku.ingest.schema.TableSchema;
  */
 final class Zones {
 
+  /** The two zones of a table; {@code identity} is null for a table without raw identifiers. */
   record Split(Dataset<Row> analytics, Dataset<Row> identity) {}
 
   private Zones() {}
@@ -75,7 +76,9 @@ final class Zones {
         identity.add(col(k));
       }
     }
-    return new Split(keyed.select(analytics.toArray(new Column[0])), keyed.select(identity.toArray(new Column[0])));
+    // Tables without raw identifiers (services, diagnoses, reference data) have no identity-zone part.
+    Dataset<Row> id = identityCols.isEmpty() ? null : keyed.select(identity.toArray(new Column[0]));
+    return new Split(keyed.select(analytics.toArray(new Column[0])), id);
   }
 
   static boolean hasColumn(Dataset<Row> df, String name) {

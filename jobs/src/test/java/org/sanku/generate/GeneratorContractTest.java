@@ -217,15 +217,16 @@ class GeneratorContractTest {
           String key = r[0];
           String person = t == Tables.POP_PERSON ? String.valueOf(Long.parseLong(key.substring(6)))
               : t == Tables.EHR_PERSON ? ehrPerson.get(key) : visitPerson.get(key);
-          if (person == null || person.isEmpty()) {
-            continue; // out-of-region visitors have no clean person
+          if (person == null) {
+            continue;
           }
           String raw = r[t.col("id_no")];
-          String clean = cleanId.get(person);
+          IdNumbers.Result res = IdNumbers.normalise(raw, GeneratedRegion.AS_OF);
+          // Out-of-region visitors (no clean person) get defects too: their clean ID is what normalises.
+          String clean = person.isEmpty() ? (res.usable() ? res.normalised() : null) : cleanId.get(person);
           if (raw.equals(clean) || seenIds.put(key + raw, raw) != null) {
             continue;
           }
-          IdNumbers.Result res = IdNumbers.normalise(raw, GeneratedRegion.AS_OF);
           String cls;
           if (res.status() == IdStatus.VALID_18 && !res.normalised().equals(clean)) {
             cls = "BORROWED";

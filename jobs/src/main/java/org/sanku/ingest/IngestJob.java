@@ -169,6 +169,7 @@ public final class IngestJob {
       Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
       std = withOrphanAndOrgChecks(std, schema);
       std = std.persist(StorageLevel.MEMORY_AND_DISK());
+      long tRead = System.nanoTime();
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
           expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))")).first();
       long read = counts.getLong(0);
@@ -180,6 +181,7 @@ public final class IngestJob {
         throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
             + " rows, read " + read);
       }
+      long tMerge = System.nanoTime();
       Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
       Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
       String stdTable = wh.std(schema.table());
@@ -196,9 +198,11 @@ public final class IngestJob {
           touched.add(idTable);
         }
       }
+      long tQuarantine = System.nanoTime();
       if (quarantined > 0) {
         writeQuarantine(id, file, schema, bad, touched);
       }
+      long tDone = System.nanoTime();
       CrashPoint.reached("after-table:" + schema.table());
       std.unpersist();
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
@@ -206,8 +210,9 @@ public final class IngestJob {
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
           read, accepted, quarantined, warned));
-      log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d%n", id, file, read,
-          accepted, quarantined, warned);
+      log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
+          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s)%n", id, file, read, accepted, quarantined, warned,
+          (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
     }
     store.publish(touched);
     appendLedger(ledger);

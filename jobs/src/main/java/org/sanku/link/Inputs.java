@@ -1,0 +1,129 @@
+package org.sanku.link;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The tables linkage reads, each pinned to the snapshot that was current when the run started (so every plan of
+ * the run, however often Spark recomputes it, sees one state of the warehouse even while an ingest publishes),
+ * and reduced to the columns linkage needs. A column or table that is absent reads as typed nulls (or no rows),
+ * with a line in the log: linkage degrades, it does not guess.
+ */
+final class Inputs {
+
+  private final SparkSession spark;
+  private final PrintStream log;
+  private final Map<String, Long> pinned = new LinkedHashMap<>();
+
+  Inputs(SparkSession spark, PrintStream log) {
+    this.spark = spark;
+    this.log = log;
+  }
+
+  boolean exists(String table) {
+    return spark.catalog().tableExists(table);
+  }
+
+  /** The snapshot the run reads of {@code table}, or -1 when it has none (absent or empty). */
+  synchronized long snapshot(String table) {
+    return pinned.computeIfAbsent(table, t -> {
+      if (!exists(t)) {
+        return -1L;
+      }
+      try {
+        Table ice = Spark3Util.loadIcebergTable(spark, t);
+        ice.refresh();
+        Snapshot s = ice.currentSnapshot();
+        return s == null ? -1L : s.snapshotId();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot load table " + t + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** Every column of the pinned table (null when the table does not exist). */
+  Dataset<Row> all(String table) {
+    if (!exists(table)) {
+      return null;
+    }
+    long sid = snapshot(table);
+    return sid < 0 ? spark.table(table) : spark.sql("SELECT * FROM " + table + " VERSION AS OF " + sid);
+  }
+
+  /** The pinned table reduced to {@code needed} (in that order, cast to those types). */
+  Dataset<Row> read(String table, StructType needed) {
+    Dataset<Row> df = all(table);
+    if (df == null) {
+      log.println("link: " + table + " does not exist: read as empty");
+      return spark.createDataFrame(new ArrayList<Row>(), needed);
+    }
+    return conform(df, needed, table, log);
+  }
+
+  /** Selects the fields of {@code schema} from {@code df}; a missing one becomes a typed null (logged). */
+  static Dataset<Row> conform(Dataset<Row> df, StructType schema, String what, PrintStream log) {
+    Set<String> have = new HashSet<>(Arrays.asList(df.columns()));
+    List<Column> cols = new ArrayList<>();
+    for (var f : schema.fields()) {
+      if (have.contains(f.name())) {
+        cols.add(functions.col(f.name()).cast(f.dataType()).as(f.name()));
+      } else {
+        log.println("link: " + what + " has no column " + f.name() + ": written as null");
+        cols.add(functions.lit(null).cast(f.dataType()).as(f.name()));
+      }
+    }
+    return df.select(cols.toArray(new Column[0]));
+  }
+
+  /** A struct type from name/type pairs ({@link IntegratedTables.Col} type names). */
+  static StructType schema(String... nameType) {
+    StructType s = new StructType();
+    for (int i = 0; i < nameType.length; i += 2) {
+      s = s.add(nameType[i], type(nameType[i + 1]));
+    }
+    return s;
+  }
+
+  static DataType type(String t) {
+    return new IntegratedTables.Col("x", t, "").sparkType();
+  }
+
+  /** The columns of an integrated table's spec, less those linkage adds. */
+  static StructType sourceColumns(String integratedTable, String... added) {
+    Set<String> skip = new HashSet<>(Arrays.asList(added));
+    StructType s = new StructType();
+    for (IntegratedTables.Col c : IntegratedTables.get(integratedTable).columns()) {
+      if (!skip.contains(c.name())) {
+        s = s.add(c.name(), c.sparkType());
+      }
+    }
+    return s;
+  }
+
+  static StructType specSchema(IntegratedTables.Spec spec) {
+    StructType s = new StructType();
+    for (IntegratedTables.Col c : spec.columns()) {
+      s = s.add(c.name(), c.sparkType());
+    }
+    return s;
+  }
+
+  static final DataType STRING = DataTypes.StringType;
+}

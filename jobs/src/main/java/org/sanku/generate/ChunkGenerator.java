@@ -240,8 +240,7 @@ final class ChunkGenerator {
     }
     String[] fin = popRow(p, p.residence12, r);
     if (eventNight > birthNight) {
-      Person before = p;
-      String[] first = popRow(before, plan.movedFrom12 != null ? plan.movedFrom12 : p.residence12, r);
+      String[] first = popRow(p, plan.movedFrom12 != null ? plan.movedFrom12 : p.residence12, r);
       int st = Tables.POP_PERSON.col("person_status_code");
       first[st] = "1";
       first[Tables.POP_PERSON.col("death_date")] = "";
@@ -651,9 +650,8 @@ final class ChunkGenerator {
       Followup f = new Followup();
       f.id = String.format("SF%010d%s%02d", p.idx, htn ? "1" : "2", i);
       f.date = days.get(i);
-      boolean isPhone = i < phone ? false : false;
       f.mode = (i >= f2f) ? 3 : (r.nextDouble() < 0.8 ? 1 : 2);
-      isPhone = f.mode == 3;
+      boolean isPhone = f.mode == 3;
       boolean ok = r.nextDouble() < 0.85 ? controlled : !controlled;
       if (htn) {
         if (!isPhone || r.nextDouble() < 0.3) {
@@ -800,7 +798,7 @@ final class ChunkGenerator {
   }
 
   /** Is an identity-bearing row (ehr_person or emr_visit) linkable to person p, the way linkage works? */
-  private boolean linkable(Person p, String[] row, Tables t, Map<Long, Person> unused) {
+  private boolean linkable(Person p, String[] row, Tables t) {
     if (p == null || p.registryLost) {
       return false;
     }
@@ -816,8 +814,7 @@ final class ChunkGenerator {
         return false; // someone else's registry ID: a conflict, never merged
       }
     }
-    String div = t == Tables.EHR_PERSON ? row[t.col("current_division_code")]
-        : row[t.col("current_division_code")];
+    String div = row[t.col("current_division_code")];
     int county = ctx.countyOfDelivered(div);
     if (birth == null || county != p.county || !p.birth.equals(birth) || !String.valueOf(p.sex).equals(sex)
         || !p.name.equals(name)) {
@@ -937,7 +934,7 @@ final class ChunkGenerator {
       }
     }
     e.accepted = defect != Defect.BAD_BIRTH_DATE;
-    e.rec = e.accepted && linkable(p, row, Tables.EHR_PERSON, null);
+    e.rec = e.accepted && linkable(p, row, Tables.EHR_PERSON);
     if (defect != null) {
       count(defect, "ehr_person", e.rec);
     }
@@ -1212,7 +1209,7 @@ final class ChunkGenerator {
       defect = applyIdentityDefect(classes[d.nextInt(classes.length)], row, Tables.EMR_VISIT, p, d);
     }
     v.accepted = defect != Defect.BAD_BIRTH_DATE;
-    v.rec = v.accepted && linkable(p, row, Tables.EMR_VISIT, null);
+    v.rec = v.accepted && linkable(p, row, Tables.EMR_VISIT);
     cardOnVisit.put(v, card && defect != Defect.ID_BORROWED);
     if (defect != null) {
       visitDefect.put(v, defect);

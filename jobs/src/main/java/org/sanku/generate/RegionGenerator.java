@@ -29,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.sanku.generate.Facts.Person;
-import org.sanku.generate.RegionSpec.County;
 import org.sanku.generate.RegionSpec.Division;
 import org.sanku.indicators.lifetable.AbridgedLifeTable;
 
@@ -322,10 +321,6 @@ public final class RegionGenerator {
   /** Deletes a folder tree if it exists (used to start a demo afresh). */
   public static void deleteFolder(Path p) throws IOException {
     deleteTree(p);
-  }
-
-  static County county(GenContext ctx, int i) {
-    return ctx.spec.counties.get(i);
   }
 
   static AbridgedLifeTable.Result lifeTable(long[] deaths, long[] pop, double years) {

@@ -953,10 +953,7 @@ final class ChunkGenerator {
       }
       row = fin;
     }
-    out.add(Tables.EHR_PERSON, finalNight, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_PERSON, finalNight, row);
-    }
+    writeFinal(Tables.EHR_PERSON, finalNight, row, defect);
     for (Exam x : e.exams) {
       emitExam(e, x, d, r);
     }
@@ -1051,6 +1048,14 @@ final class ChunkGenerator {
     x.rec = emitService(Tables.EHR_EXAM, night, row, defect, e.rec);
   }
 
+  /** Writes the final version of a row, twice when its defect is a duplicate row. */
+  private void writeFinal(Tables t, int night, String[] row, Defect defect) throws IOException {
+    out.add(t, night, row);
+    if (defect == Defect.DUPLICATE_ROW) {
+      out.add(t, night, row);
+    }
+  }
+
   /** Writes a service row (twice for a duplicate), tallies its defect, and says whether it stays countable. */
   private boolean emitService(Tables t, int night, String[] row, Defect defect, boolean parentRec)
       throws IOException {
@@ -1058,10 +1063,7 @@ final class ChunkGenerator {
     if (defect != null) {
       count(defect, t.table, rec);
     }
-    out.add(t, night, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(t, night, row);
-    }
+    writeFinal(t, night, row, defect);
     return rec;
   }
 
@@ -1129,10 +1131,7 @@ final class ChunkGenerator {
       }
       row = fin;
     }
-    out.add(Tables.EHR_ENROLLMENT, finalNight, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EHR_ENROLLMENT, finalNight, row);
-    }
+    writeFinal(Tables.EHR_ENROLLMENT, finalNight, row, defect);
     for (Followup f : en.followups) {
       emitFollowup(e, en, f, d, r);
     }
@@ -1214,10 +1213,7 @@ final class ChunkGenerator {
     if (defect != null) {
       visitDefect.put(v, defect);
     }
-    out.add(Tables.EMR_VISIT, night, row);
-    if (defect == Defect.DUPLICATE_ROW) {
-      out.add(Tables.EMR_VISIT, night, row);
-    }
+    writeFinal(Tables.EMR_VISIT, night, row, defect);
     for (int i = 0; i < v.diagnoses.size(); i++) {
       Diagnosis dg = v.diagnoses.get(i);
       String[] dr = {v.id, String.valueOf(i + 1), dg.code, dg.name, "I", row[15]};

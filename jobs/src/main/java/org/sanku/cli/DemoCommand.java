@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ./sanku demo}: the whole path on a small generated region, on the embedded default. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Generate a small 南充 region (dirty rows, several nights), ingest it into a local warehouse and "
-        + "print its county table.")
+    description = "Generate a small 南充 region (dirty rows, several nights), ingest and link it in a local "
+        + "warehouse, and print its county table.")
 public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--dir", defaultValue = "work/demo", description = "working folder (default: ${DEFAULT-VALUE})")
@@ -35,14 +35,16 @@ public final class DemoCommand implements Callable<Integer> {
     GenerateCommand.print(System.out, s);
     System.out.println();
     System.out.println("sanku demo: a person key was generated for this demo only (a real deployment supplies its "
-        + "own through SANKU_PERSON_KEY or --key-file); ingesting into " + warehouse);
+        + "own through SANKU_PERSON_KEY or --key-file); ingesting and linking into " + warehouse);
     SparkSession spark = SparkSessions.create("sanku-demo", "local[*]");
     try {
       Warehouse wh = Warehouse.open(spark, Warehouse.locationOf(warehouse.toString()));
-      int rc = IngestCommand.run(spark, wh, landing, PersonKeys.randomKey());
+      byte[] key = PersonKeys.randomKey();
+      int rc = IngestCommand.run(spark, wh, landing, key);
       if (rc != 0) {
         return rc;
       }
+      LinkCommand.run(spark, wh, key, null);
     } finally {
       spark.stop();
     }

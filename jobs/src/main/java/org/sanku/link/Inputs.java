@@ -3,6 +3,7 @@ package org.sanku.link;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ final class Inputs {
   private final SparkSession spark;
   private final PrintStream log;
   private final Map<String, Long> pinned = new LinkedHashMap<>();
+  private final Set<String> missing = new HashSet<>();
+  private final Map<String, Dataset<Row>> tables = new HashMap<>();
 
   Inputs(SparkSession spark, PrintStream log) {
     this.spark = spark;
@@ -58,20 +61,28 @@ final class Inputs {
     });
   }
 
-  /** Every column of the pinned table (null when the table does not exist). */
-  Dataset<Row> all(String table) {
-    if (!exists(table)) {
-      return null;
+  /** Every column of the pinned table (null when the table does not exist); resolved once per run. */
+  synchronized Dataset<Row> all(String table) {
+    if (!tables.containsKey(table)) {
+      long sid = snapshot(table);
+      Dataset<Row> df = null;
+      if (sid >= 0) {
+        df = spark.sql("SELECT * FROM " + table + " VERSION AS OF " + sid);
+      } else if (exists(table)) {
+        df = spark.table(table);
+      }
+      tables.put(table, df);
     }
-    long sid = snapshot(table);
-    return sid < 0 ? spark.table(table) : spark.sql("SELECT * FROM " + table + " VERSION AS OF " + sid);
+    return tables.get(table);
   }
 
   /** The pinned table reduced to {@code needed} (in that order, cast to those types). */
   Dataset<Row> read(String table, StructType needed) {
     Dataset<Row> df = all(table);
     if (df == null) {
-      log.println("link: " + table + " does not exist: read as empty");
+      if (missing.add(table)) {
+        log.println("link: " + table + " does not exist: read as empty");
+      }
       return spark.createDataFrame(new ArrayList<Row>(), needed);
     }
     return conform(df, needed, table, log);

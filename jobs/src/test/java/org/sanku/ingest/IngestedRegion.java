@@ -12,9 +12,9 @@ import org.sanku.generate.RegionGenerator;
 import org.sanku.spark.TestSpark;
 
 /** A generated dirty region over three nights, ingested once per test JVM into its own warehouse. */
-final class IngestedRegion {
+public final class IngestedRegion {
 
-  static final byte[] KEY = hex("8f1c2a9b7d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdd0");
+  public static final byte[] KEY = hex("8f1c2a9b7d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdd0");
   static final Path CONF = Path.of("..", "conf");
   static final Path SCHEMAS = Path.of("..", "schemas");
   private static final AtomicInteger WAREHOUSES = new AtomicInteger();
@@ -25,7 +25,7 @@ final class IngestedRegion {
 
   private IngestedRegion() {}
 
-  static synchronized Path landing() {
+  public static synchronized Path landing() {
     if (landing == null) {
       try {
         landing = Files.createTempDirectory("sanku-landing");
@@ -46,7 +46,7 @@ final class IngestedRegion {
         nights, 0.04, encoding, CONF, 2));
   }
 
-  static synchronized Warehouse warehouse() {
+  public static synchronized Warehouse warehouse() {
     if (warehouse == null) {
       warehouse = newWarehouse();
       result = ingest(warehouse, landing());

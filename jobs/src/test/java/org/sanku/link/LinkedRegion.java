@@ -1,28 +1,23 @@
 package org.sanku.link;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.generate.RegionGenerator;
-import org.sanku.ingest.IngestJob;
 import org.sanku.ingest.Warehouse;
 import org.sanku.spark.TestSpark;
 
-/** A generated dirty region (3,000 persons, three nights), ingested once per test JVM into its own warehouse. */
+/** A generated dirty region (3,000 persons, three nights), ingested once per test JVM and linked once. */
 final class LinkedRegion {
 
-  static final byte[] KEY = java.util.HexFormat.of()
-      .parseHex("8f1c2a9b7d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdd0");
+  static final byte[] KEY = org.sanku.ingest.IngestedRegion.KEY;
   static final Path CONF = Path.of("..", "conf");
   static final Path SCHEMAS = Path.of("..", "schemas");
   static final LocalDate AS_OF = LocalDate.parse("2025-12-31");
 
   private static Path landing;
   private static Warehouse warehouse;
+  private static LinkJob.Result linked;
 
   private LinkedRegion() {}
 
@@ -30,31 +25,25 @@ final class LinkedRegion {
     return TestSpark.get();
   }
 
-  static synchronized Path landing() {
-    if (landing == null) {
-      try {
-        landing = Files.createTempDirectory("sanku-link-landing");
-        RegionGenerator.generate(new RegionGenerator.Options("nanchong", 3000, 11, AS_OF, landing, 3, 0.04, null,
-            CONF, 2));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return landing;
+  /** The region the ingest tests generate (same seed and size), shared so the suite ingests it once. */
+  static Path landing() {
+    return org.sanku.ingest.IngestedRegion.landing();
   }
 
-  /** The ingested warehouse (catalogs lk_ra / lk_ri). */
-  static synchronized Warehouse warehouse() {
-    if (warehouse == null) {
-      Path l = landing();
-      try {
-        Path dir = Files.createTempDirectory("sanku-link-wh");
-        warehouse = new Warehouse(spark(), dir.toUri().toString(), "lk_ra", "lk_ri");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      new IngestJob(spark(), warehouse, l, SCHEMAS, CONF, KEY, new PrintStream(System.out, true)).run();
+  /** The warehouse the ingest tests fill. */
+  static Warehouse warehouse() {
+    return org.sanku.ingest.IngestedRegion.warehouse();
+  }
+
+  /** The region linked once (reference date: the latest drop, 2025-12-31). */
+  static synchronized LinkJob.Result linked() {
+    if (linked == null) {
+      linked = new LinkJob(spark(), warehouse(), KEY, new PrintStream(System.out, true)).run();
     }
-    return warehouse;
+    return linked;
+  }
+
+  static Path truth() {
+    return landing().resolve("truth");
   }
 }

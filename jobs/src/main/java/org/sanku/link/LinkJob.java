@@ -1,0 +1,347 @@
+package org.sanku.link;
+
+import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.PrintStream;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.sanku.ingest.Warehouse;
+
+/**
+ * The linkage stage ({@code ./sanku link}): builds the master person index over the population registry, links
+ * every health record ({@code std.ehr_person}) and hospital visit ({@code std.emr_visit}) to a registry person in
+ * tiers (standards §3.4; the generator's recoverability rules), and writes
+ *
+ * <ul>
+ *   <li>{@code <analytics>.link.record_link}, {@code link_conflict}, {@code unlinked}, {@code link_rate},
+ *       {@code registry_key} and the append-only audit {@code key_merge};</li>
+ *   <li>the integrated tables {@code <analytics>.model.person}, {@code ehr_record}, {@code ehr_exam},
+ *       {@code ehr_tcm_service}, {@code ehr_enrollment}, {@code ehr_followup}, {@code ehr_contract},
+ *       {@code emr_visit}, {@code emr_diagnosis}, keyed by {@code person_key}.</li>
+ * </ul>
+ *
+ * <p>Tiers: T1, a usable ID (VALID_18, UPGRADED_15) that a registry row carries, accepted when the birth date, or
+ * the sex and the normalised name, agree; the same ID with neither agreeing is a conflict (a borrowed ID), reported
+ * and never linked nor tried further. T2, for the rest: K1 = name + sex + birth date + county (the record's own
+ * division; the registry's residence) when exactly one registry person has it; then, for visits, the health card of
+ * another linked visit. Names are compared inside the plans only (joined from the identity zone); nothing written
+ * to the analytics zone holds a name or an ID number.
+ *
+ * <p>Person keys: the ID key ({@code id_key}, HMAC-SM3 of the normalised ID) for a registry row with a usable ID,
+ * otherwise the key the row had on the previous run, otherwise HMAC-SM3 of {@code "R:" + pop_record_id}. When a
+ * row's key changes (its ID became usable, or it now carries another usable ID) the change is appended to
+ * {@code link.key_merge} (old_key → new_key).
+ *
+ * <p>Every table is written with one atomic Iceberg commit (create-or-replace; a MERGE for the audit), from plans
+ * over input snapshots pinned at the start of the run; independent tables are written side by side, and
+ * {@code registry_key} last. Nothing large is collected to the driver (only the per-tier counts of the result),
+ * and every join is an equi-join.
+ *
+ * <p>The job refuses (before writing anything) a person key other than the one the warehouse was ingested with:
+ * surrogate keys minted with it would not be stable.
+ */
+public final class LinkJob {
+
+  /** What a run did: the reference date and per source the records by tier or, when unlinked, by reason. */
+  public record Result(LocalDate asOf, Map<String, Long> outcomes, long conflicts, long keyMerges, double seconds) {
+
+    /** Records of a source ({@code ehr} or {@code emr}). */
+    public long records(String source) {
+      return outcomes.entrySet().stream().filter(e -> e.getKey().startsWith(source + "/"))
+          .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** Records of a source linked to a registry person. */
+    public long linked(String source) {
+      return outcomes.entrySet().stream().filter(e -> e.getKey().startsWith(source + "/T"))
+          .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** Records of a source with this tier ({@code T1_ID} …) or unlinked reason ({@code CONFLICT} …). */
+    public long count(String source, String tierOrReason) {
+      return outcomes.getOrDefault(source + "/" + tierOrReason, 0L);
+    }
+  }
+
+  private final SparkSession spark;
+  private final Warehouse wh;
+  private final byte[] personKey;
+  private final LocalDate asOf;
+  private final PrintStream log;
+
+  /** Uses the {@code sanku_person_key} function already registered on the session (by ingest). */
+  public LinkJob(SparkSession spark, Warehouse wh, PrintStream log) {
+    this(spark, wh, null, null, log);
+  }
+
+  /** Registers {@code sanku_person_key} with this key (it must be the key the warehouse was ingested with). */
+  public LinkJob(SparkSession spark, Warehouse wh, byte[] personKey, PrintStream log) {
+    this(spark, wh, personKey, null, log);
+  }
+
+  /**
+   * @param personKey the deployment's person key, or null to use the function already registered on the session
+   * @param asOf      reference date R of the link rates, or null for the latest drop date in the ingest ledger
+   */
+  public LinkJob(SparkSession spark, Warehouse wh, byte[] personKey, LocalDate asOf, PrintStream log) {
+    this.spark = spark;
+    this.wh = wh;
+    this.personKey = personKey == null ? null : personKey.clone();
+    this.asOf = asOf;
+    this.log = log;
+  }
+
+  /** {@code <analytics>.link.<table>}. */
+  public static String linkTable(Warehouse wh, String table) {
+    return LinkPlan.linkTable(wh, table);
+  }
+
+  /** {@code <analytics>.model.<table>}. */
+  public static String modelTable(Warehouse wh, String table) {
+    return LinkPlan.modelTable(wh, table);
+  }
+
+  public Result run() {
+    long t0 = System.nanoTime();
+    registerKeyFunction();
+    Inputs in = new Inputs(spark, log);
+    LocalDate r = asOf != null ? asOf : defaultAsOf(in);
+    checkKey(in);
+    LinkPlan plan = new LinkPlan(wh, in, r);
+    log.println("link: reference date " + r);
+
+    List<Dataset<Row>> cached = new ArrayList<>();
+    Dataset<Row> registry = keep(plan.registry(), cached);
+    Dataset<Row> links = keep(LinkPlan.links(plan.records(), registry), cached);
+    Dataset<Row> persons = keep(plan.persons(registry), cached);
+    Dataset<Row> ehrRecord = keep(plan.ehrRecord(links), cached);
+    Dataset<Row> emrVisit = keep(plan.emrVisit(links), cached);
+    try {
+      long merges = writeKeyMerges(registry, r);
+
+      // The outcome summary (a small collect) also materialises the links; then the shared inputs of the
+      // tables are materialised once each, before the independent writes run side by side.
+      Map<String, Long> outcomes = new TreeMap<>();
+      long conflicts = 0;
+      for (Row row : links.groupBy(col("source"), col("tier"), col("reason")).count().collectAsList()) {
+        String what = row.isNullAt(1) ? row.getString(2) : row.getString(1);
+        outcomes.merge(row.getString(0) + "/" + what, row.getLong(3), Long::sum);
+        if ("CONFLICT".equals(row.getString(2))) {
+          conflicts += row.getLong(3);
+        }
+      }
+      persons.count();
+      ehrRecord.count();
+      emrVisit.count();
+
+      Date d = Date.valueOf(r);
+      Dataset<Row> ehrKeys = ehrRecord.select(col("ehr_no").as("_ehr"), col("person_key"));
+      Dataset<Row> enrollments = plan.service("ehr_program_enrollment", "ehr_enrollment", ehrKeys);
+      Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+      tables.put("record_link", links.filter(col("person_key").isNotNull()).withColumn("as_of", lit(d)));
+      tables.put("link_conflict", links.filter(col("reason").equalTo("CONFLICT"))
+          .select(col("source"), col("record_key"), col("conflict_key").as("person_key"), col("disagreed"),
+              col("id_status"), lit(d).as("as_of")));
+      tables.put("unlinked", links.filter(col("person_key").isNull()).withColumn("as_of", lit(d)));
+      tables.put("person", persons);
+      tables.put("ehr_record", ehrRecord);
+      tables.put("ehr_exam", plan.service("ehr_physical_exam", "ehr_exam", ehrKeys));
+      tables.put("ehr_tcm_service", plan.service("ehr_tcm_service", "ehr_tcm_service", ehrKeys));
+      tables.put("ehr_enrollment", enrollments);
+      tables.put("ehr_followup", plan.followups(enrollments.select(col("enrollment_id").as("_enr"), col("ehr_no"),
+          col("person_key"))));
+      tables.put("ehr_contract", plan.service("ehr_fd_contract", "ehr_contract", ehrKeys));
+      tables.put("emr_visit", emrVisit);
+      tables.put("emr_diagnosis", plan.diagnoses(emrVisit.select(col("visit_id").as("_vid"), col("person_key"))));
+      tables.put("link_rate", plan.linkRates(ehrRecord, emrVisit, persons));
+      writeAll(tables);
+
+      // Last: the plans above read the previous registry_key, and replacing a table drops the cached plans that
+      // read it. A run that dies before this line leaves the previous keys, from which the next run derives the
+      // same keys again.
+      Dataset<Row> current = registry.select(col("pop_record_id"), col("person_key"), col("key_kind"),
+          lit(true).as("in_registry"));
+      Dataset<Row> stale = plan.previousKeys().join(current.select(col("pop_record_id").as("_cur")),
+              col("pop_record_id").equalTo(col("_cur")), "left_anti")
+          .select(col("pop_record_id"), col("person_key"), col("key_kind"), lit(false).as("in_registry"));
+      replace("registry_key", current.unionByName(stale));
+
+      double secs = (System.nanoTime() - t0) / 1e9;
+      Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, secs);
+      log.printf("link: ehr %,d records, %,d linked; emr %,d visits, %,d linked; %,d conflicts; %,d key changes "
+          + "(%.1f s)%n", result.records("ehr"), result.linked("ehr"), result.records("emr"), result.linked("emr"),
+          conflicts, merges, secs);
+      log.println("link: outcomes " + outcomes);
+      return result;
+    } finally {
+      for (Dataset<Row> df : cached) {
+        df.unpersist();
+      }
+    }
+  }
+
+  /**
+   * Writes independent tables side by side (each still one atomic commit): most of a small table's write is
+   * driver-side latency (planning, the Iceberg commit), which overlaps well. The first failure is rethrown after
+   * every write has ended.
+   */
+  private void writeAll(Map<String, Dataset<Row>> tables) {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".model");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".link");
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
+      Thread t = new Thread(r, "sanku-link-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (var e : tables.entrySet()) {
+        done.add(pool.submit(() -> replace(e.getKey(), e.getValue())));
+      }
+      RuntimeException failure = null;
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException re ? re
+                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("link: interrupted while writing", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Persists {@code df} and returns it with a short plan: a frame over the cached rows (recomputed from the lineage
+   * if a block is lost), so the many plans built on it are analysed in milliseconds instead of re-walking the
+   * whole linkage plan each time.
+   */
+  private Dataset<Row> keep(Dataset<Row> df, List<Dataset<Row>> cached) {
+    Dataset<Row> p = df.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(p);
+    return spark.createDataFrame(p.rdd(), p.schema());
+  }
+
+  /** Tables written at the same time. */
+  private static final int WRITERS = 4;
+
+  private void registerKeyFunction() {
+    if (personKey != null) {
+      spark.udf().register(PersonKeyUdf.NAME, new PersonKeyUdf(personKey), DataTypes.StringType);
+    } else if (!spark.catalog().functionExists(PersonKeyUdf.NAME)) {
+      throw new IllegalStateException("link: no person key: the session has no " + PersonKeyUdf.NAME
+          + " function; give LinkJob the person key");
+    }
+  }
+
+  /**
+   * Refuses a key other than the one the warehouse was ingested with: surrogate keys minted with it would not be
+   * stable. Checked on up to 200 identity-zone registry rows (their {@code id_key} against the function).
+   */
+  private void checkKey(Inputs in) {
+    Dataset<Row> sample = in.read(wh.id("pop_person"), Inputs.schema("id_no", "string", "id_key", "string"))
+        .filter(col("id_no").isNotNull().and(col("id_key").isNotNull())).limit(200);
+    Row c = sample.agg(count(lit(1)), sum(when(callUDF(PersonKeyUdf.NAME, col("id_no"))
+        .equalTo(col("id_key")), 0L).otherwise(1L))).first();
+    if (c.getLong(0) > 0 && c.getLong(1) > 0) {
+      throw new IllegalStateException("link: the person key is not the one " + wh.location
+          + " was ingested with (registry id_key values do not match); nothing was written");
+    }
+  }
+
+  /** The latest drop date in the ingest ledger (today in Asia/Shanghai when there is none). */
+  private LocalDate defaultAsOf(Inputs in) {
+    String ledger = wh.ops("ingest_ledger");
+    if (in.exists(ledger)) {
+      Row row = in.all(ledger).agg(org.apache.spark.sql.functions.max("drop_date")).first();
+      if (!row.isNullAt(0)) {
+        return row.getDate(0).toLocalDate();
+      }
+    }
+    return LocalDate.now(ZoneId.of("Asia/Shanghai"));
+  }
+
+  /** Appends this run's key changes to link.key_merge (a MERGE, so a repeated run adds nothing twice). */
+  private long writeKeyMerges(Dataset<Row> registry, LocalDate r) {
+    Dataset<Row> changes = registry.filter(col("prev_key").isNotNull().and(col("prev_key").notEqual(col("person_key"))))
+        .select(col("prev_key").as("old_key"), col("person_key").as("new_key"),
+            when(col("prev_kind").equalTo("SURROGATE").and(col("key_kind").equalTo("ID")), lit("SURROGATE_TO_ID"))
+                .otherwise(lit("ID_CHANGED")).as("reason"),
+            col("pop_record_id"), lit(Date.valueOf(r)).as("as_of"), current_timestamp().as("recorded_at"));
+    IntegratedTables.Spec spec = IntegratedTables.get("key_merge");
+    String table = linkTable(wh, "key_merge");
+    Dataset<Row> rows = Inputs.conform(changes, Inputs.specSchema(spec), table, log)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long n = rows.count();
+      if (!spark.catalog().tableExists(table)) {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".link");
+        try {
+          rows.limit(0).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
+        } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      if (n > 0) {
+        String view = "sanku_link_key_merge_" + Math.abs(table.hashCode());
+        rows.createOrReplaceTempView(view);
+        spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.old_key = s.old_key AND t.new_key = "
+            + "s.new_key AND t.pop_record_id = s.pop_record_id WHEN NOT MATCHED THEN INSERT *");
+        spark.catalog().dropTempView(view);
+        log.printf("link: %,d person key change(s) recorded in %s%n", n, table);
+      }
+      return n;
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Writes an integrated or link table in one atomic commit (create or replace), with its spec's columns. */
+  private void replace(String name, Dataset<Row> df) {
+    IntegratedTables.Spec spec = IntegratedTables.get(name);
+    String table = spec.namespace().equals("model") ? modelTable(wh, name) : linkTable(wh, name);
+    Dataset<Row> out = Inputs.conform(df, Inputs.specSchema(spec), table, log);
+    if (spark.catalog().tableExists(table)) {
+      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").createOrReplace();
+      return;
+    }
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + "." + spec.namespace());
+    try {
+      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
+    } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
+      // Created meanwhile by another run: replace it (still one atomic commit).
+      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").createOrReplace();
+    }
+  }
+}

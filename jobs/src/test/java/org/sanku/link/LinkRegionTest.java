@@ -1,0 +1,188 @@
+package org.sanku.link;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sanku.ingest.Warehouse;
+
+/**
+ * Linkage of the generated region (3,000 persons, seed 11, 4% dirty rows, three nights) against the generator's
+ * truth: the link rates per county and for the city, and the very records the recoverability rules link.
+ */
+class LinkRegionTest {
+
+  static SparkSession spark;
+  static Warehouse wh;
+  static LinkJob.Result result;
+
+  @BeforeAll
+  static void link() {
+    spark = LinkedRegion.spark();
+    wh = LinkedRegion.warehouse();
+    result = LinkedRegion.linked();
+  }
+
+  /** indicator|division_code → {numerator_recoverable, denominator_recoverable}. */
+  static Map<String, long[]> truthRates() throws IOException {
+    Map<String, long[]> out = new HashMap<>();
+    List<String> lines = Files.readAllLines(LinkedRegion.truth().resolve("indicators.csv"));
+    List<String> header = List.of(lines.get(0).split(",", -1));
+    int id = header.indexOf("indicator_id");
+    int div = header.indexOf("division_code");
+    int level = header.indexOf("division_level");
+    int num = header.indexOf("numerator_recoverable");
+    int den = header.indexOf("denominator_recoverable");
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      if (f[id].startsWith("link_rate_") && (f[level].equals("county") || f[level].equals("city"))) {
+        out.put(f[id] + "|" + f[level] + "|" + f[div], new long[] {Long.parseLong(f[num]), Long.parseLong(f[den])});
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void linkRatesEqualTruthPerCountyAndCity() throws IOException {
+    Map<String, long[]> truth = truthRates();
+    // 9 counties + the city, for each of the two sources.
+    assertEquals(20, truth.size());
+    Map<String, long[]> ours = new HashMap<>();
+    for (Row r : spark.table(LinkJob.linkTable(wh, "link_rate"))
+        .filter(col("level").isin("county", "city")).collectAsList()) {
+      ours.put("link_rate_" + r.getAs("source") + "|" + r.getAs("level") + "|" + r.getAs("code"),
+          new long[] {r.<Long>getAs("linked_resident"), r.<Long>getAs("records")});
+    }
+    StringBuilder diff = new StringBuilder();
+    for (var e : truth.entrySet()) {
+      long[] o = ours.get(e.getKey());
+      String got = o == null ? "missing" : o[0] + "/" + o[1];
+      String want = e.getValue()[0] + "/" + e.getValue()[1];
+      if (!got.equals(want)) {
+        diff.append(e.getKey()).append(": truth ").append(want).append(", linkage ").append(got).append('\n');
+      }
+    }
+    assertEquals("", diff.toString());
+    assertEquals(truth.keySet(), ours.keySet());
+  }
+
+  /** Clean truth rows (recoverable = 1) as (record key, registry record ID of the true person). */
+  private static Dataset<Row> truthLinks(String file, String key) {
+    return spark.read().option("header", "true").csv(LinkedRegion.truth().resolve("clean").resolve(file).toString())
+        .filter(col("recoverable").equalTo("1"))
+        .select(col(key).as("record_key"),
+            org.apache.spark.sql.functions.format_string("RK5113%09d", col("person_idx").cast("long"))
+                .as("pop_record_id"));
+  }
+
+  /** Our links as (record key, registry record ID of the linked person). */
+  private static Dataset<Row> ourLinks(String source) {
+    Dataset<Row> persons = spark.table(LinkJob.modelTable(wh, "person"))
+        .select(col("person_key").as("pk"), col("pop_record_id"));
+    return spark.table(LinkJob.linkTable(wh, "record_link")).filter(col("source").equalTo(source))
+        .join(persons, col("person_key").equalTo(col("pk")))
+        .select(col("record_key"), col("pop_record_id"));
+  }
+
+  private static void assertSameLinks(String source, String file, String key) {
+    Dataset<Row> truth = truthLinks(file, key);
+    Dataset<Row> ours = ourLinks(source);
+    List<Row> missing = truth.except(ours).collectAsList();
+    List<Row> extra = ours.except(truth).collectAsList();
+    assertEquals(List.of(), missing, source + " links the truth has and linkage does not");
+    assertEquals(List.of(), extra, source + " links linkage made that the truth does not");
+    assertEquals(truth.count(), result.linked(source));
+  }
+
+  @Test
+  void linkedHealthRecordsAreExactlyTheRecoverableOnesToTheirTruePerson() {
+    // truth/clean/ehr_person.csv: 2,490 records recoverable (accepted and linkable to their person).
+    assertSameLinks("ehr", "ehr_person.csv", "ehr_no");
+  }
+
+  @Test
+  void linkedVisitsAreExactlyTheRecoverableOnesToTheirTruePerson() {
+    // truth/clean/visit.csv: 4,423 visits recoverable, among them the ones tied only through the health card.
+    assertSameLinks("emr", "visit.csv", "visit_id");
+    assertTrue(result.count("emr", LinkPlan.CARD) > 0, "some visits are linked through the health card");
+    assertTrue(result.count("emr", "CONFLICT") > 0, "babies' visits under the mother's ID are conflicts");
+  }
+
+  @Test
+  void everyRecordHasOneOutcome() {
+    assertEquals(spark.table(wh.std("ehr_person")).count(), result.records("ehr"));
+    assertEquals(spark.table(wh.std("emr_visit")).count(), result.records("emr"));
+    long links = spark.table(LinkJob.linkTable(wh, "record_link")).count();
+    long unlinked = spark.table(LinkJob.linkTable(wh, "unlinked")).count();
+    assertEquals(result.records("ehr") + result.records("emr"), links + unlinked);
+    assertEquals(result.conflicts(), spark.table(LinkJob.linkTable(wh, "link_conflict")).count());
+    assertFalse(result.outcomes().isEmpty());
+  }
+
+  @Test
+  void writtenTablesHaveTheDocumentedColumns() {
+    for (IntegratedTables.Spec spec : IntegratedTables.all()) {
+      String table = spec.namespace().equals("model") ? LinkJob.modelTable(wh, spec.table())
+          : LinkJob.linkTable(wh, spec.table());
+      var schema = spark.table(table).schema();
+      assertEquals(spec.names(), List.of(schema.fieldNames()), table);
+      for (IntegratedTables.Col c : spec.columns()) {
+        assertEquals(c.sparkType(), schema.apply(c.name()).dataType(), table + "." + c.name());
+      }
+    }
+    // Every registry row is a person here (no duplicate registrations), every record a model row.
+    assertEquals(spark.table(wh.std("pop_person")).count(), spark.table(LinkJob.modelTable(wh, "person")).count());
+    assertEquals(result.records("emr"), spark.table(LinkJob.modelTable(wh, "emr_visit")).count());
+    assertEquals(spark.table(wh.std("emr_diagnosis")).count(),
+        spark.table(LinkJob.modelTable(wh, "emr_diagnosis")).count());
+    assertEquals(spark.table(wh.std("ehr_followup")).count(),
+        spark.table(LinkJob.modelTable(wh, "ehr_followup")).count());
+  }
+
+  @Test
+  void noRawIdentifierReachesTheAnalyticsZone() {
+    // Every name, ID number (normalised and as delivered), phone and card number of the identity zone.
+    java.util.Set<String> secrets = new java.util.HashSet<>();
+    for (String t : new String[] {"pop_person", "ehr_person", "emr_visit"}) {
+      Dataset<Row> id = spark.table(wh.id(t));
+      for (String c : new String[] {"name", "id_no", "id_no_src", "phone", "health_card_no", "mother_id_no"}) {
+        if (List.of(id.columns()).contains(c)) {
+          for (Row r : id.select(c).filter(col(c).isNotNull()).distinct().collectAsList()) {
+            if (r.getString(0).length() >= 2) { // not "-" or "无" (placeholders in id_no_src)
+              secrets.add(r.getString(0));
+            }
+          }
+        }
+      }
+    }
+    assertTrue(secrets.size() > 5000, "identity values collected: " + secrets.size());
+    for (IntegratedTables.Spec spec : IntegratedTables.all()) {
+      String table = spec.namespace().equals("model") ? LinkJob.modelTable(wh, spec.table())
+          : LinkJob.linkTable(wh, spec.table());
+      for (Row r : spark.table(table).collectAsList()) {
+        for (int i = 0; i < r.size(); i++) {
+          Object v = r.get(i);
+          if (v instanceof String s) {
+            assertFalse(secrets.contains(s), table + "." + r.schema().fieldNames()[i] + " holds a raw identifier");
+          } else if (v instanceof scala.collection.Seq<?> seq) {
+            seq.foreach(x -> {
+              assertFalse(secrets.contains(x), table + " holds a raw identifier in an array");
+              return null;
+            });
+          }
+        }
+      }
+    }
+  }
+}

@@ -99,7 +99,7 @@ public final class IngestJob {
     this.personKey = personKey.clone();
     this.log = log;
     this.store = new TableStore(spark);
-    spark.udf().register("sanku_person_key", new PersonKeyFunction(personKey), DataTypes.StringType);
+    spark.udf().register(PersonKeyFunction.NAME, new PersonKeyFunction(personKey), DataTypes.StringType);
   }
 
   public Result run() {

@@ -8,12 +8,15 @@ import org.sanku.ids.PersonKeys;
  * closure (there is no other way to key a hash on them); it is never logged or written: this class has no
  * toString of its own and {@link PersonKeys} redacts its key.
  */
-final class PersonKeyFunction implements UDF1<String, String> {
+public final class PersonKeyFunction implements UDF1<String, String> {
+  /** The name the function is registered under in a Spark session (ingest and linkage alike). */
+  public static final String NAME = "sanku_person_key";
+
   private static final long serialVersionUID = 1L;
   private final byte[] key;
   private transient PersonKeys keys;
 
-  PersonKeyFunction(byte[] key) {
+  public PersonKeyFunction(byte[] key) {
     this.key = key.clone();
   }
 

@@ -41,13 +41,13 @@ final class Zones {
     }
     Dataset<Row> keyed = std;
     if (hasColumn(std, "id_no")) {
-      keyed = keyed.withColumn("id_key", callUDF("sanku_person_key", col("id_no")));
+      keyed = keyed.withColumn("id_key", callUDF(PersonKeyFunction.NAME, col("id_no")));
     }
     if (hasColumn(std, "mother_id_no")) {
-      keyed = keyed.withColumn("mother_key", callUDF("sanku_person_key", col("mother_id_no")));
+      keyed = keyed.withColumn("mother_key", callUDF(PersonKeyFunction.NAME, col("mother_id_no")));
     }
     if (hasColumn(std, "health_card_no")) {
-      keyed = keyed.withColumn("health_card_key", callUDF("sanku_person_key",
+      keyed = keyed.withColumn("health_card_key", callUDF(PersonKeyFunction.NAME,
           expr("concat('card:', health_card_no)")));
     }
     // Warnings go to the analytics zone as column:reason only: their values may be raw identifiers.

@@ -258,9 +258,9 @@ public final class LinkJob {
 
   private void registerKeyFunction() {
     if (personKey != null) {
-      spark.udf().register(PersonKeyUdf.NAME, new PersonKeyUdf(personKey), DataTypes.StringType);
-    } else if (!spark.catalog().functionExists(PersonKeyUdf.NAME)) {
-      throw new IllegalStateException("link: no person key: the session has no " + PersonKeyUdf.NAME
+      spark.udf().register(org.sanku.ingest.PersonKeyFunction.NAME, new org.sanku.ingest.PersonKeyFunction(personKey), DataTypes.StringType);
+    } else if (!spark.catalog().functionExists(org.sanku.ingest.PersonKeyFunction.NAME)) {
+      throw new IllegalStateException("link: no person key: the session has no " + org.sanku.ingest.PersonKeyFunction.NAME
           + " function; give LinkJob the person key");
     }
   }
@@ -272,7 +272,7 @@ public final class LinkJob {
   private void checkKey(Inputs in) {
     Dataset<Row> sample = in.read(wh.id("pop_person"), Inputs.schema("id_no", "string", "id_key", "string"))
         .filter(col("id_no").isNotNull().and(col("id_key").isNotNull())).limit(200);
-    Row c = sample.agg(count(lit(1)), sum(when(callUDF(PersonKeyUdf.NAME, col("id_no"))
+    Row c = sample.agg(count(lit(1)), sum(when(callUDF(org.sanku.ingest.PersonKeyFunction.NAME, col("id_no"))
         .equalTo(col("id_key")), 0L).otherwise(1L))).first();
     if (c.getLong(0) > 0 && c.getLong(1) > 0) {
       throw new IllegalStateException("link: the person key is not the one " + wh.location

@@ -105,7 +105,7 @@ final class LinkPlan {
         .select(col("pop_record_id").as("_nid"), col("name"));
     Dataset<Row> prev = previousKeys().select(col("pop_record_id").as("_pid"), col("person_key").as("prev_key"),
         col("key_kind").as("prev_kind"));
-    Column surrogate = callUDF(PersonKeyUdf.NAME, concat(lit("R:"), col("pop_record_id")));
+    Column surrogate = callUDF(org.sanku.ingest.PersonKeyFunction.NAME, concat(lit("R:"), col("pop_record_id")));
     return pop.join(names, col("pop_record_id").equalTo(col("_nid")), "left")
         .join(prev, col("pop_record_id").equalTo(col("_pid")), "left")
         .withColumn("usable", USABLE)

@@ -1,6 +1,5 @@
 package org.sanku.cli;
 
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -8,6 +7,7 @@ import org.sanku.ingest.Warehouse;
 import org.sanku.link.LinkJob;
 import org.sanku.spark.SparkSessions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./sanku link}: the master person index and the integrated person-level tables. */
@@ -19,20 +19,16 @@ public final class LinkCommand implements Callable<Integer> {
   @Option(names = "--warehouse", required = true, description = "warehouse folder or URI")
   String warehouse;
 
-  @Option(names = "--key-file", description = "file holding the person key; default: SANKU_PERSON_KEY")
-  Path keyFile;
-
   @Option(names = "--as-of", description = "reference date for residence (default: the latest ingested drop)")
   LocalDate asOf;
 
-  @Option(names = "--master", defaultValue = "local[*]",
-      description = "Spark master when not started by spark-submit (default: ${DEFAULT-VALUE})")
-  String master;
+  @Mixin
+  RunOptions run;
 
   @Override
   public Integer call() {
-    byte[] key = IngestCommand.personKey(keyFile);
-    SparkSession spark = SparkSessions.create("sanku-link", master);
+    byte[] key = run.personKey();
+    SparkSession spark = SparkSessions.create("sanku-link", run.master);
     try {
       return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), key, asOf);
     } finally {

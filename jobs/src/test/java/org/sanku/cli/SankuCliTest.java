@@ -63,4 +63,15 @@ class SankuCliTest {
         true);
     assertTrue(err.contains("--persons must be at least 1"), err);
   }
+
+  @Test
+  void ingestAndLinkRefuseToRunWithoutAPersonKey(@TempDir Path dir) {
+    // The test JVM has no SANKU_PERSON_KEY and no --key-file is given: no Spark session is even started.
+    String err = capture(() -> assertEquals(1, Sanku.run("ingest", "--landing", dir.toString(), "--warehouse",
+        dir.resolve("wh").toString())), true);
+    assertTrue(err.contains("no person key"), err);
+    String err2 = capture(() -> assertEquals(1, Sanku.run("link", "--warehouse", dir.toString())), true);
+    assertTrue(err2.contains("no person key"), err2);
+    assertTrue(!Files.exists(dir.resolve("wh")), "nothing was written");
+  }
 }

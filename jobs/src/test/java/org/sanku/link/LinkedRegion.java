@@ -8,12 +8,13 @@ import org.sanku.ingest.Warehouse;
 import org.sanku.spark.TestSpark;
 
 /** A generated dirty region (3,000 persons, three nights), ingested once per test JVM and linked once. */
-final class LinkedRegion {
+public final class LinkedRegion {
 
   static final byte[] KEY = org.sanku.ingest.IngestedRegion.KEY;
   static final Path CONF = Path.of("..", "conf");
   static final Path SCHEMAS = Path.of("..", "schemas");
   static final LocalDate AS_OF = LocalDate.parse("2025-12-31");
+  public static final LocalDate AS_OF_PUBLIC = AS_OF;
 
   private static Path landing;
   private static Warehouse warehouse;
@@ -26,24 +27,24 @@ final class LinkedRegion {
   }
 
   /** The region the ingest tests generate (same seed and size), shared so the suite ingests it once. */
-  static Path landing() {
+  public static Path landing() {
     return org.sanku.ingest.IngestedRegion.landing();
   }
 
   /** The warehouse the ingest tests fill. */
-  static Warehouse warehouse() {
+  public static Warehouse warehouse() {
     return org.sanku.ingest.IngestedRegion.warehouse();
   }
 
   /** The region linked once (reference date: the latest drop, 2025-12-31). */
-  static synchronized LinkJob.Result linked() {
+  public static synchronized LinkJob.Result linked() {
     if (linked == null) {
       linked = new LinkJob(spark(), warehouse(), KEY, new PrintStream(System.out, true)).run();
     }
     return linked;
   }
 
-  static Path truth() {
+  public static Path truth() {
     return landing().resolve("truth");
   }
 }

@@ -151,9 +151,10 @@ public final class XlsxReport {
       ZonedDateTime generatedAt, Map<String, List<Published>> byIndicator) {
     Sheet sh = wb.createSheet(ABOUT_SHEET);
     sh.setColumnWidth(0, 30 * 256);
-    sh.setColumnWidth(1, 40 * 256);
-    sh.setColumnWidth(2, 56 * 256);
+    sh.setColumnWidth(1, 44 * 256);
+    sh.setColumnWidth(2, 60 * 256);
     sh.setColumnWidth(3, 8 * 256);
+    fitWidth(sh);
     int r = 0;
     text(sh.createRow(r++), 0, title, st.title);
     r++;
@@ -216,6 +217,11 @@ public final class XlsxReport {
     sh.createFreezePane(0, 2);
     sh.setAutoFilter(new CellRangeAddress(1, Math.max(1, r - 1), 0, COLUMNS.size() - 1));
     sh.setRepeatingRows(new CellRangeAddress(0, 1, -1, -1));
+    fitWidth(sh);
+  }
+
+  /** Prints a sheet on landscape A4, one page wide. */
+  private static void fitWidth(Sheet sh) {
     PrintSetup print = sh.getPrintSetup();
     print.setLandscape(true);
     print.setPaperSize(PrintSetup.A4_PAPERSIZE);

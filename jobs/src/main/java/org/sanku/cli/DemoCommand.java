@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ./sanku demo}: the whole path on a small generated region, on the embedded default. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Generate a small 南充 region (dirty rows, several nights), ingest and link it in a local "
-        + "warehouse, and print its county table.")
+    description = "Generate a small 南充 region (dirty rows, several nights), run the nightly pipeline on it in a "
+        + "local warehouse (ingest, link, indicators) and print the county table of the headline indicators "
+        + "against their targets.")
 public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--dir", defaultValue = "work/demo", description = "working folder (default: ${DEFAULT-VALUE})")
@@ -35,22 +36,22 @@ public final class DemoCommand implements Callable<Integer> {
     GenerateCommand.print(System.out, s);
     System.out.println();
     System.out.println("sanku demo: a person key was generated for this demo only (a real deployment supplies its "
-        + "own through SANKU_PERSON_KEY or --key-file); ingesting and linking into " + warehouse);
+        + "own through SANKU_PERSON_KEY or --key-file); running the nightly pipeline into " + warehouse);
     SparkSession spark = SparkSessions.create("sanku-demo", "local[*]");
+    int rc;
     try {
       Warehouse wh = Warehouse.open(spark, Warehouse.locationOf(warehouse.toString()));
       byte[] key = PersonKeys.randomKey();
-      int rc = IngestCommand.run(spark, wh, landing, key);
-      if (rc != 0) {
-        return rc;
-      }
-      LinkCommand.run(spark, wh, key, null);
+      rc = NightlyCommand.run(spark, wh, landing, key, null, System.out).exitCode();
     } finally {
       spark.stop();
     }
     System.out.println();
-    System.out.println("The county table above holds the region's expected values (generator truth, "
-        + "truth/indicators.csv); the indicator stage will compute them from the warehouse.");
-    return 0;
+    System.out.println("The table above is computed from the warehouse (ind.indicator_value); the generator's own "
+        + "expected values are in " + landing.resolve("truth").resolve("indicators.csv") + ". Next:");
+    System.out.println("  ./sanku indicators --warehouse " + warehouse + " --period 2025 --format xlsx --out "
+        + dir.resolve("indicators-2025.xlsx"));
+    System.out.println("  ./sanku sql --warehouse " + warehouse + " \"SELECT * FROM ind.indicator_value LIMIT 5\"");
+    return rc;
   }
 }

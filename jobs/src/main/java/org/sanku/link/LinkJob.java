@@ -331,7 +331,9 @@ public final class LinkJob {
   private void replace(String name, Dataset<Row> df) {
     IntegratedTables.Spec spec = IntegratedTables.get(name);
     String table = spec.namespace().equals("model") ? modelTable(wh, name) : linkTable(wh, name);
-    Dataset<Row> out = Inputs.conform(df, Inputs.specSchema(spec), table, log);
+    // One file per core, not one per shuffle partition: every later stage reads these tables whole.
+    Dataset<Row> out = Inputs.conform(df, Inputs.specSchema(spec), table, log)
+        .coalesce(Math.max(1, spark.sparkContext().defaultParallelism()));
     if (spark.catalog().tableExists(table)) {
       out.writeTo(table).using("iceberg").tableProperty("format-version", "2").createOrReplace();
       return;

@@ -2,6 +2,7 @@ package org.sanku.indicators;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintStream;
@@ -10,7 +11,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.ArrayList;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.sanku.cli.IndicatorsCommandAccess;
+import org.sanku.indicators.report.Cell;
 import org.junit.jupiter.api.Test;
 import org.sanku.link.LinkedRegion;
 import org.sanku.spark.TestSpark;
@@ -20,7 +29,7 @@ import org.sanku.spark.TestSpark;
  * indicator at every level (each county, the city, the province) equals the generator's recoverable truth
  * (truth/indicators.csv, computed person by person in plain Java from the facts the pipeline can recover).
  */
-class IndicatorRegionTest {
+public class IndicatorRegionTest {
 
   private static IndicatorJob.Result result;
 
@@ -33,7 +42,15 @@ class IndicatorRegionTest {
 
   @Test
   void everyIndicatorAtEveryLevelEqualsTheRecoverableTruth() throws Exception {
-    List<String> lines = Files.readAllLines(LinkedRegion.truth().resolve("indicators.csv"));
+    assertEquals("", differences(result.values(), LinkedRegion.truth()));
+  }
+
+  /**
+   * The differences between computed values and truth/indicators.csv (recoverable view): numerator/denominator and
+   * the value to 6 decimals, for every indicator at every level; empty when they agree.
+   */
+  public static String differences(List<IndicatorJob.Value> values, Path truthDir) throws Exception {
+    List<String> lines = Files.readAllLines(truthDir.resolve("indicators.csv"));
     List<String> head = List.of(lines.get(0).split(",", -1));
     Map<String, String> want = new TreeMap<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -44,7 +61,7 @@ class IndicatorRegionTest {
           + " " + f[head.indexOf("value_recoverable")]);
     }
     Map<String, String> got = new TreeMap<>();
-    for (IndicatorJob.Value v : result.values()) {
+    for (IndicatorJob.Value v : values) {
       got.put(v.indicator().id() + "|" + v.level() + "|" + v.divisionCode(), v.numerator() + "/" + v.denominator()
           + " " + (v.value() == null ? "" : String.format(java.util.Locale.ROOT, "%.6f", v.value())));
     }
@@ -62,8 +79,97 @@ class IndicatorRegionTest {
         diff.append(k).append(": not in the truth, Sanku ").append(got.get(k)).append('\n');
       }
     }
-    assertEquals("", diff.toString());
-    assertTrue(want.size() >= 20 * 11, "cells compared: " + want.size());
+    if (want.size() < 20 * 11) {
+      diff.append("only ").append(want.size()).append(" cells compared\n");
+    }
+    return diff.toString();
+  }
+
+  /** The published table holds exactly the values computed, with targets and gaps from conf/targets.yaml. */
+  @Test
+  void publishedValuesCarryTargetsAndGaps() {
+    SparkSession spark = TestSpark.get();
+    String t = LinkedRegion.warehouse().analytics + ".ind.indicator_value";
+    Row city = spark.table(t).filter("indicator_id = 'elderly_health_mgmt' AND division_level = 'city' "
+        + "AND period_start = DATE'2025-01-01' AND period_end = DATE'2025-12-31'").first();
+    long n = city.getAs("numerator");
+    long d = city.getAs("denominator");
+    // 南充's plan: ≥ 90% by 2025; the gap is value − target, exact.
+    assertEquals(100.0 * n / d, (double) city.getAs("value"), 1e-12);
+    assertEquals(90.0, (double) city.getAs("target"));
+    assertEquals(2025, (int) city.getAs("target_year"));
+    assertEquals(100.0 * n / d - 90.0, (double) city.getAs("gap"), 1e-12);
+    assertEquals(51.5, (double) city.getAs("baseline"));
+    // 20 indicators × (9 counties + city + province) for the period.
+    assertEquals(220, spark.table(t).filter("period_end = DATE'2025-12-31'").count());
+    // No target for the province (the plan is the city's).
+    assertNull(spark.table(t).filter("indicator_id = 'elderly_health_mgmt' AND division_level = 'province'")
+        .first().getAs("target"));
+  }
+
+  /**
+   * The CSV for circulation: every cell with a numerator or denominator under 5 is suppressed, and where a city
+   * has exactly one such county one more county is suppressed (the one with the smallest denominator); the other
+   * values are the published ones rounded to 2 decimals.
+   */
+  @Test
+  void csvAndWorkbookApplyTheSuppressionRule(@TempDir Path dir) throws Exception {
+    SparkSession spark = TestSpark.get();
+    List<Cell> cells = IndicatorsCommandAccess.cells(spark, LinkedRegion.warehouse(), Period.year(2025));
+    Path csv = dir.resolve("i.csv");
+    IndicatorsCommandAccess.write(cells, "csv", csv);
+    List<CSVRecord> recs;
+    try (var r = Files.newBufferedReader(csv)) {
+      recs = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();
+    }
+    assertEquals(220, recs.size());
+    Map<String, List<CSVRecord>> countiesByIndicator = new TreeMap<>();
+    for (CSVRecord r : recs) {
+      Cell c = cells.stream().filter(x -> x.indicatorId().equals(r.get("indicator_id"))
+          && x.divisionCode().equals(r.get("division_code"))).findFirst().orElseThrow();
+      boolean small = c.numerator() < 5 || c.denominator() < 5;
+      if (small) {
+        assertEquals("SMALL_CELL", r.get("suppressed"), r.toString());
+        assertEquals("", r.get("value"));
+        assertEquals("", r.get("numerator"));
+      } else if (r.get("suppressed").isEmpty()) {
+        assertEquals(String.valueOf(c.numerator()), r.get("numerator"));
+        if (c.value() != null) {
+          assertEquals(new java.math.BigDecimal(c.value()).setScale(2, java.math.RoundingMode.HALF_UP).doubleValue(),
+              Double.parseDouble(r.get("value")), 1e-9, r.toString());
+        }
+      }
+      if (r.get("division_level").equals("county")) {
+        countiesByIndicator.computeIfAbsent(r.get("indicator_id"), k -> new ArrayList<>()).add(r);
+      }
+    }
+    int complementary = 0;
+    for (var e : countiesByIndicator.entrySet()) {
+      long small = e.getValue().stream().filter(r -> r.get("suppressed").equals("SMALL_CELL")).count();
+      long comp = e.getValue().stream().filter(r -> r.get("suppressed").equals("COMPLEMENTARY")).count();
+      assertEquals(small == 1 ? 1 : 0, comp, e.getKey() + ": complementary cells");
+      complementary += comp;
+    }
+    // The small region has indicators with exactly one small county (e.g. 80+ management in the smallest county).
+    assertTrue(complementary > 0, "some complementary suppression happens on this region");
+    Path xlsx = dir.resolve("i.xlsx");
+    IndicatorsCommandAccess.write(cells, "xlsx", xlsx);
+    try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
+      // The about sheet and one sheet per indicator.
+      assertEquals(21, wb.getNumberOfSheets());
+      assertTrue(wb.getSheet("elderly_health_mgmt") != null);
+    }
+  }
+
+  @Test
+  void theSqlCommandSeesThePublishedTable() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int rc = org.sanku.cli.SqlAccess.run(TestSpark.get(), LinkedRegion.warehouse().analytics,
+        "SELECT count(*) AS n FROM ind.indicator_value WHERE division_level = 'city' AND period_end = DATE'2025-12-31'",
+        new PrintStream(out, true));
+    assertEquals(0, rc);
+    // One city row per indicator: 20.
+    assertTrue(out.toString().lines().anyMatch(l -> l.trim().equals("20")), out.toString());
   }
 
   @Test

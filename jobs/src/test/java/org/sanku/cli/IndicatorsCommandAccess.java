@@ -18,10 +18,14 @@ public final class IndicatorsCommandAccess {
   }
 
   public static void write(List<Cell> cells, String format, Path out) throws Exception {
+    write(cells, format, out, 5);
+  }
+
+  public static void write(List<Cell> cells, String format, Path out, int k) throws Exception {
     IndicatorsCommand c = new IndicatorsCommand();
     c.format = format;
     c.out = out;
-    c.k = 5;
+    c.k = k;
     c.write(cells, new PrintStream(System.out, true));
   }
 }

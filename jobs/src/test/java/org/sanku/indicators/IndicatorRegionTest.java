@@ -108,16 +108,41 @@ public class IndicatorRegionTest {
   }
 
   /**
-   * The CSV for circulation: every cell with a numerator or denominator under 5 is suppressed, and where a city
+   * The CSV for circulation: every cell with a numerator or denominator under k is suppressed, and where a city
    * has exactly one such county one more county is suppressed (the one with the smallest denominator); the other
-   * values are the published ones rounded to 2 decimals.
+   * values are the published ones rounded to 2 decimals. Checked at the default k = 5, and at a k chosen from the
+   * data so that some indicator has exactly one small county (so the complementary rule must act).
    */
   @Test
   void csvAndWorkbookApplyTheSuppressionRule(@TempDir Path dir) throws Exception {
     SparkSession spark = TestSpark.get();
     List<Cell> cells = IndicatorsCommandAccess.cells(spark, LinkedRegion.warehouse(), Period.year(2025));
-    Path csv = dir.resolve("i.csv");
-    IndicatorsCommandAccess.write(cells, "csv", csv);
+    checkCsv(cells, 5, dir.resolve("k5.csv"));
+    // The smallest min(numerator, denominator) among the counties of one indicator, when the next is larger:
+    // k = smallest + 1 makes exactly that county small.
+    int k = -1;
+    for (String id : cells.stream().map(Cell::indicatorId).distinct().toList()) {
+      List<Long> mins = cells.stream().filter(c -> c.indicatorId().equals(id) && c.divisionLevel().equals("county"))
+          .map(c -> Math.min(c.numerator(), c.denominator())).sorted().toList();
+      if (mins.size() > 2 && mins.get(1) > mins.get(0) + 1 && mins.get(0) < 50) {
+        k = (int) (mins.get(0) + 1);
+        break;
+      }
+    }
+    assertTrue(k > 0, "an indicator with one smallest county");
+    assertTrue(checkCsv(cells, k, dir.resolve("k.csv")) > 0, "complementary cells at k = " + k);
+    Path xlsx = dir.resolve("i.xlsx");
+    IndicatorsCommandAccess.write(cells, "xlsx", xlsx);
+    try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
+      // The about sheet and one sheet per indicator.
+      assertEquals(21, wb.getNumberOfSheets());
+      assertTrue(wb.getSheet("elderly_health_mgmt") != null);
+    }
+  }
+
+  /** Writes the CSV at threshold k, checks every row against the rule, returns the complementary cells. */
+  private static int checkCsv(List<Cell> cells, int k, Path csv) throws Exception {
+    IndicatorsCommandAccess.write(cells, "csv", csv, k);
     List<CSVRecord> recs;
     try (var r = Files.newBufferedReader(csv)) {
       recs = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();
@@ -127,7 +152,7 @@ public class IndicatorRegionTest {
     for (CSVRecord r : recs) {
       Cell c = cells.stream().filter(x -> x.indicatorId().equals(r.get("indicator_id"))
           && x.divisionCode().equals(r.get("division_code"))).findFirst().orElseThrow();
-      boolean small = c.numerator() < 5 || c.denominator() < 5;
+      boolean small = c.numerator() < k || c.denominator() < k;
       if (small) {
         assertEquals("SMALL_CELL", r.get("suppressed"), r.toString());
         assertEquals("", r.get("value"));
@@ -140,25 +165,28 @@ public class IndicatorRegionTest {
         }
       }
       if (r.get("division_level").equals("county")) {
-        countiesByIndicator.computeIfAbsent(r.get("indicator_id"), k -> new ArrayList<>()).add(r);
+        countiesByIndicator.computeIfAbsent(r.get("indicator_id"), x -> new ArrayList<>()).add(r);
       }
     }
     int complementary = 0;
     for (var e : countiesByIndicator.entrySet()) {
       long small = e.getValue().stream().filter(r -> r.get("suppressed").equals("SMALL_CELL")).count();
-      long comp = e.getValue().stream().filter(r -> r.get("suppressed").equals("COMPLEMENTARY")).count();
-      assertEquals(small == 1 ? 1 : 0, comp, e.getKey() + ": complementary cells");
-      complementary += comp;
+      List<CSVRecord> comp = e.getValue().stream().filter(r -> r.get("suppressed").equals("COMPLEMENTARY")).toList();
+      assertEquals(small == 1 ? 1 : 0, comp.size(), e.getKey() + ": complementary cells at k = " + k);
+      if (comp.size() == 1) {
+        // The complementary county has the smallest denominator of the unsuppressed ones.
+        String code = comp.get(0).get("division_code");
+        long d = cells.stream().filter(c -> c.indicatorId().equals(e.getKey()) && c.divisionCode().equals(code))
+            .findFirst().orElseThrow().denominator();
+        for (CSVRecord r : e.getValue()) {
+          if (r.get("suppressed").isEmpty()) {
+            assertTrue(Long.parseLong(r.get("denominator")) >= d, e.getKey() + " " + r);
+          }
+        }
+      }
+      complementary += comp.size();
     }
-    // The small region has indicators with exactly one small county (e.g. 80+ management in the smallest county).
-    assertTrue(complementary > 0, "some complementary suppression happens on this region");
-    Path xlsx = dir.resolve("i.xlsx");
-    IndicatorsCommandAccess.write(cells, "xlsx", xlsx);
-    try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
-      // The about sheet and one sheet per indicator.
-      assertEquals(21, wb.getNumberOfSheets());
-      assertTrue(wb.getSheet("elderly_health_mgmt") != null);
-    }
+    return complementary;
   }
 
   @Test

@@ -302,7 +302,7 @@ public final class IndicatorJob {
     }
   }
 
-  private void writeCatalog(Catalog catalog, Targets targets) {
+  private void writeCatalog(Catalog catalog, Targets targets) throws org.apache.spark.sql.AnalysisException {
     List<Row> rows = new ArrayList<>();
     for (Indicator i : catalog.indicators.values()) {
       rows.add(RowFactory.create(i.id(), i.nameZh(), i.nameEn(), i.unit(), i.factor(), i.kind().name().toLowerCase(),
@@ -314,7 +314,7 @@ public final class IndicatorJob {
         .add("kind", DataTypes.StringType).add("higher_is_better", DataTypes.BooleanType)
         .add("denominator", DataTypes.StringType).add("numerator", DataTypes.StringType)
         .add("defined_in", DataTypes.StringType);
-    spark.createDataFrame(rows, s).writeTo(table("indicator")).using("iceberg").createOrReplace();
+    replace(spark.createDataFrame(rows, s), table("indicator"));
     List<Row> trows = new ArrayList<>();
     for (Targets.Entry e : targets.entries) {
       Targets.Plan p = targets.plans.get(e.plan());
@@ -326,7 +326,16 @@ public final class IndicatorJob {
         .add("plan_years", DataTypes.StringType).add("target", DataTypes.DoubleType)
         .add("target_year", DataTypes.IntegerType).add("baseline", DataTypes.DoubleType)
         .add("baseline_year", DataTypes.IntegerType);
-    spark.createDataFrame(trows, ts).writeTo(table("target")).using("iceberg").createOrReplace();
+    replace(spark.createDataFrame(trows, ts), table("target"));
+  }
+
+  /** One atomic commit: create the table, or replace its contents and schema. */
+  private void replace(Dataset<Row> df, String table) throws org.apache.spark.sql.AnalysisException {
+    if (spark.catalog().tableExists(table)) {
+      df.writeTo(table).using("iceberg").createOrReplace();
+    } else {
+      df.writeTo(table).using("iceberg").create();
+    }
   }
 
   /** Published values of one period (for the {@code indicators} command), ordered by indicator and division. */

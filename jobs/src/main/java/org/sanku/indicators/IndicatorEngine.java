@@ -99,7 +99,11 @@ public final class IndicatorEngine {
       }
       return v;
     });
-    e.plan(List.of(Period.year(2000)));
+    try {
+      e.plan(List.of(Period.year(2000)));
+    } finally {
+      views.values().forEach(v -> spark.catalog().dropTempView(v));
+    }
   }
 
   /** The plans for these periods (analysed, not run). */

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,6 +187,14 @@ class IndicatorRulesTest {
         + "('510000000000', '四川省', '1', NULL) AS t(division_code, name, level, parent_code)")
         .createOrReplaceTempView("rules_std_ref_division");
     catalog = Catalog.load(Path.of("..", "conf", "indicators"));
+  }
+
+  @AfterAll
+  static void dropViews() {
+    for (IntegratedTables.Spec s : IntegratedTables.all()) {
+      spark.catalog().dropTempView("rules_" + s.namespace() + "_" + s.table());
+    }
+    spark.catalog().dropTempView("rules_std_ref_division");
   }
 
   private static Map<String, String> compute(Catalog c, Period p) {

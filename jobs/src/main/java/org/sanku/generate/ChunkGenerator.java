@@ -213,6 +213,7 @@ final class ChunkGenerator {
     int finalNight;
     Defect defect;
     boolean duplicate;
+    boolean firstDefective;
     String movedFrom12;
   }
 
@@ -272,6 +273,13 @@ final class ChunkGenerator {
       plan.defect = applyIdentityDefect(chosen, fin, Tables.POP_PERSON, p, d);
       if (plan.defect == Defect.DUPLICATE_ROW) {
         plan.duplicate = true;
+      }
+      if (plan.defect == Defect.BAD_BIRTH_DATE && plan.firstRow != null) {
+        // The source's error is in both versions it delivers: neither can be ingested, so the person is lost.
+        // (Were the earlier version clean, ingest would keep it and the person would stay, as they were.)
+        int b = Tables.POP_PERSON.col("birth_date");
+        plan.firstRow[b] = fin[b];
+        plan.firstDefective = true;
       }
     } else if (ctx.predecessor.containsKey(p.county) && d.nextDouble() < Math.min(1, 5 * ctx.dirtyRate)) {
       int col = Tables.POP_PERSON.col("residence_division_code");
@@ -788,6 +796,9 @@ final class ChunkGenerator {
     if (plan.defect != null) {
       count(plan.defect, "pop_person", !p.registryLost);
     }
+    if (plan.firstDefective) {
+      count(plan.defect, "pop_person", false);
+    }
   }
 
   private String stamp(String source, int night, LocalDate eventDate, SplittableRandom r) {
@@ -946,6 +957,12 @@ final class ChunkGenerator {
       fin[13] = Rows.date(src, e.statusDate);
       if (sn > buildNight) {
         String[] first = cleanIdentity(row, p);
+        if (defect == Defect.BAD_BIRTH_DATE) {
+          // The source's error is in both versions: neither can be ingested, so the record is lost. (A clean
+          // earlier version would be kept by ingest, and the record would stay as it was.)
+          first[5] = row[5];
+          count(defect, "ehr_person", false);
+        }
         out.add(Tables.EHR_PERSON, buildNight, first);
         fin[15] = "U";
         fin[16] = stamp(src, sn, e.statusDate, r);

@@ -1027,10 +1027,11 @@ final class ChunkGenerator {
     }
     // A later night completes a form first delivered without its glucose result.
     boolean updated = ctx.nights > 1 && x.complete && night < ctx.nights - 1 && r.nextDouble() < 0.08;
+    String[] first = null;
+    int firstNight = night;
     if (updated) {
-      String[] first = row.clone();
+      first = row.clone();
       first[10] = "";
-      out.add(Tables.EHR_EXAM, night, first);
       int later = night + 1 + r.nextInt(ctx.nights - 1 - night);
       row[15] = "U";
       row[16] = stamp(src, later, ctx.nightDate(later), r);
@@ -1061,6 +1062,16 @@ final class ChunkGenerator {
         case ORPHAN_LINK -> row[1] = e.ehrNo.substring(0, 16);
         default -> { }
       }
+    }
+    if (first != null) {
+      if (defect != null && !defect.recoverable) {
+        // The error is in both versions the source delivers: neither can be ingested, so the exam is lost.
+        // (A clean earlier version would be kept by ingest, and the exam would count as it was.)
+        first[1] = row[1];
+        first[2] = row[2];
+        count(defect, "ehr_physical_exam", false);
+      }
+      out.add(Tables.EHR_EXAM, firstNight, first);
     }
     x.rec = emitService(Tables.EHR_EXAM, night, row, defect, e.rec);
   }

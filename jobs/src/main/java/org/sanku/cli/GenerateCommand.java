@@ -62,12 +62,13 @@ public final class GenerateCommand implements Callable<Integer> {
       w.printf(Locale.ROOT, "  %-24s %,12d%n", e.getKey(), e.getValue());
     }
     w.println("truth: " + s.truthDir());
+    w.println();
+    w.println("The region's true values (generator truth, before any dirty row is lost):");
     printCountyTable(w, s.countyTable());
   }
 
   static void printCountyTable(PrintStream w, List<String[]> table) {
     String[] head = {"县区 county", "建档率", "65+健康管理", "老年中医药", "65+签约", "高血压规范管理", "高血压漏管"};
-    w.println();
     w.printf("%-12s %10s %12s %10s %10s %14s %10s%n", (Object[]) head);
     for (String[] r : table) {
       w.printf("%-12s %10s %12s %10s %10s %14s %10s%n", (Object[]) r);

@@ -95,9 +95,9 @@ public final class IndicatorsCommand implements Callable<Integer> {
   static List<Cell> cells(SparkSession spark, Warehouse wh, Period p, boolean recompute) {
     IndicatorJob job = new IndicatorJob(spark, wh, Sanku.confDir(), System.err);
     Catalog catalog = Catalog.load(Sanku.confDir().resolve("indicators"));
-    boolean published = spark.catalog().tableExists(job.table("indicator_value"))
-        && !IndicatorJob.read(spark, wh, p).isEmpty();
-    if (!published || recompute) {
+    List<Row> published = spark.catalog().tableExists(job.table("indicator_value"))
+        ? IndicatorJob.read(spark, wh, p) : List.of();
+    if (published.isEmpty() || recompute) {
       if (!spark.catalog().tableExists(wh.analytics + ".model.person")) {
         throw new IllegalStateException("nothing to compute: the warehouse has no linked data (run ./sanku nightly)");
       }
@@ -105,7 +105,7 @@ public final class IndicatorsCommand implements Callable<Integer> {
       return job.run(p.end(), List.of(p)).values().stream().map(IndicatorJob.Value::cell).toList();
     }
     List<Cell> cells = new ArrayList<>();
-    for (Row r : IndicatorJob.read(spark, wh, p)) {
+    for (Row r : published) {
       Catalog.Indicator ind = catalog.indicators.get(r.<String>getAs("indicator_id"));
       cells.add(new Cell(r.getAs("indicator_id"), r.getAs("name_zh"), ind == null ? null : ind.nameEn(),
           r.getAs("unit"), r.getAs("period_type"), r.<java.sql.Date>getAs("period_start").toLocalDate(),

@@ -10,7 +10,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,10 +73,18 @@ public final class IndicatorJob {
     return wh.analytics + ".ind." + name;
   }
 
-  /** Loads and checks the catalog and the targets (before any data is read). */
+  private Catalog checked;
+  private Targets checkedTargets;
+
+  /**
+   * Loads and checks the catalog and the targets (before any data is read); a later run() of this job uses them
+   * as checked here.
+   */
   public Catalog catalog() {
     Catalog c = Catalog.load(confDir.resolve("indicators"));
     IndicatorEngine.validate(spark, c);
+    checkedTargets = Targets.load(confDir.resolve("targets.yaml"), c.indicators.keySet());
+    checked = c;
     return c;
   }
 
@@ -90,9 +97,9 @@ public final class IndicatorJob {
   public Result run(LocalDate asOf, List<Period> periods) {
     long t0 = System.nanoTime();
     Instant started = Instant.now();
-    Catalog catalog = catalog();
-    Targets targets = Targets.load(confDir.resolve("targets.yaml"), catalog.indicators.keySet());
-    LocalDate r = asOf != null ? asOf : latestDrop();
+    Catalog catalog = checked != null ? checked : catalog();
+    Targets targets = checkedTargets;
+    LocalDate r = asOf != null ? asOf : org.sanku.link.LinkJob.latestDropDate(spark, wh);
     List<Period> ps = periods != null ? periods : nightlyPeriods(catalog, r);
     String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").format(LocalDateTime.now(ZoneId.of(
         "Asia/Shanghai"))) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
@@ -108,17 +115,6 @@ public final class IndicatorJob {
         values.size(), table("indicator_value"), secs, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
         (System.nanoTime() - t2) / 1e9);
     return new Result(runId, r, ps, values, secs);
-  }
-
-  private LocalDate latestDrop() {
-    String ledger = wh.ops("ingest_ledger");
-    if (spark.catalog().tableExists(ledger)) {
-      Row row = spark.table(ledger).agg(org.apache.spark.sql.functions.max("drop_date")).first();
-      if (!row.isNullAt(0)) {
-        return row.getDate(0).toLocalDate();
-      }
-    }
-    return LocalDate.now(ZoneId.of("Asia/Shanghai"));
   }
 
   /** The year to date and each closed year back to the first year with services or visits (at most N years). */
@@ -278,15 +274,19 @@ public final class IndicatorJob {
       df.limit(0).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
     }
     String view = "sanku_indicator_values_" + runId.replace('-', '_');
-    df.createOrReplaceTempView(view);
     String inRun = periods.stream().map(p -> "(t.period_start = DATE'" + p.start() + "' AND t.period_end = DATE'"
         + p.end() + "')").collect(Collectors.joining(" OR "));
-    // One commit: this run's values replace those of the same periods; other periods are kept.
-    spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.indicator_id = s.indicator_id "
-        + "AND t.period_start = s.period_start AND t.period_end = s.period_end AND t.division_code = s.division_code "
-        + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
-        + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ") THEN DELETE");
-    spark.catalog().dropTempView(view);
+    df.createOrReplaceTempView(view);
+    try {
+      // One commit: this run's values replace those of the same periods; other periods are kept.
+      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.indicator_id = s.indicator_id "
+          + "AND t.period_start = s.period_start AND t.period_end = s.period_end "
+          + "AND t.division_code = s.division_code "
+          + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
+          + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ") THEN DELETE");
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
     writeCatalog(catalog, targets);
     List<Row> run = List.of(RowFactory.create(runId, Date.valueOf(asOf),
         periods.stream().map(Period::label).collect(Collectors.joining(",")), values.size(),
@@ -343,9 +343,5 @@ public final class IndicatorJob {
     String t = wh.analytics + ".ind.indicator_value";
     return spark.table(t).filter("period_start = DATE'" + p.start() + "' AND period_end = DATE'" + p.end() + "'")
         .orderBy("indicator_id", "division_code").collectAsList();
-  }
-
-  static Comparator<Value> order() {
-    return Comparator.comparing((Value v) -> v.indicator().id()).thenComparing(Value::divisionCode);
   }
 }

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -282,6 +283,18 @@ public final class LinkJob {
 
   /** The latest drop date in the ingest ledger (today in Asia/Shanghai when there is none). */
   private LocalDate defaultAsOf(Inputs in) {
+    return latestDrop(in, wh);
+  }
+
+  /**
+   * The default reference date of linkage and indicators: the latest drop date in the ingest ledger (today in
+   * Asia/Shanghai when nothing was ingested).
+   */
+  public static LocalDate latestDropDate(SparkSession spark, Warehouse wh) {
+    return latestDrop(new Inputs(spark, new PrintStream(OutputStream.nullOutputStream())), wh);
+  }
+
+  private static LocalDate latestDrop(Inputs in, Warehouse wh) {
     String ledger = wh.ops("ingest_ledger");
     if (in.exists(ledger)) {
       Row row = in.all(ledger).agg(org.apache.spark.sql.functions.max("drop_date")).first();

@@ -3,6 +3,7 @@ package org.sanku.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sanku.config.Settings;
 import org.sanku.ids.PersonKeys;
 import picocli.CommandLine.Option;
 
@@ -10,26 +11,42 @@ import picocli.CommandLine.Option;
 final class RunOptions {
 
   @Option(names = "--key-file", description = "file holding the person key (hex or base64); "
-      + "default: the SANKU_PERSON_KEY environment variable")
+      + "default: the SANKU_PERSON_KEY environment variable, else person_key_file in conf/sanku.yaml")
   Path keyFile;
 
   @Option(names = "--master", defaultValue = "local[*]",
       description = "Spark master when not started by spark-submit (default: ${DEFAULT-VALUE})")
   String master;
 
-  /** The person key from SANKU_PERSON_KEY or the key file; Sanku refuses to run without one. */
+  /**
+   * The person key: the --key-file option, else SANKU_PERSON_KEY, else conf/sanku.yaml's person_key_file. Sanku
+   * refuses to run without one. No message ever holds the key's text.
+   */
   byte[] personKey() {
-    String env = System.getenv(PersonKeys.ENV_VAR);
-    if (env != null && !env.isBlank()) {
+    return personKey(keyFile, System.getenv(PersonKeys.ENV_VAR), Sanku.confDir());
+  }
+
+  static byte[] personKey(Path option, String env, Path confDir) {
+    Path file = option;
+    if (file == null && env != null && !env.isBlank()) {
       return PersonKeys.parseKey(env);
     }
-    if (keyFile == null) {
-      throw new IllegalStateException("no person key: set " + PersonKeys.ENV_VAR + " or pass --key-file");
+    if (file == null) {
+      file = Settings.load(confDir).personKeyFile();
     }
+    if (file == null) {
+      throw new IllegalStateException("no person key: pass --key-file, set " + PersonKeys.ENV_VAR
+          + " or name person_key_file in " + confDir.resolve(Settings.FILE));
+    }
+    String text;
     try {
-      return PersonKeys.parseKey(Files.readString(keyFile).trim());
+      text = Files.readString(file).trim();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read the key file " + keyFile);
+      throw new IllegalStateException("cannot read the key file " + file);
     }
+    if (text.isEmpty()) {
+      throw new IllegalStateException("the key file " + file + " is empty");
+    }
+    return PersonKeys.parseKey(text);
   }
 }

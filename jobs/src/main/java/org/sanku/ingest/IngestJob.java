@@ -1,5 +1,6 @@
 package org.sanku.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.desc;
@@ -30,6 +31,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.sanku.config.Settings;
 import org.sanku.ingest.drop.DropRef;
 import org.sanku.ingest.drop.DropScanner;
 import org.sanku.ingest.drop.ManifestVerifier;
@@ -88,6 +90,9 @@ public final class IngestJob {
   private final PrintStream log;
   private final TableStore store;
   private final String runId = UUID.randomUUID().toString();
+  private final Settings settings;
+  /** Every table a published drop of this run wrote, for the upkeep at the end. */
+  private final Set<String> written = new java.util.LinkedHashSet<>();
 
   public IngestJob(SparkSession spark, Warehouse wh, Path landing, Path schemasDir, Path confDir, byte[] personKey,
       PrintStream log) {
@@ -99,6 +104,7 @@ public final class IngestJob {
     this.personKey = personKey.clone();
     this.log = log;
     this.store = new TableStore(spark);
+    this.settings = Settings.load(confDir);
     spark.udf().register(PersonKeyFunction.NAME, new PersonKeyFunction(personKey), DataTypes.StringType);
   }
 
@@ -124,6 +130,12 @@ public final class IngestJob {
         files.addAll(ingestDrop(v.drop()));
         ingested++;
       }
+    }
+    if (ingested > 0) {
+      long t0 = System.nanoTime();
+      written.add(wh.ops("ingest_ledger"));
+      new Maintenance(spark, settings.maintenance(), log).run(store, List.copyOf(written));
+      log.printf("ingest: upkeep of %d table(s) (%.1f s)%n", written.size(), (System.nanoTime() - t0) / 1e9);
     }
     return new Result(ingested, refusals, files);
   }
@@ -165,9 +177,9 @@ public final class IngestJob {
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-          drop.manifest().delimiter(), schema, aliases);
+          drop.manifest().delimiter(), schema, aliases, manifestRows);
       Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
-      std = withOrphanAndOrgChecks(std, schema);
+      std = withOrphanAndOrgChecks(std, schema, manifestRows);
       std = std.persist(StorageLevel.MEMORY_AND_DISK());
       long tRead = System.nanoTime();
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
@@ -190,11 +202,11 @@ public final class IngestJob {
       if (accepted > 0 || full || !store.exists(stdTable)) {
         Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
         store.prepare(stdTable, split.analytics());
-        store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full);
+        store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
         touched.add(stdTable);
         if (split.identity() != null) {
           store.prepare(idTable, split.identity());
-          store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full);
+          store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
           touched.add(idTable);
         }
       }
@@ -215,6 +227,7 @@ public final class IngestJob {
           (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
     }
     store.publish(touched);
+    written.addAll(touched);
     appendLedger(ledger);
     log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
     return results;
@@ -249,13 +262,27 @@ public final class IngestJob {
         counties, catalog);
   }
 
-  private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema) {
+  /** Files up to this many rows are checked against their parent by a broadcast semi-join (a delta's cost). */
+  static final long SMALL_FILE_ROWS = 200_000;
+
+  private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema, long rows) {
     String[] parent = PARENT.get(schema.table());
     if (parent != null) {
       String parentTable = wh.std(parent[1]);
-      Dataset<Row> keys = store.exists(parentTable)
-          ? spark.table(TableStore.staged(parentTable)).select(col(parent[2]).as("_parent_key")).distinct()
-          : spark.emptyDataFrame().withColumn("_parent_key", lit(null).cast("string"));
+      Dataset<Row> keys;
+      if (!store.exists(parentTable)) {
+        keys = spark.emptyDataFrame().withColumn("_parent_key", lit(null).cast("string"));
+      } else {
+        // The parent's key is its primary key: unique, no distinct needed.
+        keys = spark.table(TableStore.staged(parentTable)).select(col(parent[2]).as("_parent_key"));
+        if (rows <= SMALL_FILE_ROWS) {
+          // A small file looks up only the parent keys it names: the parent's key column is scanned once and
+          // filtered against the file's keys in memory, with no shuffle of the parent.
+          Dataset<Row> wanted = std.select(col(parent[0]).as("_want")).where(col("_want").isNotNull()).distinct();
+          keys = broadcast(keys.join(broadcast(wanted), keys.col("_parent_key").equalTo(wanted.col("_want")),
+              "left_semi"));
+        }
+      }
       std = std.join(keys.withColumn("_parent_found", lit(true)),
           std.col(parent[0]).equalTo(keys.col("_parent_key")), "left")
           .withColumn("_errors", when(col("_parent_found").isNull(), expr("array_union(_errors, array(named_struct("
@@ -266,8 +293,9 @@ public final class IngestJob {
     String orgCol = ORG_COLUMN.get(schema.table());
     String refOrg = wh.std("ref_org");
     if (orgCol != null && store.exists(refOrg)) {
-      Dataset<Row> orgs = spark.table(refOrg).select(col("org_code").as("_org")).distinct()
-          .withColumn("_org_found", lit(true));
+      // ref_org is small (one row per organisation): broadcast.
+      Dataset<Row> orgs = broadcast(spark.table(refOrg).select(col("org_code").as("_org"))
+          .withColumn("_org_found", lit(true)));
       std = std.join(orgs, std.col(orgCol).equalTo(orgs.col("_org")), "left")
           .withColumn("_warnings", when(col("_org_found").isNull().and(col(orgCol).isNotNull()),
               expr("array_union(_warnings, array(named_struct('column', '" + orgCol + "', 'reason', 'UNKNOWN_ORG', "

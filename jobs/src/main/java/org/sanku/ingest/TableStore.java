@@ -3,9 +3,12 @@ package org.sanku.ingest;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -51,6 +54,8 @@ final class TableStore {
             .tableProperty("write.delete.mode", "merge-on-read")
             .tableProperty("write.update.mode", "merge-on-read")
             .tableProperty("write.merge.mode", "merge-on-read")
+            .tableProperty("write.metadata.delete-after-commit.enabled", "true")
+            .tableProperty("write.metadata.previous-versions-max", "50")
             .create();
       } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
         throw new IllegalStateException(e);
@@ -60,15 +65,23 @@ final class TableStore {
     if (!staging.add(table)) {
       return t;
     }
+    if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
+      // Tables created by earlier versions: keep the metadata folder from growing with every night.
+      t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
+          .set("write.metadata.previous-versions-max", "50").commit();
+      t.refresh();
+    }
     if (t.currentSnapshot() == null) {
       t.newAppend().commit();
       t.refresh();
     }
     Snapshot main = t.currentSnapshot();
-    if (t.refs().containsKey(STAGE)) {
-      t.manageSnapshots().replaceBranch(STAGE, main.snapshotId()).commit();
-    } else {
+    SnapshotRef stage = t.refs().get(STAGE);
+    // After a published drop the branch already is main (publish fast-forwards main to it): no commit needed.
+    if (stage == null) {
       t.manageSnapshots().createBranch(STAGE, main.snapshotId()).commit();
+    } else if (stage.snapshotId() != main.snapshotId()) {
+      t.manageSnapshots().replaceBranch(STAGE, main.snapshotId()).commit();
     }
     return t;
   }
@@ -85,32 +98,75 @@ final class TableStore {
     return table + ".branch_" + STAGE;
   }
 
+  /** Change sets up to this many rows are applied by the broadcast path of {@link #merge}. */
+  static final long SMALL_CHANGES = 200_000;
+
   /**
    * Applies change rows (already one per key) to the staged table: the row with the later or equal
    * {@code src_updated_at} wins, {@code D} deletes; for a full drop, keys absent from it are deleted.
+   *
+   * <p>A small change set (a nightly delta) takes a path whose cost follows the delta: which of its keys the
+   * table holds is found by streaming the table's key column past the broadcast keys; then a MERGE with only
+   * {@code WHEN MATCHED} clauses (an inner join, so the change rows are broadcast and the table is neither
+   * shuffled nor sorted) updates and deletes, writing position deletes for the matched rows only; the new keys
+   * are appended. One MERGE with a {@code NOT MATCHED} clause would be an outer join that shuffles and sorts the
+   * whole table's keys. Both paths give the same rows.
    */
-  void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full) {
+  void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
+      long changeRows) {
     String view = "sanku_changes_" + Math.abs(table.hashCode());
-    changes.createOrReplaceTempView(view);
     String on = key.stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
-    StringBuilder sql = new StringBuilder("MERGE INTO " + staged(table) + " t USING " + view + " s ON " + on);
-    if (changeColumns) {
-      sql.append(" WHEN MATCHED AND s.src_updated_at >= t.src_updated_at AND s.op_type = 'D' THEN DELETE");
-      sql.append(" WHEN MATCHED AND s.src_updated_at >= t.src_updated_at THEN UPDATE SET *");
-      sql.append(" WHEN NOT MATCHED AND s.op_type <> 'D' THEN INSERT *");
-    } else {
-      sql.append(" WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    String matched = changeColumns
+        ? " WHEN MATCHED AND s.src_updated_at >= t.src_updated_at AND s.op_type = 'D' THEN DELETE"
+            + " WHEN MATCHED AND s.src_updated_at >= t.src_updated_at THEN UPDATE SET *"
+        : " WHEN MATCHED THEN UPDATE SET *";
+    try {
+      if (!full && changeRows <= SMALL_CHANGES) {
+        Column[] keyCols = key.stream().map(functions::col).toArray(Column[]::new);
+        Dataset<Row> changeKeys = changes.select(keyCols);
+        // The keys the table already holds, before anything changes (at most the delta's size).
+        Dataset<Row> existing = spark.table(staged(table)).select(keyCols)
+            .join(functions.broadcast(changeKeys), toSeq(key), "left_semi")
+            .localCheckpoint();
+        functions.broadcast(changes).createOrReplaceTempView(view);
+        spark.sql("MERGE INTO " + staged(table) + " t USING " + view + " s ON " + on + matched);
+        Dataset<Row> inserts = changes.join(functions.broadcast(existing), toSeq(key), "left_anti");
+        if (changeColumns) {
+          inserts = inserts.filter(functions.col("op_type").notEqual("D"));
+        }
+        // Columns in the change set's order (the join puts the key first); the table's order is the same.
+        inserts.selectExpr(java.util.Arrays.stream(changes.columns()).map(c -> "`" + c + "`")
+            .toArray(String[]::new)).writeTo(staged(table)).append();
+      } else {
+        changes.createOrReplaceTempView(view);
+        StringBuilder sql = new StringBuilder("MERGE INTO " + staged(table) + " t USING " + view + " s ON " + on);
+        sql.append(matched);
+        sql.append(changeColumns ? " WHEN NOT MATCHED AND s.op_type <> 'D' THEN INSERT *"
+            : " WHEN NOT MATCHED THEN INSERT *");
+        if (full) {
+          sql.append(" WHEN NOT MATCHED BY SOURCE THEN DELETE");
+        }
+        spark.sql(sql.toString());
+      }
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      spark.catalog().dropTempView(view);
     }
-    if (full) {
-      sql.append(" WHEN NOT MATCHED BY SOURCE THEN DELETE");
-    }
-    spark.sql(sql.toString());
-    spark.catalog().dropTempView(view);
+  }
+
+  private static scala.collection.Seq<String> toSeq(List<String> key) {
+    return scala.collection.JavaConverters.asScalaBuffer(key).toSeq();
   }
 
   /** Replaces the staged rows of one drop (so a repeated run does not duplicate them), then appends. */
   void replaceDropRows(String table, String dropId, Dataset<Row> rows) {
-    spark.sql("DELETE FROM " + staged(table) + " WHERE drop_id = '" + dropId.replace("'", "''") + "'");
+    String where = " WHERE drop_id = '" + dropId.replace("'", "''") + "'";
+    // Rows of this drop are only there when it was published but its ledger entry was not written (a crash in
+    // between); the look-up reads only the files whose drop_id bounds admit it, the DELETE would be a commit.
+    if (!spark.sql("SELECT 1 FROM " + staged(table) + where + " LIMIT 1").isEmpty()) {
+      spark.sql("DELETE FROM " + staged(table) + where);
+    }
     try {
       rows.writeTo(staged(table)).append();
     } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {

@@ -1,0 +1,141 @@
+package org.sanku.ingest;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.actions.RewriteDataFiles;
+import org.apache.iceberg.spark.actions.SparkActions;
+import org.apache.spark.sql.SparkSession;
+import org.sanku.config.Settings;
+
+/**
+ * Upkeep of the tables an ingest wrote, after it published (conf/sanku.yaml {@code maintenance}).
+ *
+ * <p>A delta is applied merge-on-read: its new rows become a small data file, and the old versions it replaces or
+ * deletes are marked in a delete file beside each data file it touches, so a delta writes in proportion to its
+ * size. Readers pay for both; so a data file with {@code compact_deleted_share} of its rows deleted is rewritten
+ * without them, {@code compact_small_files} small files are combined, and delete files left pointing at nothing
+ * are dropped. Snapshots older than
+ * {@code snapshot_retention_days} (keeping at least {@code snapshots_to_keep}) are expired with the files only
+ * they use. Each step is its own Iceberg commit on {@code main}: readers see the same rows before and after.
+ */
+final class Maintenance {
+
+  /** What one table's upkeep did. */
+  record Done(String table, int dataFilesRewritten, int dataFilesAdded, int deleteFilesRemoved,
+      int snapshotsExpired) {}
+
+  private final SparkSession spark;
+  private final Settings.Maintenance settings;
+  private final PrintStream log;
+  private final Clock clock;
+
+  Maintenance(SparkSession spark, Settings.Maintenance settings, PrintStream log) {
+    this(spark, settings, log, Clock.systemUTC());
+  }
+
+  Maintenance(SparkSession spark, Settings.Maintenance settings, PrintStream log, Clock clock) {
+    this.spark = spark;
+    this.settings = settings;
+    this.log = log;
+    this.clock = clock;
+  }
+
+  Done run(Table table, String name) {
+    int rewritten = 0;
+    int added = 0;
+    int deletesRemoved = 0;
+    if (needsCompaction(table)) {
+      int smallFiles = settings.compactSmallFiles() > 0 ? settings.compactSmallFiles() : Integer.MAX_VALUE;
+      double share = settings.compactDeletedShare() > 0 ? settings.compactDeletedShare() : 1.0;
+      RewriteDataFiles.Result r = SparkActions.get(spark).rewriteDataFiles(table)
+          // Files under SMALL_FILE_BYTES are combined once there are enough of them; larger files are rewritten
+          // only for their deleted share, never for their size (that would rewrite the history on a quiet night).
+          .option("min-file-size-bytes", String.valueOf(SMALL_FILE_BYTES))
+          .option("max-file-size-bytes", String.valueOf(Long.MAX_VALUE / 4))
+          .option("min-input-files", String.valueOf(smallFiles))
+          .option("delete-file-threshold", String.valueOf(Integer.MAX_VALUE))
+          .option("delete-ratio-threshold", String.valueOf(share))
+          .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true")
+          .execute();
+      rewritten = r.rewrittenDataFilesCount();
+      added = r.addedDataFilesCount();
+      deletesRemoved = r.removedDeleteFilesCount();
+      table.refresh();
+    }
+    int expired = 0;
+    if (settings.snapshotRetentionDays() > 0 && table.currentSnapshot() != null) {
+      long olderThan = clock.millis() - TimeUnit.DAYS.toMillis(settings.snapshotRetentionDays());
+      int before = size(table.snapshots());
+      boolean old = false;
+      for (Snapshot s : table.snapshots()) {
+        old |= s.timestampMillis() < olderThan;
+      }
+      if (old && before > settings.snapshotsToKeep()) {
+        // The table's own expiry (metadata work, no Spark job): snapshots and the files only they use go.
+        table.expireSnapshots().expireOlderThan(olderThan).retainLast(settings.snapshotsToKeep()).commit();
+        table.refresh();
+        expired = before - size(table.snapshots());
+      }
+    }
+    if (rewritten > 0 || expired > 0) {
+      log.printf("maintain: %-40s compacted %d data file(s) into %d, dropped %d delete file(s); expired %d "
+          + "snapshot(s)%n", name, rewritten, added, deletesRemoved, expired);
+    }
+    return new Done(name, rewritten, added, deletesRemoved, expired);
+  }
+
+  /** Data files under this size count as small (a delta's new rows). */
+  static final long SMALL_FILE_BYTES = 16L << 20;
+
+  /**
+   * Whether some data file has the deleted share, or the table the number of small files, that calls for a
+   * rewrite. Reads only manifests (no data): a quiet night costs milliseconds.
+   */
+  private boolean needsCompaction(Table table) {
+    if (table.currentSnapshot() == null) {
+      return false;
+    }
+    int small = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        long deleted = 0;
+        for (DeleteFile d : task.deletes()) {
+          // Deletes are file-scoped (one delete file per data file, merged on write), so their records are
+          // this file's deleted positions.
+          deleted += d.recordCount();
+        }
+        long rows = task.file().recordCount();
+        if (settings.compactDeletedShare() > 0 && rows > 0 && deleted >= settings.compactDeletedShare() * rows) {
+          return true;
+        }
+        if (task.file().fileSizeInBytes() < SMALL_FILE_BYTES) {
+          small++;
+        }
+      }
+      return settings.compactSmallFiles() > 0 && small >= settings.compactSmallFiles();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int size(Iterable<?> it) {
+    int n = 0;
+    for (Object o : it) {
+      n++;
+    }
+    return n;
+  }
+
+  List<Done> run(TableStore store, List<String> tables) {
+    return tables.stream().map(t -> run(store.load(t), t)).toList();
+  }
+}

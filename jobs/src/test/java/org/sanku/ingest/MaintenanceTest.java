@@ -1,0 +1,166 @@
+package org.sanku.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sanku.config.Settings;
+import org.sanku.spark.TestSpark;
+
+/**
+ * Upkeep after ingest: a data file that collected enough delete files from deltas is rewritten with its deletes
+ * applied, and old snapshots are expired, while the rows a reader sees stay exactly the same.
+ */
+class MaintenanceTest {
+
+  private static SparkSession spark;
+  private static Warehouse wh;
+
+  @BeforeAll
+  static void warehouse() throws Exception {
+    spark = TestSpark.get();
+    Path dir = Files.createTempDirectory("sanku-maintenance");
+    wh = new Warehouse(spark, dir.toUri().toString(), "maint_a", "maint_i");
+  }
+
+  private static Dataset<Row> changes(String sql) {
+    return spark.sql(sql);
+  }
+
+  /** One drop through the store: reset the branch, MERGE, publish (what IngestJob does per table). */
+  private static void drop(TableStore store, String table, Dataset<Row> rows) {
+    store.beginDrop();
+    store.prepare(table, rows);
+    store.merge(table, rows, List.of("k"), true, false, rows.count());
+    store.publish(List.of(table));
+  }
+
+  private static long count(String sql) {
+    return ((Number) spark.sql(sql).first().get(0)).longValue();
+  }
+
+  private static List<String> rows(String table) {
+    return spark.sql("SELECT concat_ws('|', k, v, cast(src_updated_at AS string)) FROM " + table + " ORDER BY k")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+  }
+
+  /**
+   * The broadcast path for small change sets and the single MERGE give the same rows. Table: k1..k5 at t1.
+   * Changes: k1 updated at t2 (wins), k2 updated at t0 (older: loses), k3 deleted at t2, k4 deleted at t0 (older:
+   * stays), k6 inserted, k7 a delete of a key never seen (nothing). Expected: k1 v2, k2 v1, k4 v1, k5 v1, k6 v2.
+   */
+  @Test
+  void smallAndLargeChangeSetsGiveTheSameRows() {
+    TableStore store = new TableStore(spark);
+    Dataset<Row> base = changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
+    Dataset<Row> delta = changes("SELECT * FROM VALUES "
+        + "('k1', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k2', 'v2', timestamp'2025-01-01 00:00:00', 'U'), "
+        + "('k3', 'v2', timestamp'2025-01-03 00:00:00', 'D'), ('k4', 'v2', timestamp'2025-01-01 00:00:00', 'D'), "
+        + "('k6', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k7', 'v2', timestamp'2025-01-03 00:00:00', 'D') "
+        + "AS c(k, v, src_updated_at, op_type)");
+    List<String> expected = List.of("k1|v2|2025-01-03 00:00:00", "k2|v1|2025-01-02 00:00:00",
+        "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00", "k6|v2|2025-01-03 00:00:00");
+    for (long declaredRows : new long[] {6, TableStore.SMALL_CHANGES + 1}) {
+      String t = wh.std("paths_" + declaredRows);
+      store.beginDrop();
+      store.prepare(t, base);
+      store.merge(t, base, List.of("k"), true, false, 5);
+      store.merge(t, delta, List.of("k"), true, false, declaredRows);
+      store.publish(List.of(t));
+      assertEquals(expected, rows(t), "declared rows " + declaredRows);
+    }
+  }
+
+  @Test
+  void deletedAndSmallFilesAreCompactedAndOldSnapshotsExpireWithTheSameRows() {
+    TableStore store = new TableStore(spark);
+    String t = wh.std("maint");
+    // Full load: keys 1..100, one data file (a single task writes it).
+    drop(store, t, changes("SELECT cast(id AS string) AS k, 'v0' AS v, timestamp'2025-01-01 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(1, 101) ORDER BY id").coalesce(1));
+    // Three deltas, each updating 2 old keys and deleting 1. Each writes a small data file with its 2 new versions
+    // and marks 3 positions of the first file deleted; the deletes of one data file are kept in one delete file.
+    for (int night = 1; night <= 3; night++) {
+      int n = night;
+      drop(store, t, changes("SELECT * FROM VALUES "
+          + "('" + (10 * n) + "', 'v" + n + "', timestamp'2025-01-0" + (n + 1) + " 00:00:00', 'U'), "
+          + "('" + (10 * n + 1) + "', 'v" + n + "', timestamp'2025-01-0" + (n + 1) + " 00:00:00', 'U'), "
+          + "('" + (10 * n + 2) + "', 'v" + n + "', timestamp'2025-01-0" + (n + 1) + " 00:00:00', 'D') "
+          + "AS c(k, v, src_updated_at, op_type)").coalesce(1));
+    }
+    // 100 keys − 3 deleted = 97 rows; 6 of them updated. Data files: 1 + 3; 9 of the first file's 100 rows are
+    // marked deleted (6 replaced, 3 deleted).
+    assertEquals(97, count("SELECT count(*) FROM " + t));
+    assertEquals(6, count("SELECT count(*) FROM " + t + " WHERE v <> 'v0'"));
+    assertEquals(4, count("SELECT count(*) FROM " + t + ".data_files"));
+    assertEquals(9, count("SELECT sum(record_count) FROM " + t + ".delete_files"));
+    List<String> before = rows(t);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(out, true, StandardCharsets.UTF_8);
+    // Deleted share 10% > 9%, small files 5 > 4: nothing is due.
+    Maintenance.Done quiet =
+        new Maintenance(spark, new Settings.Maintenance(0.10, 5, 0, 1), log).run(store.load(t), t);
+    assertEquals(0, quiet.dataFilesRewritten());
+    assertEquals(4, count("SELECT count(*) FROM " + t + ".data_files"));
+
+    // Deleted share 5% ≤ 9%: the first file is due. Its rewrite group takes the small delta files along (they
+    // are under the small-file size), so all 4 become 1 file of the 97 live rows, and the delete file goes.
+    Maintenance.Done compacted =
+        new Maintenance(spark, new Settings.Maintenance(0.05, 5, 0, 1), log).run(store.load(t), t);
+    assertEquals(4, compacted.dataFilesRewritten());
+    assertEquals(1, compacted.dataFilesAdded());
+    assertEquals(0, count("SELECT count(*) FROM " + t + ".delete_files"));
+    assertEquals(1, count("SELECT count(*) FROM " + t + ".data_files"));
+    assertEquals(97, count("SELECT sum(record_count) FROM " + t + ".data_files"));
+    assertEquals(before, rows(t));
+
+    // Three deltas of new keys only (no deletes): 1 + 3 small files; with compact_small_files 4 they are combined.
+    for (int night = 4; night <= 6; night++) {
+      drop(store, t, changes("SELECT * FROM VALUES ('n" + night + "', 'v', timestamp'2025-02-01 00:00:00', 'U') "
+          + "AS c(k, v, src_updated_at, op_type)").coalesce(1));
+    }
+    assertEquals(4, count("SELECT count(*) FROM " + t + ".data_files"));
+    List<String> grown = rows(t);
+    assertEquals(100, grown.size());
+    Maintenance.Done combined =
+        new Maintenance(spark, new Settings.Maintenance(0.3, 4, 0, 1), log).run(store.load(t), t);
+    assertEquals(4, combined.dataFilesRewritten());
+    assertEquals(1, count("SELECT count(*) FROM " + t + ".data_files"));
+    assertEquals(grown, rows(t));
+
+    // Retention: 31 days later with 30 days kept and at least 2 snapshots, only the newest 2 of main remain (the
+    // staging branch's head is kept too, as its own reference); the rows are still the same.
+    long beforeExpiry = count("SELECT count(*) FROM " + t + ".snapshots");
+    long firstSnapshot = count("SELECT min_by(snapshot_id, committed_at) FROM " + t + ".snapshots");
+    Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(31)), ZoneOffset.UTC);
+    Maintenance.Done expired =
+        new Maintenance(spark, new Settings.Maintenance(0, 0, 30, 2), log, later).run(store.load(t), t);
+    long snapshotsAfter = count("SELECT count(*) FROM " + t + ".snapshots");
+    assertTrue(snapshotsAfter <= 3, "main keeps 2, the branch head at most 1 more: " + snapshotsAfter);
+    assertEquals(beforeExpiry - snapshotsAfter, expired.snapshotsExpired());
+    assertTrue(expired.snapshotsExpired() >= 8, beforeExpiry + " → " + snapshotsAfter);
+    assertEquals(grown, rows(t));
+    assertThrows(Exception.class,
+        () -> spark.sql("SELECT count(*) FROM " + t + " VERSION AS OF " + firstSnapshot).collect());
+    String said = out.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("compacted 4 data file(s) into 1"), said);
+  }
+}

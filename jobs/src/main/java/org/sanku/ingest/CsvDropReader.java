@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.sanku.ingest.drop.LineMap;
 import org.sanku.ingest.schema.ColumnSpec;
 import org.sanku.ingest.schema.TableSchema;
 
@@ -34,11 +35,14 @@ final class CsvDropReader {
 
   private CsvDropReader() {}
 
+  /** The column holding a record's unknown extra columns, when its file has any. */
+  static final String EXTRA = "_extra";
+
   /** Files with more records than this are spread over all cores after numbering. */
   static final long SPREAD_ROWS = 50_000;
 
   static Dataset<Row> read(SparkSession spark, Path file, String fileId, Charset encoding, char delimiter,
-      TableSchema schema, HeaderAliases aliases, long records) {
+      TableSchema schema, HeaderAliases aliases, long records, LineMap lineMap) {
     // multiLine: quoted fields may span lines; each file is then read whole by one task, which also keeps
     // record order for the line numbers.
     Dataset<Row> df = spark.read().option("header", "true").option("encoding", encoding.name())
@@ -74,7 +78,8 @@ final class CsvDropReader {
       all[i] = coalesce(col("`" + df.columns()[i] + "`"), lit(""));
     }
     Dataset<Row> withRaw = df.withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
-    // Record numbers: zipWithIndex over the single ordered partition; line = record index + 2 (header, 1-based).
+    // Record numbers: zipWithIndex over the single ordered partition, turned into the line each record starts on
+    // by the verifier's line map (record index + 2 unless quoted newlines or blank lines came before).
     StructType in = withRaw.schema();
     StructType out = in.add(new StructField("_line", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()));
     JavaRDD<Row> numbered = withRaw.javaRDD().zipWithIndex().map(t -> {
@@ -82,7 +87,7 @@ final class CsvDropReader {
       for (int i = 0; i < t._1().size(); i++) {
         v[i] = t._1().get(i);
       }
-      v[v.length - 1] = t._2() + 2;
+      v[v.length - 1] = lineMap.lineOf(t._2());
       return RowFactory.create(v);
     });
     Dataset<Row> lines = spark.createDataFrame(numbered, out);
@@ -99,6 +104,17 @@ final class CsvDropReader {
       if (!present.contains(c.name())) {
         select.add(lit(null).cast("string").as(c.name()));
       }
+    }
+    // Unknown extra columns (contract §2): kept for the raw zone as one map header → value, ignored downstream.
+    List<Column> extra = new ArrayList<>();
+    for (String header : df.columns()) {
+      if (!mapped.containsKey(header)) {
+        extra.add(lit(header));
+        extra.add(col("`" + header + "`"));
+      }
+    }
+    if (!extra.isEmpty()) {
+      select.add(org.apache.spark.sql.functions.map(extra.toArray(new Column[0])).as(EXTRA));
     }
     select.add(lit(fileId).as("_file"));
     select.add(col("_line"));

@@ -127,7 +127,7 @@ public final class IngestJob {
           recordRefusal(ref, v.messages());
           break;
         }
-        files.addAll(ingestDrop(v.drop()));
+        files.addAll(ingestDrop(v.drop(), v.files()));
         ingested++;
       }
     }
@@ -155,7 +155,7 @@ public final class IngestJob {
     return out;
   }
 
-  private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop) {
+  private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop, List<ManifestVerifier.FileCheck> checks) {
     long t0 = System.nanoTime();
     String id = drop.source() + "/" + drop.date().format(DateTimeFormatter.BASIC_ISO_DATE);
     boolean full = drop.manifest().isFull();
@@ -177,7 +177,7 @@ public final class IngestJob {
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-          drop.manifest().delimiter(), schema, aliases, manifestRows);
+          drop.manifest().delimiter(), schema, aliases, manifestRows, linesOf(checks, file));
       Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
       std = withOrphanAndOrgChecks(std, schema, manifestRows);
       std = std.persist(StorageLevel.MEMORY_AND_DISK());
@@ -210,6 +210,9 @@ public final class IngestJob {
           touched.add(idTable);
         }
       }
+      if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
+        writeExtraColumns(id, file, schema, good, touched);
+      }
       long tQuarantine = System.nanoTime();
       if (quarantined > 0) {
         writeQuarantine(id, file, schema, bad, touched);
@@ -231,6 +234,11 @@ public final class IngestJob {
     appendLedger(ledger);
     log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
     return results;
+  }
+
+  private static org.sanku.ingest.drop.LineMap linesOf(List<ManifestVerifier.FileCheck> checks, String file) {
+    return checks.stream().filter(c -> c.name().equals(file)).map(ManifestVerifier.FileCheck::lines).findFirst()
+        .orElse(org.sanku.ingest.drop.LineMap.PLAIN);
   }
 
   private static String fileOf(org.sanku.ingest.drop.Drop drop, String table) {
@@ -331,11 +339,38 @@ public final class IngestJob {
     String anQ = wh.ops("quarantine");
     store.prepare(idQ, full);
     store.prepare(anQ, summary);
-    store.replaceDropRows(idQ, dropId + "|" + file, full.withColumn("drop_id", lit(dropId + "|" + file)));
-    store.replaceDropRows(anQ, dropId + "|" + file, summary.withColumn("drop_id", lit(dropId + "|" + file)));
+    // A file's quarantine is small next to its data: one file per table and drop file, not one per partition.
+    store.replaceDropRows(idQ, dropId + "|" + file,
+        full.withColumn("drop_id", lit(dropId + "|" + file)).coalesce(1));
+    store.replaceDropRows(anQ, dropId + "|" + file,
+        summary.withColumn("drop_id", lit(dropId + "|" + file)).coalesce(1));
     if (!touched.contains(idQ)) {
       touched.add(idQ);
       touched.add(anQ);
+    }
+  }
+
+  /**
+   * The raw zone (in the identity catalog: an unknown column may hold anything): per accepted record of a file
+   * with unknown extra columns, its key, file, line, and the extra columns as a map header → value.
+   */
+  private void writeExtraColumns(String dropId, String file, TableSchema schema, Dataset<Row> good,
+      List<String> touched) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(lit(dropId + "|" + file).as("drop_id"));
+    cols.add(lit(file).as("file"));
+    cols.add(col("_line").as("line"));
+    cols.add(lit(schema.table()).as("table_name"));
+    cols.add(expr("concat_ws('|', " + String.join(", ", schema.primaryKey().stream()
+        .map(k -> "cast(`" + k + "` AS string)").toList()) + ")").as("record_key"));
+    cols.add(col(CsvDropReader.EXTRA).as("extra_columns"));
+    Dataset<Row> rows = good.select(cols.toArray(new Column[0])).coalesce(
+        Math.max(1, spark.sparkContext().defaultParallelism()));
+    String t = wh.identity + ".raw.extra_columns";
+    store.prepare(t, rows);
+    store.replaceDropRows(t, dropId + "|" + file, rows);
+    if (!touched.contains(t)) {
+      touched.add(t);
     }
   }
 

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -97,6 +98,10 @@ class IngestRecoveryTest {
     lines.set(0, String.join(",", org.sanku.ingest.schema.SchemaCatalog.load(IngestedRegion.SCHEMAS,
         IngestedRegion.CONF).get("emr_visit").columns().stream().map(c -> c.name()).toList()));
     Files.write(visits, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    // And two unknown extra columns (contract §2: kept in the raw zone, ignored downstream): 备注 holds the
+    // record's number n (after a quoted newline in every 7th record, which then takes two lines), SJLY = "HIS".
+    Map<String, Long> startLines = addExtraColumns(visits);
+    int records = startLines.size();
     refreshManifest(utf8.resolve("emr/20251231"), "emr_visit.csv");
     Warehouse a = IngestedRegion.newWarehouse();
     Warehouse b = IngestedRegion.newWarehouse();
@@ -112,6 +117,66 @@ class IngestRecoveryTest {
       assertEquals(n, count("SELECT count(*) FROM " + b.std(t)), t);
     }
     assertTrue(count("SELECT count(*) FROM " + b.std("ref_org") + " WHERE org_name LIKE '%卫生院'") > 0);
+    // The extra columns are in the identity zone's raw table, one row per accepted record, with their values,
+    // and nowhere in the analytics zone.
+    String raw = a.identity + ".raw.extra_columns";
+    long accepted = count("SELECT rows_accepted FROM " + a.ops("ingest_ledger") + " WHERE table_name = 'emr_visit'");
+    assertTrue(accepted > 0 && accepted <= records, accepted + " of " + records);
+    assertEquals(accepted, count("SELECT count(*) FROM " + raw + " WHERE table_name = 'emr_visit'"));
+    assertEquals(accepted, count("SELECT count(*) FROM " + raw + " WHERE extra_columns['SJLY'] = 'HIS' AND "
+        + "size(extra_columns) = 2"));
+    // Each record's line is the physical line it starts on, counted here while the file was written: the quoted
+    // newlines before it push it down.
+    List<Row> rawRows = IngestedRegion.spark().sql("SELECT extra_columns['备注'], line FROM " + raw).collectAsList();
+    for (Row r : rawRows) {
+      String n = r.getString(0).replace("note\n", "").replace("note ", "");
+      assertEquals(startLines.get(n), r.getLong(1), "line of record " + n);
+    }
+    assertTrue(startLines.values().stream().mapToLong(Long::longValue).max().orElse(0) > records + 1,
+        "some records were pushed down by quoted newlines");
+    // Every row's key is a visit of the table (a visit delivered twice in the file has two raw rows, one per record).
+    assertEquals(0, count("SELECT count(*) FROM " + raw + " r LEFT ANTI JOIN " + a.std("emr_visit")
+        + " v ON r.record_key = v.visit_id"));
+    assertFalse(java.util.Arrays.asList(IngestedRegion.spark().table(a.std("emr_visit")).columns())
+        .contains("extra_columns"));
+    assertFalse(IngestedRegion.spark().catalog().tableExists(b.identity + ".raw.extra_columns"),
+        "the GBK twin has no extra columns, so no raw table");
+  }
+
+  /**
+   * Adds the columns 备注 ("note n" in the n-th data record, "note\nn" in every 7th) and SJLY ("HIS") to a UTF-8
+   * CSV file, record by record. Returns each data record's n → the line it starts on in the new file, counted from
+   * the line breaks written.
+   */
+  static Map<String, Long> addExtraColumns(Path csv) throws Exception {
+    List<List<String>> out = new ArrayList<>();
+    Map<String, Long> starts = new java.util.LinkedHashMap<>();
+    try (var parser = org.apache.commons.csv.CSVFormat.RFC4180.parse(
+        Files.newBufferedReader(csv, StandardCharsets.UTF_8))) {
+      int n = 0;
+      long line = 1;
+      for (var rec : parser) {
+        List<String> row = new ArrayList<>(rec.toList());
+        if (n > 0) {
+          starts.put(String.valueOf(n), line);
+        }
+        row.add(n == 0 ? "备注" : (n % 7 == 0 ? "note\n" : "note ") + n);
+        row.add(n == 0 ? "SJLY" : "HIS");
+        for (String v : row) {
+          line += v.chars().filter(c -> c == '\n').count();
+        }
+        line++;
+        out.add(row);
+        n++;
+      }
+    }
+    try (var printer = new org.apache.commons.csv.CSVPrinter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8),
+        org.apache.commons.csv.CSVFormat.RFC4180.builder().setRecordSeparator("\n").get())) {
+      for (List<String> row : out) {
+        printer.printRecord(row);
+      }
+    }
+    return starts;
   }
 
   static void refreshManifest(Path drop, String file) throws Exception {

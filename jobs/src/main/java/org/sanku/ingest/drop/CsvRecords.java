@@ -27,14 +27,25 @@ final class CsvRecords {
    *     gzip failure keeps its type)
    */
   static long count(Reader text, char delimiter) throws IOException, CsvFormatException {
+    return scan(text, delimiter).records();
+  }
+
+  /** The records of a file, the header included, and where each starts. */
+  record Scan(long records, LineMap lines) {}
+
+  /** Counts every record (the header included) and maps records to the lines they start on. */
+  static Scan scan(Reader text, char delimiter) throws IOException, CsvFormatException {
     CsvParser parser = new CsvParser(settings(delimiter));
     long records = 0;
+    LineMap.Builder lines = new LineMap.Builder();
     try {
       parser.beginParsing(text);
-      while (parser.parseNext() != null) {
+      String[] row;
+      while ((row = parser.parseNext()) != null) {
         records++;
+        lines.add(parser.getContext().currentLine(), row);
       }
-      return records;
+      return new Scan(records, lines.build());
     } catch (TextParsingException | IllegalStateException e) {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof IOException io) {

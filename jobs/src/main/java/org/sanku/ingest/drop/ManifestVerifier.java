@@ -36,9 +36,10 @@ public final class ManifestVerifier {
    * corrupt gzip, unparsable CSV); {@code foundSha} is null when its bytes could not be read.
    *
    * @param bytes the file's size as stored
+   * @param lines where each record starts ({@link LineMap#PLAIN} when the file could not be parsed)
    */
   public record FileCheck(String name, long expectedRows, long foundRows, String expectedSha, String foundSha,
-      long bytes) {
+      long bytes, LineMap lines) {
     public boolean ok() {
       return expectedRows == foundRows && expectedSha.equals(foundSha);
     }
@@ -133,6 +134,7 @@ public final class ManifestVerifier {
       List<String> messages) {
     boolean gzip = name.toLowerCase(Locale.ROOT).endsWith(".gz");
     long records = -1;
+    LineMap lines = LineMap.PLAIN;
     String foundSha = null;
     long bytes;
     HashingInputStream raw;
@@ -148,7 +150,9 @@ public final class ManifestVerifier {
         if (gzip) {
           content = new GZIPInputStream(raw, BUFFER);
         }
-        records = CsvRecords.count(new StrictDecodingReader(content, m.encoding()), m.delimiter());
+        CsvRecords.Scan scan = CsvRecords.scan(new StrictDecodingReader(content, m.encoding()), m.delimiter());
+        records = scan.records();
+        lines = scan.lines();
       } catch (StrictDecodingReader.MalformedBytesException e) {
         messages.add(where + ": not valid " + m.encoding().name() + " at byte offset " + e.offset
             + (gzip ? " of the decompressed data" : "") + ": the file cannot be decoded with the manifest's encoding");
@@ -184,7 +188,7 @@ public final class ManifestVerifier {
     if (records >= 0 && foundRows != expected.rows()) {
       messages.add(where + ": rows expected " + expected.rows() + ", found " + foundRows);
     }
-    return new FileCheck(name, expected.rows(), foundRows, expected.sha256(), foundSha, bytes);
+    return new FileCheck(name, expected.rows(), foundRows, expected.sha256(), foundSha, bytes, lines);
   }
 
   /** The visible {@code .csv} / {@code .csv.gz} files of a drop folder, sorted. */

@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.sanku.config.Settings;
 import org.sanku.indicators.IndicatorJob;
 import org.sanku.indicators.Period;
 import org.sanku.indicators.report.Cell;
 import org.sanku.indicators.report.TextTable;
 import org.sanku.ingest.IngestJob;
+import org.sanku.ingest.Maintenance;
 import org.sanku.ingest.Warehouse;
 import org.sanku.link.LinkJob;
 import org.sanku.spark.SparkSessions;
@@ -82,6 +84,10 @@ public final class NightlyCommand implements Callable<Integer> {
     out.println("nightly [3/3] indicators (as of " + link.asOf() + ")");
     IndicatorJob.Result res = ind.run(link.asOf(), null);
     stages.add(stage("indicators", t2, res.values().size() + " values"));
+    // Upkeep of every table (linkage and indicator tables are replaced nightly; their old versions expire).
+    long t3 = System.nanoTime();
+    int kept = Maintenance.upkeepAll(spark, wh, Settings.load(conf).maintenance(), out);
+    stages.add(stage("upkeep", t3, kept + " tables"));
     out.println();
     out.println("nightly: stage        wall s   peak heap MiB   ");
     for (String[] s : stages) {

@@ -27,10 +27,10 @@ import org.sanku.config.Settings;
  * {@code snapshot_retention_days} (keeping at least {@code snapshots_to_keep}) are expired with the files only
  * they use. Each step is its own Iceberg commit on {@code main}: readers see the same rows before and after.
  */
-final class Maintenance {
+public final class Maintenance {
 
   /** What one table's upkeep did. */
-  record Done(String table, int dataFilesRewritten, int dataFilesAdded, int deleteFilesRemoved,
+  public record Done(String table, int dataFilesRewritten, int dataFilesAdded, int deleteFilesRemoved,
       int snapshotsExpired) {}
 
   private final SparkSession spark;
@@ -137,5 +137,52 @@ final class Maintenance {
 
   List<Done> run(TableStore store, List<String> tables) {
     return tables.stream().map(t -> run(store.load(t), t)).toList();
+  }
+
+  /**
+   * Upkeep of every table of the warehouse, both zones: what {@code nightly} runs last, so that the tables linkage
+   * and indicators replace every night (and whose old versions would otherwise stay on disk for good) are kept
+   * to the retention as well. Returns the number of tables looked at.
+   */
+  public static int upkeepAll(SparkSession spark, Warehouse wh, Settings.Maintenance settings, PrintStream log) {
+    return upkeepAll(spark, wh, settings, log, Clock.systemUTC());
+  }
+
+  static int upkeepAll(SparkSession spark, Warehouse wh, Settings.Maintenance settings, PrintStream log,
+      Clock clock) {
+    Maintenance m = new Maintenance(spark, settings, log, clock);
+    TableStore store = new TableStore(spark);
+    int n = 0;
+    for (String catalog : List.of(wh.analytics, wh.identity)) {
+      for (String table : tables(spark, catalog)) {
+        Table t = store.load(table);
+        if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
+          t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
+              .set("write.metadata.previous-versions-max", "50").commit();
+          t.refresh();
+        }
+        m.run(t, table);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static List<String> tables(SparkSession spark, String catalog) {
+    List<String> out = new java.util.ArrayList<>();
+    List<org.apache.spark.sql.Row> namespaces;
+    try {
+      namespaces = spark.sql("SHOW NAMESPACES IN " + catalog).collectAsList();
+    } catch (org.apache.iceberg.exceptions.NoSuchNamespaceException e) {
+      // A zone nothing has been written to yet has no folder.
+      return out;
+    }
+    for (org.apache.spark.sql.Row ns : namespaces) {
+      String namespace = catalog + "." + ns.getString(0);
+      for (org.apache.spark.sql.Row t : spark.sql("SHOW TABLES IN " + namespace).collectAsList()) {
+        out.add(namespace + "." + t.getString(1));
+      }
+    }
+    return out;
   }
 }

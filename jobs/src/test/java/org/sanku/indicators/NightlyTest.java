@@ -44,7 +44,7 @@ class NightlyTest {
     assertTrue(text.contains("nightly [1/3] ingest") && text.contains("nightly [2/3] link")
         && text.contains("nightly [3/3] indicators"), text);
     // Stage summary: ingest, link, indicators with wall time and peak heap.
-    assertEquals(List.of("ingest", "link", "indicators"), first.stages().stream().map(s -> s[0]).toList());
+    assertEquals(List.of("ingest", "link", "indicators", "upkeep"), first.stages().stream().map(s -> s[0]).toList());
     assertEquals("", IndicatorRegionTest.differences(first.values(), landing.resolve("truth")));
     // The county table of the headline indicators is printed.
     assertTrue(text.contains("南充市"), text);

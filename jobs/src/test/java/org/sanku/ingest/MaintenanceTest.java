@@ -163,4 +163,42 @@ class MaintenanceTest {
     String said = out.toString(StandardCharsets.UTF_8);
     assertTrue(said.contains("compacted 4 data file(s) into 1"), said);
   }
+
+  /**
+   * A table replaced every night (as linkage replaces its tables) keeps every old version until upkeep expires
+   * them: three replacements, then 31 days later with at least 1 snapshot kept, one snapshot and one version's
+   * data files remain, and the rows are the last version's.
+   */
+  @Test
+  void upkeepOfTheWholeWarehouseExpiresOldVersionsOfReplacedTables() throws Exception {
+    Path dir = Files.createTempDirectory("sanku-upkeep");
+    Warehouse w = new Warehouse(spark, dir.toUri().toString(), "upkeep_a", "upkeep_i");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS upkeep_a.link");
+    String t = "upkeep_a.link.person";
+    for (int night = 1; night <= 3; night++) {
+      spark.sql("SELECT id, 'night " + night + "' AS v FROM range(0, 10)").coalesce(1).writeTo(t).using("iceberg")
+          .tableProperty("format-version", "2").createOrReplace();
+    }
+    assertEquals(3, count("SELECT count(*) FROM " + t + ".snapshots"));
+    Path data = dir.resolve("analytics/link/person/data");
+    long filesBefore;
+    try (var s = Files.list(data)) {
+      filesBefore = s.filter(p -> p.toString().endsWith(".parquet")).count();
+    }
+    assertEquals(3, filesBefore);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(out, true, StandardCharsets.UTF_8);
+    // Nothing is old yet: nothing expires.
+    Maintenance.upkeepAll(spark, w, new Settings.Maintenance(0.3, 30, 30, 1), log);
+    assertEquals(3, count("SELECT count(*) FROM " + t + ".snapshots"));
+    Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(31)), ZoneOffset.UTC);
+    int tables = Maintenance.upkeepAll(spark, w, new Settings.Maintenance(0.3, 30, 30, 1), log, later);
+    assertEquals(1, tables);
+    assertEquals(1, count("SELECT count(*) FROM " + t + ".snapshots"));
+    try (var s = Files.list(data)) {
+      assertEquals(1, s.filter(p -> p.toString().endsWith(".parquet")).count());
+    }
+    assertEquals(10, count("SELECT count(*) FROM " + t + " WHERE v = 'night 3'"));
+    assertEquals(10, count("SELECT count(*) FROM " + t));
+  }
 }

@@ -12,6 +12,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.actions.RewriteDataFiles;
+import org.apache.iceberg.actions.RewritePositionDeleteFiles;
 import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.config.Settings;
@@ -70,6 +71,15 @@ public final class Maintenance {
       added = r.addedDataFilesCount();
       deletesRemoved = r.removedDeleteFilesCount();
       table.refresh();
+      if (rewritten > 0 && table.currentSnapshot() != null
+          && !"0".equals(table.currentSnapshot().summary().getOrDefault("total-position-deletes", "0"))) {
+        // Delete files that a MERGE wrote without naming their data file are not recognised as dangling by the
+        // rewrite: rewriting them drops their entries for files that are gone (and a file left empty).
+        RewritePositionDeleteFiles.Result d = SparkActions.get(spark).rewritePositionDeletes(table)
+            .option("rewrite-all", "true").execute();
+        deletesRemoved += d.rewrittenDeleteFilesCount() - d.addedDeleteFilesCount();
+        table.refresh();
+      }
     }
     int expired = 0;
     if (settings.snapshotRetentionDays() > 0 && table.currentSnapshot() != null) {
@@ -156,11 +166,7 @@ public final class Maintenance {
     for (String catalog : List.of(wh.analytics, wh.identity)) {
       for (String table : tables(spark, catalog)) {
         Table t = store.load(table);
-        if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
-          t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
-              .set("write.metadata.previous-versions-max", "50").commit();
-          t.refresh();
-        }
+        TableStore.keepMetadataSmall(t);
         m.run(t, table);
         n++;
       }

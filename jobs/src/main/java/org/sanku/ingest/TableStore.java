@@ -65,12 +65,7 @@ final class TableStore {
     if (!staging.add(table)) {
       return t;
     }
-    if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
-      // Tables created by earlier versions: keep the metadata folder from growing with every night.
-      t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
-          .set("write.metadata.previous-versions-max", "50").commit();
-      t.refresh();
-    }
+    keepMetadataSmall(t);
     if (t.currentSnapshot() == null) {
       t.newAppend().commit();
       t.refresh();
@@ -86,6 +81,15 @@ final class TableStore {
     return t;
   }
 
+  /** Tables created by earlier versions: keep the metadata folder from growing with every commit. */
+  static void keepMetadataSmall(Table t) {
+    if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
+      t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
+          .set("write.metadata.previous-versions-max", "50").commit();
+      t.refresh();
+    }
+  }
+
   Table load(String table) {
     try {
       return Spark3Util.loadIcebergTable(spark, table);
@@ -98,22 +102,43 @@ final class TableStore {
     return table + ".branch_" + STAGE;
   }
 
-  /** Change sets up to this many rows are applied by the broadcast path of {@link #merge}. */
+  /** Change sets up to this many rows are applied by the broadcast path of {@link #merge}... */
   static final long SMALL_CHANGES = 200_000;
+  /** ...to tables of at least this many rows (below, one MERGE is cheaper than three steps). */
+  static final long LARGE_TABLE_ROWS = 100_000;
 
   /**
    * Applies change rows (already one per key) to the staged table: the row with the later or equal
    * {@code src_updated_at} wins, {@code D} deletes; for a full drop, keys absent from it are deleted.
    *
-   * <p>A small change set (a nightly delta) takes a path whose cost follows the delta: which of its keys the
-   * table holds is found by streaming the table's key column past the broadcast keys; then a MERGE with only
-   * {@code WHEN MATCHED} clauses (an inner join, so the change rows are broadcast and the table is neither
-   * shuffled nor sorted) updates and deletes, writing position deletes for the matched rows only; the new keys
-   * are appended. One MERGE with a {@code NOT MATCHED} clause would be an outer join that shuffles and sorts the
-   * whole table's keys. Both paths give the same rows.
+   * <p>A small change set (a nightly delta) to a large table takes a path whose cost follows the delta: which of
+   * its keys the table holds is found by streaming the table's key column past the broadcast keys; then a MERGE
+   * with only {@code WHEN MATCHED} clauses (an inner join, so the change rows are broadcast and the table is
+   * neither shuffled nor sorted) updates and deletes, writing position deletes for the matched rows only; the new
+   * keys are appended. One MERGE with a {@code NOT MATCHED} clause would be an outer join that shuffles and sorts
+   * the whole table's keys; for a small table that costs less than the three steps' jobs and commits. Both paths
+   * give the same rows.
    */
   void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       long changeRows) {
+    boolean broadcast = !full && changeRows <= SMALL_CHANGES && rowsOf(table) >= LARGE_TABLE_ROWS;
+    apply(table, changes, key, changeColumns, full, broadcast);
+  }
+
+  /** The staged table's row count from its snapshot summary (no data read). */
+  private long rowsOf(String table) {
+    Table t = load(table);
+    SnapshotRef ref = t.refs().get(STAGE);
+    Snapshot snap = ref == null ? t.currentSnapshot() : t.snapshot(ref.snapshotId());
+    if (snap == null || snap.summary() == null || snap.summary().get("total-records") == null) {
+      return 0;
+    }
+    return Long.parseLong(snap.summary().get("total-records"));
+  }
+
+  /** {@link #merge} with the path chosen by the caller. */
+  void apply(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
+      boolean broadcast) {
     String view = "sanku_changes_" + Math.abs(table.hashCode());
     String on = key.stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
     String matched = changeColumns
@@ -121,7 +146,7 @@ final class TableStore {
             + " WHEN MATCHED AND s.src_updated_at >= t.src_updated_at THEN UPDATE SET *"
         : " WHEN MATCHED THEN UPDATE SET *";
     try {
-      if (!full && changeRows <= SMALL_CHANGES) {
+      if (broadcast && !full) {
         Column[] keyCols = key.stream().map(functions::col).toArray(Column[]::new);
         Dataset<Row> changeKeys = changes.select(keyCols);
         // The keys the table already holds, before anything changes (at most the delta's size).

@@ -67,7 +67,8 @@ public final class NightlyCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     resetPeaks();
     out.println("nightly [1/3] ingest: " + landing);
-    IngestJob.Result ing = new IngestJob(spark, wh, landing, conf.resolveSibling("schemas"), conf, key, out).run();
+    IngestJob.Result ing = new IngestJob(spark, wh, landing, conf.resolveSibling("schemas"), conf, key, out)
+        .withoutUpkeep().run();
     stages.add(stage("ingest", t0, ing.dropsIngested() + " drop(s), " + ing.refusals().size() + " refused"));
     out.printf("nightly [1/3] ingest: %d drop(s) ingested, %d refused (%s s)%n", ing.dropsIngested(),
         ing.refusals().size(), stages.get(0)[1]);

@@ -93,6 +93,7 @@ public final class IngestJob {
   private final Settings settings;
   /** Every table a published drop of this run wrote, for the upkeep at the end. */
   private final Set<String> written = new java.util.LinkedHashSet<>();
+  private boolean upkeep = true;
 
   public IngestJob(SparkSession spark, Warehouse wh, Path landing, Path schemasDir, Path confDir, byte[] personKey,
       PrintStream log) {
@@ -106,6 +107,12 @@ public final class IngestJob {
     this.store = new TableStore(spark);
     this.settings = Settings.load(confDir);
     spark.udf().register(PersonKeyFunction.NAME, new PersonKeyFunction(personKey), DataTypes.StringType);
+  }
+
+  /** Leaves the upkeep to the caller (nightly keeps every table of the warehouse up after all its stages). */
+  public IngestJob withoutUpkeep() {
+    upkeep = false;
+    return this;
   }
 
   public Result run() {
@@ -131,7 +138,7 @@ public final class IngestJob {
         ingested++;
       }
     }
-    if (ingested > 0) {
+    if (ingested > 0 && upkeep) {
       long t0 = System.nanoTime();
       written.add(wh.ops("ingest_ledger"));
       new Maintenance(spark, settings.maintenance(), log).run(store, List.copyOf(written));
@@ -270,9 +277,6 @@ public final class IngestJob {
         counties, catalog);
   }
 
-  /** Files up to this many rows are checked against their parent by a broadcast semi-join (a delta's cost). */
-  static final long SMALL_FILE_ROWS = 200_000;
-
   private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema, long rows) {
     String[] parent = PARENT.get(schema.table());
     if (parent != null) {
@@ -283,7 +287,7 @@ public final class IngestJob {
       } else {
         // The parent's key is its primary key: unique, no distinct needed.
         keys = spark.table(TableStore.staged(parentTable)).select(col(parent[2]).as("_parent_key"));
-        if (rows <= SMALL_FILE_ROWS) {
+        if (rows <= TableStore.SMALL_CHANGES) {
           // A small file looks up only the parent keys it names: the parent's key column is scanned once and
           // filtered against the file's keys in memory, with no shuffle of the parent.
           Dataset<Row> wanted = std.select(col(parent[0]).as("_want")).where(col("_want").isNotNull()).distinct();

@@ -11,6 +11,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.ContentFileUtil;
 import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.actions.RewritePositionDeleteFiles;
 import org.apache.iceberg.spark.actions.SparkActions;
@@ -119,9 +120,10 @@ public final class Maintenance {
       for (FileScanTask task : tasks) {
         long deleted = 0;
         for (DeleteFile d : task.deletes()) {
-          // Deletes are file-scoped (one delete file per data file, merged on write), so their records are
-          // this file's deleted positions.
-          deleted += d.recordCount();
+          // As the rewrite counts them: only a file-scoped delete file's records are surely this file's.
+          if (ContentFileUtil.isFileScoped(d)) {
+            deleted += d.recordCount();
+          }
         }
         long rows = task.file().recordCount();
         if (settings.compactDeletedShare() > 0 && rows > 0 && deleted >= settings.compactDeletedShare() * rows) {

@@ -147,6 +147,8 @@ final class TableStore {
         : " WHEN MATCHED THEN UPDATE SET *";
     try {
       if (broadcast && !full) {
+        // Computed once (standardised, pseudonymised, latest per key) for the three steps below.
+        changes = changes.localCheckpoint();
         Column[] keyCols = key.stream().map(functions::col).toArray(Column[]::new);
         Dataset<Row> changeKeys = changes.select(keyCols);
         // The keys the table already holds, before anything changes (at most the delta's size).

@@ -76,6 +76,13 @@ class SettingsTest {
     assertTrue(none.getMessage().contains("--key-file") && none.getMessage().contains("SANKU_PERSON_KEY")
         && none.getMessage().contains("person_key_file"), none.getMessage());
 
+    // A key file named in the settings that is not there: refused with its path.
+    Files.writeString(conf.resolve("sanku.yaml"), "person_key_file: keys/missing.key\n");
+    IllegalStateException missing =
+        assertThrows(IllegalStateException.class, () -> RunOptions.personKey(null, null, conf));
+    assertTrue(missing.getMessage().contains("cannot read the key file " + conf.resolve("keys/missing.key")),
+        missing.getMessage());
+
     Path empty = Files.writeString(conf.resolve("empty.key"), "\n");
     IllegalStateException blank =
         assertThrows(IllegalStateException.class, () -> RunOptions.personKey(empty, null, conf));

@@ -20,20 +20,15 @@ final class CsvRecords {
 
   private CsvRecords() {}
 
+  /** The records of a file, the header included, and where each starts. */
+  record Scan(long records, LineMap lines) {}
+
   /**
-   * Counts every record, the header row included.
+   * Counts every record (the header included) and maps records to the lines they start on.
    *
    * @throws IOException as thrown by the reader (unwrapped from the parser's exceptions, so that a decoding or
    *     gzip failure keeps its type)
    */
-  static long count(Reader text, char delimiter) throws IOException, CsvFormatException {
-    return scan(text, delimiter).records();
-  }
-
-  /** The records of a file, the header included, and where each starts. */
-  record Scan(long records, LineMap lines) {}
-
-  /** Counts every record (the header included) and maps records to the lines they start on. */
   static Scan scan(Reader text, char delimiter) throws IOException, CsvFormatException {
     CsvParser parser = new CsvParser(settings(delimiter));
     long records = 0;

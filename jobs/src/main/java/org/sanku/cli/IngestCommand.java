@@ -30,16 +30,16 @@ public final class IngestCommand implements Callable<Integer> {
     byte[] key = run.personKey();
     SparkSession spark = SparkSessions.create("sanku-ingest", run.master);
     try {
-      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), landing, key);
+      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), landing, key, run.keyFiles());
     } finally {
       spark.stop();
     }
   }
 
-  static int run(SparkSession spark, Warehouse wh, Path landing, byte[] key) {
+  static int run(SparkSession spark, Warehouse wh, Path landing, byte[] key, java.util.List<Path> keyFiles) {
     Path conf = Sanku.confDir();
     IngestJob.Result r = new IngestJob(spark, wh, landing, conf.resolveSibling("schemas"), conf, key, System.out)
-        .run();
+        .protecting(keyFiles).run();
     System.out.printf("ingest: %d drop(s) ingested, %d refusal(s)%n", r.dropsIngested(), r.refusals().size());
     return r.ok() ? 0 : 3;
   }

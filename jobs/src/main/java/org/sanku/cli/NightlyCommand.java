@@ -48,8 +48,8 @@ public final class NightlyCommand implements Callable<Integer> {
     byte[] key = run.personKey();
     SparkSession spark = SparkSessions.create("sanku-nightly", run.master);
     try {
-      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), landing, key, asOf, System.out)
-          .exitCode();
+      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), landing, key, run.keyFiles(), asOf,
+          System.out).exitCode();
     } finally {
       spark.stop();
     }
@@ -59,6 +59,11 @@ public final class NightlyCommand implements Callable<Integer> {
   public record Outcome(int exitCode, List<String[]> stages, IndicatorJob.Result indicators) {}
 
   static Outcome run(SparkSession spark, Warehouse wh, Path landing, byte[] key, LocalDate asOf, PrintStream out) {
+    return run(spark, wh, landing, key, List.of(), asOf, out);
+  }
+
+  static Outcome run(SparkSession spark, Warehouse wh, Path landing, byte[] key, List<Path> keyFiles, LocalDate asOf,
+      PrintStream out) {
     Path conf = Sanku.confDir();
     IndicatorJob ind = new IndicatorJob(spark, wh, conf, out);
     List<String[]> stages = new ArrayList<>();
@@ -68,7 +73,7 @@ public final class NightlyCommand implements Callable<Integer> {
     resetPeaks();
     out.println("nightly [1/3] ingest: " + landing);
     IngestJob.Result ing = new IngestJob(spark, wh, landing, conf.resolveSibling("schemas"), conf, key, out)
-        .withoutUpkeep().run();
+        .protecting(keyFiles).withoutUpkeep().run();
     stages.add(stage("ingest", t0, ing.dropsIngested() + " drop(s), " + ing.refusals().size() + " refused"));
     out.printf("nightly [1/3] ingest: %d drop(s) ingested, %d refused (%s s)%n", ing.dropsIngested(),
         ing.refusals().size(), stages.get(0)[1]);

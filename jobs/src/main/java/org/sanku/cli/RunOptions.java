@@ -26,6 +26,22 @@ final class RunOptions {
     return personKey(keyFile, System.getenv(PersonKeys.ENV_VAR), Sanku.confDir());
   }
 
+  /**
+   * The file the person key is read from (the option, else person_key_file when the environment gives none), for
+   * ingest to protect: no drop file may be it or a link to it. Empty when the key comes from the environment.
+   */
+  java.util.List<Path> keyFiles() {
+    if (keyFile != null) {
+      return java.util.List.of(keyFile);
+    }
+    String env = System.getenv(PersonKeys.ENV_VAR);
+    if (env != null && !env.isBlank()) {
+      return java.util.List.of();
+    }
+    Path f = Settings.load(Sanku.confDir()).personKeyFile();
+    return f == null ? java.util.List.of() : java.util.List.of(f);
+  }
+
   static byte[] personKey(Path option, String env, Path confDir) {
     Path file = option;
     if (file == null && env != null && !env.isBlank()) {

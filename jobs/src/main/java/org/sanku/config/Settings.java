@@ -14,7 +14,12 @@ import java.util.Set;
  * kept up. A missing file or key gives the default; an unknown key or a bad value is refused with the file and
  * key named.
  */
-public record Settings(Path personKeyFile, Maintenance maintenance) {
+public record Settings(Path personKeyFile, Maintenance maintenance, Ingest ingest) {
+
+  /** Limits on what a delivery may be. */
+  public record Ingest(int maxRecordLines) {
+    public static final Ingest DEFAULT = new Ingest(10);
+  }
 
   /** Upkeep of the Iceberg tables after an ingest. */
   public record Maintenance(double compactDeletedShare, int compactSmallFiles, int snapshotRetentionDays,
@@ -25,7 +30,7 @@ public record Settings(Path personKeyFile, Maintenance maintenance) {
   public static final String FILE = "sanku.yaml";
 
   public static Settings defaults() {
-    return new Settings(null, Maintenance.DEFAULT);
+    return new Settings(null, Maintenance.DEFAULT, Ingest.DEFAULT);
   }
 
   /** Loads {@code confDir/sanku.yaml}, or the defaults when there is none. */
@@ -46,7 +51,7 @@ public record Settings(Path personKeyFile, Maintenance maintenance) {
     if (!root.isObject()) {
       throw new IllegalArgumentException(file + ": expected a mapping of settings");
     }
-    only(file, "", root, Set.of("person_key_file", "maintenance"));
+    only(file, "", root, Set.of("person_key_file", "maintenance", "ingest"));
     Path keyFile = null;
     JsonNode k = root.get("person_key_file");
     if (k != null && !k.isNull()) {
@@ -65,11 +70,20 @@ public record Settings(Path personKeyFile, Maintenance maintenance) {
       only(file, "maintenance.", mn, Set.of("compact_deleted_share", "compact_small_files",
           "snapshot_retention_days", "snapshots_to_keep"));
       m = new Maintenance(share(file, mn, "compact_deleted_share", d.compactDeletedShare()),
-          count(file, mn, "compact_small_files", d.compactSmallFiles(), 0),
-          count(file, mn, "snapshot_retention_days", d.snapshotRetentionDays(), 0),
-          count(file, mn, "snapshots_to_keep", d.snapshotsToKeep(), 1));
+          count(file, "maintenance.", mn, "compact_small_files", d.compactSmallFiles(), 0),
+          count(file, "maintenance.", mn, "snapshot_retention_days", d.snapshotRetentionDays(), 0),
+          count(file, "maintenance.", mn, "snapshots_to_keep", d.snapshotsToKeep(), 1));
     }
-    return new Settings(keyFile, m);
+    Ingest ingest = Ingest.DEFAULT;
+    JsonNode in = root.get("ingest");
+    if (in != null && !in.isNull()) {
+      if (!in.isObject()) {
+        throw new IllegalArgumentException(file + ": ingest: expected a mapping");
+      }
+      only(file, "ingest.", in, Set.of("max_record_lines"));
+      ingest = new Ingest(count(file, "ingest.", in, "max_record_lines", Ingest.DEFAULT.maxRecordLines(), 1));
+    }
+    return new Settings(keyFile, m, ingest);
   }
 
   private static void only(Path file, String prefix, JsonNode node, Set<String> known) {
@@ -94,13 +108,13 @@ public record Settings(Path personKeyFile, Maintenance maintenance) {
     return v.asDouble();
   }
 
-  private static int count(Path file, JsonNode node, String name, int dflt, int min) {
+  private static int count(Path file, String prefix, JsonNode node, String name, int dflt, int min) {
     JsonNode v = node.get(name);
     if (v == null || v.isNull()) {
       return dflt;
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min) {
-      throw new IllegalArgumentException(file + ": maintenance." + name + ": expected a whole number ≥ " + min
+      throw new IllegalArgumentException(file + ": " + prefix + name + ": expected a whole number ≥ " + min
           + ", found " + v);
     }
     return v.asInt();

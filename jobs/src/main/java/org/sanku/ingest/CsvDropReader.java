@@ -41,53 +41,52 @@ final class CsvDropReader {
   /** Files with more records than this are spread over all cores after numbering. */
   static final long SPREAD_ROWS = 50_000;
 
+  /** The flag column of records whose number of fields differs from the header's (contract §2). */
+  static final String WRONG_FIELDS = "_wrong_fields";
+
   static Dataset<Row> read(SparkSession spark, Path file, String fileId, Charset encoding, char delimiter,
-      TableSchema schema, HeaderAliases aliases, long records, LineMap lineMap) {
+      DropHeaders.Layout layout, long records, LineMap lineMap) {
     // multiLine: quoted fields may span lines; each file is then read whole by one task, which also keeps
     // record order for the line numbers.
-    Dataset<Row> df = spark.read().option("header", "true").option("encoding", encoding.name())
+    Dataset<Row> read = spark.read().option("header", "true").option("encoding", encoding.name())
         .option("sep", String.valueOf(delimiter)).option("multiLine", "true").option("quote", "\"")
         .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
         .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
         .csv(file.toUri().toString());
-    List<String> contract = new ArrayList<>();
-    for (ColumnSpec c : schema.columns()) {
-      contract.add(c.name());
+    TableSchema schema = layout.schema();
+    if (read.columns().length != layout.header().size()) {
+      throw new IllegalStateException(fileId + ": Spark's CSV reader found " + read.columns().length
+          + " columns where the verifier found " + layout.header().size());
     }
+    // Columns by position, never by the delivered header text: a header is only matched (DropHeaders), so that no
+    // delivered text becomes a column name (Spark renames duplicates, and a header such as _line would clash).
+    String[] positional = new String[read.columns().length];
+    for (int i = 0; i < positional.length; i++) {
+      positional[i] = "__h" + i;
+    }
+    Dataset<Row> df = read.toDF(positional);
     Map<String, String> mapped = new LinkedHashMap<>();
-    for (String header : df.columns()) {
-      String c = aliases.columnFor(header, contract);
-      if (c != null && !mapped.containsValue(c)) {
-        mapped.put(header, c);
-      }
-    }
-    Set<String> present = new HashSet<>(mapped.values());
-    List<String> missing = new ArrayList<>();
-    for (ColumnSpec c : schema.columns()) {
-      if (c.isRequired() && !present.contains(c.name())) {
-        missing.add(c.name());
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new IllegalStateException(fileId + ": required column(s) " + missing + " missing (headers: "
-          + String.join(",", df.columns()) + ")");
-    }
+    layout.columns().forEach((c, i) -> mapped.put(positional[i], c));
+    Set<String> present = new HashSet<>(layout.columns().keySet());
     // The raw text of a record, rebuilt from its fields, for the identity-zone quarantine.
     Column[] all = new Column[df.columns().length];
     for (int i = 0; i < all.length; i++) {
-      all[i] = coalesce(col("`" + df.columns()[i] + "`"), lit(""));
+      all[i] = coalesce(col(df.columns()[i]), lit(""));
     }
     Dataset<Row> withRaw = df.withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
     // Record numbers: zipWithIndex over the single ordered partition, turned into the line each record starts on
     // by the verifier's line map (record index + 2 unless quoted newlines or blank lines came before).
     StructType in = withRaw.schema();
-    StructType out = in.add(new StructField("_line", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()));
+    StructType out = in.add(new StructField("_line", DataTypes.LongType, false,
+        org.apache.spark.sql.types.Metadata.empty())).add(new StructField(WRONG_FIELDS, DataTypes.BooleanType, false,
+        org.apache.spark.sql.types.Metadata.empty()));
     JavaRDD<Row> numbered = withRaw.javaRDD().zipWithIndex().map(t -> {
-      Object[] v = new Object[t._1().size() + 1];
+      Object[] v = new Object[t._1().size() + 2];
       for (int i = 0; i < t._1().size(); i++) {
         v[i] = t._1().get(i);
       }
-      v[v.length - 1] = lineMap.lineOf(t._2());
+      v[v.length - 2] = lineMap.lineOf(t._2());
+      v[v.length - 1] = lineMap.wrongFieldCount(t._2());
       return RowFactory.create(v);
     });
     Dataset<Row> lines = spark.createDataFrame(numbered, out);
@@ -98,7 +97,7 @@ final class CsvDropReader {
     }
     List<Column> select = new ArrayList<>();
     for (Map.Entry<String, String> e : mapped.entrySet()) {
-      select.add(col("`" + e.getKey() + "`").as(e.getValue()));
+      select.add(col(e.getKey()).as(e.getValue()));
     }
     for (ColumnSpec c : schema.columns()) {
       if (!present.contains(c.name())) {
@@ -107,17 +106,16 @@ final class CsvDropReader {
     }
     // Unknown extra columns (contract §2): kept for the raw zone as one map header → value, ignored downstream.
     List<Column> extra = new ArrayList<>();
-    for (String header : df.columns()) {
-      if (!mapped.containsKey(header)) {
-        extra.add(lit(header));
-        extra.add(col("`" + header + "`"));
-      }
+    for (int i : layout.extra()) {
+      extra.add(lit(layout.header().get(i)));
+      extra.add(col(positional[i]));
     }
     if (!extra.isEmpty()) {
       select.add(org.apache.spark.sql.functions.map(extra.toArray(new Column[0])).as(EXTRA));
     }
     select.add(lit(fileId).as("_file"));
     select.add(col("_line"));
+    select.add(col(WRONG_FIELDS));
     select.add(col("_raw"));
     return lines.select(select.toArray(new Column[0]));
   }

@@ -94,6 +94,7 @@ public final class IngestJob {
   /** Every table a published drop of this run wrote, for the upkeep at the end. */
   private final Set<String> written = new java.util.LinkedHashSet<>();
   private boolean upkeep = true;
+  private final List<Path> protectedFiles = new ArrayList<>();
 
   public IngestJob(SparkSession spark, Warehouse wh, Path landing, Path schemasDir, Path confDir, byte[] personKey,
       PrintStream log) {
@@ -109,6 +110,15 @@ public final class IngestJob {
     spark.udf().register(PersonKeyFunction.NAME, new PersonKeyFunction(personKey), DataTypes.StringType);
   }
 
+  /**
+   * Files that are never read as a delivery whatever links lead to them, and that must not lie inside the landing
+   * (the person key's file): a sender who can write the landing could otherwise point a drop file at them.
+   */
+  public IngestJob protecting(List<Path> files) {
+    protectedFiles.addAll(files);
+    return this;
+  }
+
   /** Leaves the upkeep to the caller (nightly keeps every table of the warehouse up after all its stages). */
   public IngestJob withoutUpkeep() {
     upkeep = false;
@@ -116,6 +126,8 @@ public final class IngestJob {
   }
 
   public Result run() {
+    refuseProtectedFilesInLanding();
+    ManifestVerifier.Limits limits = new ManifestVerifier.Limits(settings.ingest().maxRecordLines(), protectedFiles);
     DropScanner.ScanResult scan = DropScanner.scan(landing);
     List<String> refusals = new ArrayList<>(scan.problems());
     Set<String> done = ingestedDrops();
@@ -126,15 +138,20 @@ public final class IngestJob {
         if (!ref.source().equals(source) || done.contains(dropId(ref))) {
           continue;
         }
-        ManifestVerifier.Verification v = ManifestVerifier.verify(ref);
-        if (!v.ok()) {
-          refusals.addAll(v.messages());
+        ManifestVerifier.Verification v = ManifestVerifier.verify(ref, limits);
+        List<String> problems = new ArrayList<>(v.messages());
+        Map<String, DropHeaders.Layout> layouts = Map.of();
+        if (v.ok()) {
+          layouts = DropHeaders.check(v.drop(), v.files(), catalog, aliases, problems);
+        }
+        if (!problems.isEmpty()) {
+          refusals.addAll(problems);
           log.println("ingest: refused " + dropId(ref) + " (later " + source + " drops wait):");
-          v.messages().forEach(m -> log.println("  " + m));
-          recordRefusal(ref, v.messages());
+          problems.forEach(m -> log.println("  " + m));
+          recordRefusal(ref, problems);
           break;
         }
-        files.addAll(ingestDrop(v.drop(), v.files()));
+        files.addAll(ingestDrop(v.drop(), v.files(), layouts));
         ingested++;
       }
     }
@@ -145,6 +162,20 @@ public final class IngestJob {
       log.printf("ingest: upkeep of %d table(s) (%.1f s)%n", written.size(), (System.nanoTime() - t0) / 1e9);
     }
     return new Result(ingested, refusals, files);
+  }
+
+  private void refuseProtectedFilesInLanding() {
+    for (Path p : protectedFiles) {
+      try {
+        if (java.nio.file.Files.exists(p) && java.nio.file.Files.exists(landing)
+            && p.toRealPath().startsWith(landing.toRealPath())) {
+          throw new IllegalStateException("the person key file lies inside the landing folder " + landing
+              + ": move it out (only the Sanku user may read it; whoever delivers must not reach it)");
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot resolve " + p, e);
+      }
+    }
   }
 
   static String dropId(DropRef ref) {
@@ -162,7 +193,8 @@ public final class IngestJob {
     return out;
   }
 
-  private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop, List<ManifestVerifier.FileCheck> checks) {
+  private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop, List<ManifestVerifier.FileCheck> checks,
+      Map<String, DropHeaders.Layout> layouts) {
     long t0 = System.nanoTime();
     String id = drop.source() + "/" + drop.date().format(DateTimeFormatter.BASIC_ISO_DATE);
     boolean full = drop.manifest().isFull();
@@ -171,21 +203,23 @@ public final class IngestJob {
     List<String> touched = new ArrayList<>();
     List<FileResult> results = new ArrayList<>();
     List<Row> ledger = new ArrayList<>();
+    WarnedValues warnedValues = new WarnedValues();
     for (String table : TABLE_ORDER) {
       String file = fileOf(drop, table);
       if (file == null) {
         continue;
       }
-      TableSchema schema = catalog.get(table);
-      if (!schema.source().equals(drop.source())) {
-        throw new IllegalStateException(id + "/" + file + ": table " + table + " belongs to source "
-            + schema.source());
-      }
+      DropHeaders.Layout layout = layouts.get(file);
+      TableSchema schema = layout.schema();
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-          drop.manifest().delimiter(), schema, aliases, manifestRows, linesOf(checks, file));
+          drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));
       Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
+      // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
+      std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
+          + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
+          + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
       std = withOrphanAndOrgChecks(std, schema, manifestRows);
       std = std.persist(StorageLevel.MEMORY_AND_DISK());
       long tRead = System.nanoTime();
@@ -217,6 +251,9 @@ public final class IngestJob {
           touched.add(idTable);
         }
       }
+      if (warned > 0) {
+        warnedValues.add(id, file, schema, good);
+      }
       if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
         writeExtraColumns(id, file, schema, good, touched);
       }
@@ -235,6 +272,13 @@ public final class IngestJob {
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
           + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s)%n", id, file, read, accepted, quarantined, warned,
           (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
+    }
+    if (!warnedValues.isEmpty()) {
+      String t = wh.identity + ".id." + WarnedValues.TABLE;
+      Dataset<Row> rows = warnedValues.dataset(spark);
+      store.prepare(t, rows);
+      store.replaceDropRows(t, id, rows);
+      touched.add(t);
     }
     store.publish(touched);
     written.addAll(touched);
@@ -257,6 +301,7 @@ public final class IngestJob {
     return null;
   }
 
+
   /** Division successors and known counties come from the current ref_division (small: collected once). */
   private StandardiseContext context(org.sanku.ingest.drop.Drop drop) {
     Map<String, String> successors = new HashMap<>();
@@ -274,7 +319,7 @@ public final class IngestJob {
       }
     }
     return new StandardiseContext(drop.manifest().extractDate(), drop.manifest().extractDate(), successors,
-        counties, catalog);
+        counties, catalog, drop.manifest().delimiter());
   }
 
   private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema, long rows) {

@@ -3,6 +3,8 @@ package org.sanku.ingest;
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -11,8 +13,11 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.sanku.ingest.schema.ColumnSpec;
+import org.sanku.ingest.schema.ColumnType;
 import org.sanku.ingest.schema.TableSchema;
+import org.sanku.ingest.standardise.Reasons;
 
 /**
  * Splits a standardised table into its two zones. The identity zone keeps the raw identifiers (columns the
@@ -52,6 +57,26 @@ final class Zones {
     }
     // Warnings go to the analytics zone as column:reason only: their values may be raw identifiers.
     keyed = keyed.withColumn("warnings", expr("transform(_warnings, w -> concat(w.column, ':', w.reason))"));
+    // A warned value is one Sanku could not vouch for (an unknown code may be anything a shifted record put
+    // there): the analytics zone gets no verbatim text of a column with a warning, only its standardised value
+    // where that is a national code, a parsed number or a checked division code. The verbatim stays in the identity
+    // zone (WarnedValues).
+    java.util.Map<String, Column> vouched = new java.util.HashMap<>();
+    for (ColumnSpec c : schema.columns()) {
+      if (c.isIdentity()) {
+        continue;
+      }
+      Column warned = expr("exists(_warnings, w -> w.column = '" + c.name() + "')");
+      if (c.type().keepsSource()) {
+        vouched.put(c.srcColumn(), when(warned, lit(null).cast(DataTypes.StringType)).otherwise(col(c.srcColumn()))
+            .as(c.srcColumn()));
+      }
+      if (c.type().isCoded() || c.type() == ColumnType.ICD10) {
+        Column unvouched = expr("exists(_warnings, w -> w.column = '" + c.name() + "' AND w.reason IN ('"
+            + Reasons.UNKNOWN_CODE + "', '" + Reasons.NOT_ICD10 + "'))");
+        vouched.put(c.name(), when(unvouched, lit(null)).otherwise(col(c.name())).as(c.name()));
+      }
+    }
     List<Column> analytics = new ArrayList<>();
     List<Column> identity = new ArrayList<>();
     for (String pk : schema.primaryKey()) {
@@ -64,7 +89,7 @@ final class Zones {
       if (identityCols.contains(f)) {
         identity.add(col(f));
       } else {
-        analytics.add(col(f));
+        analytics.add(vouched.getOrDefault(f, col(f)));
       }
     }
     if (schema.hasChangeColumns()) {

@@ -20,8 +20,11 @@ final class CsvRecords {
 
   private CsvRecords() {}
 
-  /** The records of a file, the header included, and where each starts. */
-  record Scan(long records, LineMap lines) {}
+  /**
+   * The records of a file, the header included, where each starts, and the header's fields (null for a file
+   * without records).
+   */
+  record Scan(long records, LineMap lines, String[] header) {}
 
   /**
    * Counts every record (the header included) and maps records to the lines they start on.
@@ -36,11 +39,15 @@ final class CsvRecords {
     try {
       parser.beginParsing(text);
       String[] row;
+      String[] header = null;
       while ((row = parser.parseNext()) != null) {
+        if (records == 0) {
+          header = row;
+        }
         records++;
         lines.add(parser.getContext().currentLine(), row);
       }
-      return new Scan(records, lines.build());
+      return new Scan(records, lines.build(), header);
     } catch (TextParsingException | IllegalStateException e) {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof IOException io) {

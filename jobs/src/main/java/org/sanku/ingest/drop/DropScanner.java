@@ -3,6 +3,7 @@ package org.sanku.ingest.drop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -55,26 +56,39 @@ public final class DropScanner {
     }
     for (String source : SOURCES) {
       Path sourceDir = landing.resolve(source);
-      if (!Files.isDirectory(sourceDir)) {
+      if (Files.isSymbolicLink(sourceDir)) {
+        problems.add(source + ": is a symbolic link: not read (a source folder must be a real folder inside the "
+            + "landing)");
+        continue;
+      }
+      if (!Files.isDirectory(sourceDir, LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
       for (Path entry : list(sourceDir)) {
-        String name = entry.getFileName().toString();
-        if (name.startsWith(".")) {
+        String name = Quoted.name(entry.getFileName().toString());
+        if (entry.getFileName().toString().startsWith(".")) {
           continue;
         }
-        if (!Files.isDirectory(entry)) {
+        // A link could lead the reader anywhere the Sanku user may read (the person key's file, the identity
+        // zone): only real folders and files inside the landing are deliveries.
+        if (Files.isSymbolicLink(entry)) {
+          problems.add(source + "/" + name + ": is a symbolic link: not read (a drop folder must be a real "
+              + "folder inside the landing)");
+          continue;
+        }
+        if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
           problems.add(source + "/" + name + ": not a drop folder (expected " + source
               + "/<yyyyMMdd>/): it is not read");
           continue;
         }
-        LocalDate date = folderDate(name);
+        LocalDate date = folderDate(entry.getFileName().toString());
         if (date == null) {
           problems.add(source + "/" + name + ": folder name is not a date (expected " + source
               + "/<yyyyMMdd>/): the folder is not read");
           continue;
         }
-        drops.add(new DropRef(source, date, entry, Files.isRegularFile(entry.resolve("manifest.json"))));
+        drops.add(new DropRef(source, date, entry,
+            Files.isRegularFile(entry.resolve("manifest.json"), LinkOption.NOFOLLOW_LINKS)));
       }
     }
     drops.sort(Comparator.comparing(DropRef::source).thenComparing(DropRef::date));

@@ -13,17 +13,53 @@ public final class LineMap implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  /** Every record on its own line, directly after the header. */
-  public static final LineMap PLAIN = new LineMap(new long[0], new long[0], 0);
+  /** Every record on its own line, directly after the header, with as many fields as the header. */
+  public static final LineMap PLAIN = new LineMap(new long[0], new long[0], 0, new long[0], 0, 1);
 
   private final long[] fromRecord;
   private final long[] offset;
   private final int size;
+  /** Data records (0-based, sorted) whose number of fields differs from the header's. */
+  private final long[] wrongFields;
+  private final long longestLine;
+  private final long longestLines;
 
-  private LineMap(long[] fromRecord, long[] offset, int size) {
+  private LineMap(long[] fromRecord, long[] offset, int size, long[] wrongFields, long longestLine,
+      long longestLines) {
     this.fromRecord = fromRecord;
     this.offset = offset;
     this.size = size;
+    this.wrongFields = wrongFields;
+    this.longestLine = longestLine;
+    this.longestLines = longestLines;
+  }
+
+  /** Whether data record {@code record} (0-based) has a number of fields other than the header's. */
+  public boolean wrongFieldCount(long record) {
+    return wrongFields.length > 0 && Arrays.binarySearch(wrongFields, record) >= 0;
+  }
+
+  /** How many data records have a number of fields other than the header's. */
+  public int wrongFieldCounts() {
+    return wrongFields.length;
+  }
+
+  /** The first data record with a wrong number of fields (0-based), or -1. */
+  public long firstWrongFieldCount() {
+    return wrongFields.length == 0 ? -1 : wrongFields[0];
+  }
+
+  /**
+   * The number of physical lines the longest record spans (1 when no record holds a line break), and
+   * {@link #longestRecordLine()} the line it starts on. An unbalanced quote makes one record of the lines up to
+   * the next quote, so a record of many lines is a broken file, not a long note.
+   */
+  public long longestRecordLines() {
+    return longestLines;
+  }
+
+  public long longestRecordLine() {
+    return longestLine;
   }
 
   /** The line on which data record {@code record} (0-based) starts. */
@@ -48,6 +84,11 @@ public final class LineMap implements Serializable {
     private long current;
     private long previousEnd;
     private long records;
+    private int headerFields = -1;
+    private long[] wrong = new long[0];
+    private int wrongSize;
+    private long longestLine;
+    private long longestLines = 1;
 
     /**
      * Adds the next record (the header first).
@@ -63,8 +104,20 @@ public final class LineMap implements Serializable {
       previousEnd = endLine;
       long index = records - 1;
       records++;
+      int fields = values == null ? 0 : values.length;
       if (index < 0) {
+        headerFields = fields;
         return;
+      }
+      if (fields != headerFields) {
+        if (wrongSize == wrong.length) {
+          wrong = Arrays.copyOf(wrong, Math.max(8, wrongSize * 2));
+        }
+        wrong[wrongSize++] = index;
+      }
+      if (endLine - start + 1 > longestLines) {
+        longestLines = endLine - start + 1;
+        longestLine = start;
       }
       long o = start - (index + 2);
       if (o != current) {
@@ -84,7 +137,11 @@ public final class LineMap implements Serializable {
     }
 
     LineMap build() {
-      return size == 0 ? PLAIN : new LineMap(Arrays.copyOf(from, size), Arrays.copyOf(off, size), size);
+      if (size == 0 && wrongSize == 0 && longestLines == 1) {
+        return PLAIN;
+      }
+      return new LineMap(Arrays.copyOf(from, size), Arrays.copyOf(off, size), size, Arrays.copyOf(wrong, wrongSize),
+          longestLine, longestLines);
     }
 
     /** Line breaks inside the values: CR LF, a lone CR and a lone LF each count once. */

@@ -76,7 +76,7 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
     } catch (JsonProcessingException e) {
       String at = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      return new Parse(null, List.of(where + ": malformed JSON" + at + ": " + e.getOriginalMessage()));
+      return new Parse(null, List.of(where + ": malformed JSON" + at + ": " + withoutContent(e.getOriginalMessage())));
     }
     if (root == null || !root.isObject()) {
       return new Parse(null, List.of(where + ": malformed manifest: expected a JSON object"));
@@ -89,13 +89,13 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
     if (dateText != null) {
       extractDate = date(dateText);
       if (extractDate == null) {
-        problems.add(where + ": extract_date \"" + dateText + "\" is not a date (expected yyyy-MM-dd)");
+        problems.add(where + ": extract_date " + Quoted.of(dateText) + " is not a date (expected yyyy-MM-dd)");
       }
     }
 
     String kind = text(root, "kind", where, problems);
     if (kind != null && !kind.equals(FULL) && !kind.equals(DELTA)) {
-      problems.add(where + ": unknown kind \"" + kind + "\" (expected full or delta)");
+      problems.add(where + ": unknown kind " + Quoted.of(kind) + " (expected full or delta)");
     }
 
     // encoding and delimiter have contract defaults (UTF-8, comma) and may be left out.
@@ -105,7 +105,7 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
       String name = e.isTextual() ? e.asText() : e.toString();
       String canonical = ENCODINGS.stream().filter(n -> n.equalsIgnoreCase(name)).findFirst().orElse(null);
       if (canonical == null || !Charset.isSupported(canonical)) {
-        problems.add(where + ": unsupported encoding \"" + name + "\" (expected UTF-8, GBK or GB18030)");
+        problems.add(where + ": unsupported encoding " + Quoted.of(name) + " (expected UTF-8, GBK or GB18030)");
       } else {
         encoding = Charset.forName(canonical);
       }
@@ -115,8 +115,8 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
       JsonNode d = root.get("delimiter");
       String s = d.isTextual() ? d.asText() : d.toString();
       if (s.length() != 1 || s.charAt(0) == '"' || s.charAt(0) == '\n' || s.charAt(0) == '\r') {
-        problems.add(where + ": unsupported delimiter \"" + s
-            + "\" (expected one character other than a quote or a line break)");
+        problems.add(where + ": unsupported delimiter " + Quoted.of(s)
+            + " (expected one character other than a quote or a line break)");
       } else {
         delimiter = s.charAt(0);
       }
@@ -142,7 +142,7 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
   }
 
   private static FileEntry fileEntry(String name, JsonNode v, String where, List<String> problems) {
-    String at = where + ": files[\"" + name + "\"]";
+    String at = where + ": files[" + Quoted.of(name, 64) + "]";
     int before = problems.size();
     // A name is resolved against the drop folder: anything but a plain table file name could point elsewhere.
     if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
@@ -166,6 +166,22 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
       return null;
     }
     return new FileEntry(rows.asLong(), sha.asText().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Jackson's message with each piece of input it quotes ({@code Unrecognized token 'abc'}) cut short and escaped
+   * (see {@link Quoted}): the manifest is the sender's text, and a message says where it is wrong without
+   * repeating more of it than a short token.
+   */
+  static String withoutContent(String message) {
+    String first = String.valueOf(message).lines().findFirst().orElse("");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']*)'").matcher(first);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement("'" + Quoted.inner(m.group(1)) + "'"));
+    }
+    m.appendTail(b);
+    return b.toString();
   }
 
   /** Whether a file name is that of a table file ({@code <table>.csv} or {@code <table>.csv.gz}). */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -37,11 +38,36 @@ public final class ManifestVerifier {
    *
    * @param bytes the file's size as stored
    * @param lines where each record starts ({@link LineMap#PLAIN} when the file could not be parsed)
+   * @param header the header row's fields (empty when the file could not be parsed or has no records)
    */
   public record FileCheck(String name, long expectedRows, long foundRows, String expectedSha, String foundSha,
-      long bytes, LineMap lines) {
+      long bytes, LineMap lines, List<String> header) {
+    public FileCheck {
+      header = List.copyOf(header);
+    }
+
     public boolean ok() {
       return expectedRows == foundRows && expectedSha.equals(foundSha);
+    }
+  }
+
+  /**
+   * What a drop's files may be, beyond agreeing with the manifest.
+   *
+   * @param maxRecordLines the most physical lines one record may span: a quote that opens and does not close where
+   *     it should swallows the lines up to the next quote into one field, and the records in them are lost
+   * @param protectedFiles files that are never read as a delivery, whatever links lead to them (the person key's
+   *     file)
+   */
+  public record Limits(int maxRecordLines, List<Path> protectedFiles) {
+    public static final int DEFAULT_MAX_RECORD_LINES = 10;
+    public static final Limits DEFAULT = new Limits(DEFAULT_MAX_RECORD_LINES, List.of());
+
+    public Limits {
+      if (maxRecordLines < 1) {
+        throw new IllegalArgumentException("maxRecordLines must be at least 1");
+      }
+      protectedFiles = List.copyOf(protectedFiles);
     }
   }
 
@@ -73,10 +99,26 @@ public final class ManifestVerifier {
    * @throws UncheckedIOException only if the drop folder itself cannot be listed
    */
   public static Verification verify(DropRef ref) {
+    return verify(ref, Limits.DEFAULT);
+  }
+
+  /**
+   * Verifies one drop within {@code limits}. Problems with the drop's content are refusals, never exceptions.
+   *
+   * @throws UncheckedIOException only if the drop folder itself cannot be listed
+   */
+  public static Verification verify(DropRef ref, Limits limits) {
     String id = ref.id();
     Path manifestFile = ref.folder().resolve(MANIFEST);
+    if (Files.isSymbolicLink(ref.folder())) {
+      return refused(ref, List.of(), List.of(id + ": is a symbolic link: not read"));
+    }
+    String notOwn = notADeliveryFile(manifestFile, limits);
+    if (notOwn != null) {
+      return refused(ref, List.of(), List.of(id + "/" + MANIFEST + ": " + notOwn));
+    }
     // Checked again rather than taken from the scan: the manifest is written last, it may have arrived since.
-    if (!Files.isRegularFile(manifestFile)) {
+    if (!Files.isRegularFile(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
       return refused(ref, List.of(),
           List.of(id + ": " + MANIFEST + " missing: the drop is incomplete and is not read"));
     }
@@ -104,11 +146,16 @@ public final class ManifestVerifier {
     for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
       String name = e.getKey();
       Path file = ref.folder().resolve(name);
-      if (!Files.isRegularFile(file)) {
+      String notOwnFile = notADeliveryFile(file, limits);
+      if (notOwnFile != null) {
+        messages.add(id + "/" + name + ": " + notOwnFile);
+        continue;
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         messages.add(id + "/" + name + ": file listed in the manifest is missing");
         continue;
       }
-      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, messages);
+      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages);
       if (c != null) {
         checks.add(c);
       }
@@ -116,7 +163,7 @@ public final class ManifestVerifier {
     // A data file the manifest does not list would be neither verified nor read: the delivery is inconsistent.
     for (String name : dataFiles(ref.folder())) {
       if (!m.files().containsKey(name)) {
-        messages.add(id + "/" + name + ": file not listed in the manifest");
+        messages.add(id + "/" + Quoted.name(name) + ": file not listed in the manifest");
       }
     }
     if (!messages.isEmpty()) {
@@ -125,16 +172,53 @@ public final class ManifestVerifier {
     return new Verification(ref, new Drop(ref.source(), ref.folder(), ref.date(), m), checks, List.of());
   }
 
+  /**
+   * Why a path in a drop folder is not a file the sender delivered, or null when it is one (or is absent). A
+   * symbolic link, a file with other hard links, a device or pipe could lead the reader to any file the Sanku user
+   * may read, and its checksum or first line into a message; such a path is refused before a byte of it is read.
+   */
+  static String notADeliveryFile(Path file, Limits limits) {
+    if (Files.isSymbolicLink(file)) {
+      return "is a symbolic link: not read (a delivery file must be a regular file inside the drop folder)";
+    }
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return "is not a regular file: not read";
+    }
+    for (Path p : limits.protectedFiles()) {
+      try {
+        if (Files.exists(p) && Files.isSameFile(file, p)) {
+          return "is a file Sanku protects (a link to it), not a delivery: not read";
+        }
+      } catch (IOException e) {
+        return "cannot be compared with the files Sanku protects: not read";
+      }
+    }
+    try {
+      Object links = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+      if (links instanceof Integer n && n > 1) {
+        return "has " + n + " hard links: not read (a delivery file must be a file of its own, not a link to "
+            + "another)";
+      }
+    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+      // A file system without hard link counts (or without the unix view) has no such links to fear.
+    }
+    return null;
+  }
+
   private static Verification refused(DropRef ref, List<FileCheck> checks, List<String> messages) {
     return new Verification(ref, null, checks, messages);
   }
 
   /** Reads one file once (sha256 and record count together) and adds a message for each disagreement. */
   private static FileCheck checkFile(String where, Path file, String name, Manifest.FileEntry expected, Manifest m,
-      List<String> messages) {
+      Limits limits, List<String> messages) {
     boolean gzip = name.toLowerCase(Locale.ROOT).endsWith(".gz");
     long records = -1;
     LineMap lines = LineMap.PLAIN;
+    List<String> header = List.of();
     String foundSha = null;
     long bytes;
     HashingInputStream raw;
@@ -153,6 +237,9 @@ public final class ManifestVerifier {
         CsvRecords.Scan scan = CsvRecords.scan(new StrictDecodingReader(content, m.encoding()), m.delimiter());
         records = scan.records();
         lines = scan.lines();
+        if (scan.header() != null) {
+          header = java.util.Arrays.stream(scan.header()).map(h -> h == null ? "" : h).toList();
+        }
       } catch (StrictDecodingReader.MalformedBytesException e) {
         messages.add(where + ": not valid " + m.encoding().name() + " at byte offset " + e.offset
             + (gzip ? " of the decompressed data" : "") + ": the file cannot be decoded with the manifest's encoding");
@@ -188,13 +275,18 @@ public final class ManifestVerifier {
     if (records >= 0 && foundRows != expected.rows()) {
       messages.add(where + ": rows expected " + expected.rows() + ", found " + foundRows);
     }
-    return new FileCheck(name, expected.rows(), foundRows, expected.sha256(), foundSha, bytes, lines);
+    if (lines.longestRecordLines() > limits.maxRecordLines()) {
+      messages.add(where + ": the record starting on line " + lines.longestRecordLine() + " spans "
+          + lines.longestRecordLines() + " lines (at most " + limits.maxRecordLines() + " allowed): a quote that "
+          + "opens there seems not to close where it should, and the records in those lines would be lost");
+    }
+    return new FileCheck(name, expected.rows(), foundRows, expected.sha256(), foundSha, bytes, lines, header);
   }
 
   /** The visible {@code .csv} / {@code .csv.gz} files of a drop folder, sorted. */
   private static List<String> dataFiles(Path folder) {
     try (Stream<Path> s = Files.list(folder)) {
-      return s.filter(Files::isRegularFile)
+      return s.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p))
           .map(p -> p.getFileName().toString())
           .filter(n -> !n.startsWith(".") && Manifest.isDataFileName(n))
           .sorted()

@@ -22,10 +22,13 @@ import java.util.List;
  * @param marksUncertain  the column is a diagnosis name whose wording marks an uncertain diagnosis
  * @param references      "table.column" of the parent row this column points to, or null
  * @param notes           free text from the schema, or null
+ * @param maxLength       the most characters a value may have (string, code, flag, list, icd10; 0 for the types
+ *                        whose parsers check their shape): longer is the error TOO_LONG
  */
 public record ColumnSpec(String name, ColumnType type, Requirement required, String zh, String valueSet,
     Double min, Double max, boolean notAfterExtract, boolean identity, Condition requiredWhen,
-    String defaultValue, boolean unknownIsError, boolean marksUncertain, String references, String notes) {
+    String defaultValue, boolean unknownIsError, boolean marksUncertain, String references, String notes,
+    int maxLength) {
 
   /** The contract's Req column. */
   public enum Requirement {

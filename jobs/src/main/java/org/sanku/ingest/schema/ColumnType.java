@@ -52,6 +52,21 @@ public enum ColumnType {
     return this != STRING && this != INT && this != DECIMAL;
   }
 
+  /**
+   * The most characters a value of this type may have unless its column says otherwise ({@code max_length}), or 0
+   * for types whose parsers accept only their own shape (dates, numbers, division codes) or whose problems are
+   * never errors (identity numbers). A code is short and a name is not a page: a longer value is a record whose
+   * fields ran into each other.
+   */
+  public int defaultMaxLength() {
+    return switch (this) {
+      case STRING, LIST -> 200;
+      case CODE, ICD10 -> 32;
+      case FLAG -> 8;
+      default -> 0;
+    };
+  }
+
   /** Resolves a schema file's type name; null when unknown. */
   public static ColumnType fromYaml(String name) {
     for (ColumnType t : values()) {

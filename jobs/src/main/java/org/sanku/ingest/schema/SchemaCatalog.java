@@ -48,7 +48,7 @@ public final class SchemaCatalog {
 
   private static final Pattern COLUMN_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Set<String> TABLE_KEYS = Set.of("table", "source", "description", "primary_key", "columns");
-  private static final Set<String> COLUMN_KEYS = Set.of("name", "type", "required", "zh", "value_set", "min", "max",
+  private static final Set<String> COLUMN_KEYS = Set.of("name", "type", "required", "zh", "value_set", "min", "max", "max_length",
       "not_after_extract", "zone", "required_when", "default", "on_unknown", "marks_uncertain", "references",
       "notes");
 
@@ -406,6 +406,18 @@ public final class SchemaCatalog {
         problem(file, where + ": min " + min + " is greater than max " + max);
       }
 
+      Integer maxLength = null;
+      JsonNode ml = n.get("max_length");
+      if (ml != null) {
+        if (!ml.isIntegralNumber() || !ml.canConvertToInt() || ml.asInt() < 1) {
+          problem(file, where + ": max_length must be a whole number ≥ 1");
+        } else if (type != null && type.defaultMaxLength() == 0) {
+          problem(file, where + ": max_length is only allowed on string, code, flag, list and icd10 columns");
+        } else {
+          maxLength = ml.asInt();
+        }
+      }
+
       boolean notAfterExtract = bool(file, where, n, "not_after_extract");
       if (notAfterExtract && type != null && type != ColumnType.DATE && type != ColumnType.DATETIME) {
         problem(file, where + ": not_after_extract is only allowed on date and datetime columns");
@@ -473,7 +485,8 @@ public final class SchemaCatalog {
         return null;
       }
       return new ColumnSpec(name, type, required, zh, valueSet, min, max, notAfterExtract, identity, requiredWhen,
-          defaultValue, !"warning".equals(onUnknown), marksUncertain, references, notes);
+          defaultValue, !"warning".equals(onUnknown), marksUncertain, references, notes,
+          maxLength == null ? type.defaultMaxLength() : maxLength);
     }
 
     /** Checks that need the whole column list: conditions, derived names, one icd10 column. */

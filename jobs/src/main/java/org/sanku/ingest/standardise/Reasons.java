@@ -21,6 +21,15 @@ public final class Reasons {
   public static final String BAD_NUMBER = "BAD_NUMBER";
   /** A division code that is neither 12 nor 6 digits. */
   public static final String BAD_DIVISION = "BAD_DIVISION";
+  /** A value longer than its column's max_length (a code is short, a name is not a page). */
+  public static final String TOO_LONG = "TOO_LONG";
+  /**
+   * A code-like value (code, ICD-10) holding a line break, another control character or the file's delimiter:
+   * the record's fields have run into each other (an unbalanced quote) and its values cannot be trusted.
+   */
+  public static final String BAD_SHAPE = "BAD_SHAPE";
+  /** A record with more or fewer fields than the header (column "record"): shifted or cut values. */
+  public static final String FIELD_COUNT = "FIELD_COUNT";
 
   // Warnings.
   /** A local or form code mapped to the national one through conf/code_maps.yaml. */

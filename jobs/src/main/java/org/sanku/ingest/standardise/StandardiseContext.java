@@ -26,6 +26,7 @@ public final class StandardiseContext {
   private final Map<String, String> countySuccessors;
   private final Set<String> knownCounties;
   private final SchemaCatalog catalog;
+  private final char delimiter;
 
   /**
    * @param extractDate        the drop's extract date (manifest); service dates after it are FUTURE_DATE
@@ -39,6 +40,13 @@ public final class StandardiseContext {
    */
   public StandardiseContext(LocalDate extractDate, LocalDate asOf, Map<String, String> divisionSuccessors,
       Set<String> knownCounties, SchemaCatalog catalog) {
+    this(extractDate, asOf, divisionSuccessors, knownCounties, catalog, ',');
+  }
+
+  /** As above, for a file whose fields are separated by {@code delimiter} (a code holding it is BAD_SHAPE). */
+  public StandardiseContext(LocalDate extractDate, LocalDate asOf, Map<String, String> divisionSuccessors,
+      Set<String> knownCounties, SchemaCatalog catalog, char delimiter) {
+    this.delimiter = delimiter;
     this.extractDate = Objects.requireNonNull(extractDate, "extractDate");
     this.asOf = Objects.requireNonNull(asOf, "asOf");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -88,6 +96,11 @@ public final class StandardiseContext {
 
   public Set<String> knownCounties() {
     return knownCounties;
+  }
+
+  /** The delivered files' field delimiter. */
+  public char delimiter() {
+    return delimiter;
   }
 
   public SchemaCatalog catalog() {

@@ -187,6 +187,11 @@ public final class Standardiser {
         .when(s.rlike("^\\d{4}-\\d{2}-\\d{2}$"), concat(regexp_replace(s, "-", ""), lit("000000")));
   }
 
+  /** A regular expression matching a control character (line breaks included) or the file's delimiter. */
+  static String controlOr(char delimiter) {
+    return "[\\p{Cntrl}\\x{" + Integer.toHexString(delimiter) + "}]";
+  }
+
   /** Looks a value up in a small map, as a CASE expression (null when absent), or a null literal if empty. */
   static Column lookup(Column key, Map<String, String> map) {
     Column out = null;
@@ -368,6 +373,19 @@ public final class Standardiser {
       List<Column> out = new ArrayList<>();
       // A list of separators only is as empty as an empty cell.
       Column missing = c.type() == ColumnType.LIST ? v.isNull() : cl.isNull();
+      // Shape first: a value too long for its column, or a code holding a line break, a control character or the
+      // delimiter, is a record whose fields ran into each other; it is the column's only error.
+      Column shapeOk = lit(true);
+      if (c.maxLength() > 0) {
+        if (c.type() == ColumnType.CODE || c.type() == ColumnType.FLAG || c.type() == ColumnType.ICD10) {
+          Column badShape = cl.rlike(controlOr(ctx.delimiter()));
+          error(badShape, c, Reasons.BAD_SHAPE, lit(null).cast(DataTypes.StringType));
+          shapeOk = coalesce(not(badShape), lit(true));
+        }
+        Column tooLong = length(cl).gt(c.maxLength());
+        error(shapeOk.and(tooLong), c, Reasons.TOO_LONG, lit(null).cast(DataTypes.StringType));
+        shapeOk = shapeOk.and(coalesce(not(tooLong), lit(true)));
+      }
       if (c.type() != ColumnType.ID_NO) {
         if (c.required() == Requirement.Y) {
           error(missing, c, Reasons.MISSING_REQUIRED, raw);
@@ -390,7 +408,7 @@ public final class Standardiser {
             warning(cl.isin(local.toArray()), c, Reasons.LOCAL_CODE, cl);
           }
           if (c.hasValueSet()) {
-            unknownCode(cl.isNotNull().and(not(v.isin(valueSet(c).toArray()))), c, cl);
+            unknownCode(shapeOk.and(cl.isNotNull()).and(not(v.isin(valueSet(c).toArray()))), c, cl);
           }
         }
         case LIST -> {
@@ -403,7 +421,7 @@ public final class Standardiser {
           if (c.hasValueSet()) {
             Object[] codes = valueSet(c).toArray();
             Column unknown = filter(v, x -> not(x.isin(codes)));
-            unknownCode(size(unknown).gt(0), c, array_join(unknown, ";"));
+            unknownCode(shapeOk.and(size(unknown).gt(0)), c, array_join(unknown, ";"));
           }
         }
         case DATE -> {
@@ -450,7 +468,7 @@ public final class Standardiser {
           // icd4 = the first four characters ignoring the clinical edition's X placeholder: I10.X00 → I10.
           out.add(when(substring(norm, 4, 1).rlike("^[0-9]$"), substring(norm, 1, 4))
               .otherwise(substring(norm, 1, 3)).as(ColumnSpec.ICD4));
-          warning(cl.isNotNull().and(norm.isNull()), c, Reasons.NOT_ICD10, cl);
+          warning(shapeOk.and(cl.isNotNull()).and(norm.isNull()), c, Reasons.NOT_ICD10, cl);
         }
         default -> throw new IllegalStateException("unhandled type " + c.type());
       }

@@ -86,7 +86,8 @@ class ManifestVerifierTest {
 
     ManifestVerifier.FileCheck c = v.files().get(0);
     assertEquals(new ManifestVerifier.FileCheck("ehr_person.csv", 3, 3, TestDrop.sha256(person),
-        TestDrop.sha256(person), person.length, LineMap.PLAIN), c);
+        TestDrop.sha256(person), person.length, LineMap.PLAIN,
+        List.of("ehr_no", "name", "sex_code", "birth_date", "op_type", "src_updated_at")), c);
     assertTrue(c.ok());
     assertEquals(2, v.files().get(1).foundRows());
   }

@@ -1,0 +1,60 @@
+package org.sanku.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.min;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.sanku.ingest.schema.ColumnSpec;
+import org.sanku.ingest.schema.TableSchema;
+import org.sanku.ingest.standardise.Reasons;
+
+/**
+ * The verbatim values behind a drop's warnings, kept in the identity zone ({@code id.warning_value}) because the
+ * analytics zone never gets them (see {@link Zones}): per file, column, reason and value, how many accepted rows
+ * had it and the first line, so a data team can extend its code maps (an unknown 'GXY' in followup_mode_code on
+ * 312 rows) without any analyst seeing what a shifted record carried. ID problems are not repeated here: the raw
+ * numbers are in the identity zone's own tables already.
+ */
+final class WarnedValues {
+
+  static final String TABLE = "warning_value";
+
+  static final StructType SCHEMA = new StructType().add("drop_id", "string").add("file", "string")
+      .add("table_name", "string").add("column_name", "string").add("reason", "string").add("value", "string")
+      .add("rows", "long").add("first_line", "long");
+
+  private final List<Row> rows = new ArrayList<>();
+
+  /** Collects the warned values of one file's accepted rows (one small aggregation; values are few). */
+  void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
+    Set<String> identity = schema.columns().stream().filter(ColumnSpec::isIdentity).map(ColumnSpec::name)
+        .collect(Collectors.toSet());
+    Dataset<Row> w = good.select(col("_line"), explode(col("_warnings")).as("w"))
+        .filter(col("w.reason").startsWith(Reasons.ID_PREFIX).unary_$bang()
+            .and(col("w.column").isin(identity.toArray()).unary_$bang()))
+        .groupBy(col("w.column"), col("w.reason"), col("w.value"))
+        .agg(count("*"), min("_line"));
+    for (Row r : w.collectAsList()) {
+      rows.add(RowFactory.create(dropId, file, schema.table(), r.getString(0), r.getString(1), r.getString(2),
+          r.getLong(3), r.getLong(4)));
+    }
+  }
+
+  boolean isEmpty() {
+    return rows.isEmpty();
+  }
+
+  Dataset<Row> dataset(SparkSession spark) {
+    return spark.createDataFrame(rows, SCHEMA).coalesce(1);
+  }
+}

@@ -6,8 +6,14 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.generate.RegionGenerator;
 import org.sanku.ids.PersonKeys;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
+import java.util.List;
+import org.sanku.pipeline.Nightly;
+import org.sanku.pipeline.Pipeline;
+import org.sanku.pipeline.RunContext;
+import org.sanku.pipeline.SankuConfig;
 import org.sanku.spark.SparkSessions;
+import org.sanku.storage.PrivateFolders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,12 +43,16 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("sanku demo: a person key was generated for this demo only (a real deployment supplies its "
         + "own through SANKU_PERSON_KEY or --key-file); running the nightly pipeline into " + warehouse);
+    SankuConfig config = Sanku.config();
+    PrivateFolders.scratchFor(Warehouse.locationOf(warehouse.toString()));
     SparkSession spark = SparkSessions.create("sanku-demo", "local[*]");
     int rc;
     try {
       Warehouse wh = Warehouse.open(spark, Warehouse.locationOf(warehouse.toString()));
-      byte[] key = PersonKeys.randomKey();
-      rc = NightlyCommand.run(spark, wh, landing, key, null, System.out).exitCode();
+      RunContext ctx = new RunContext(spark, wh, config, null, PersonKeys.randomKey(), List.of(), System.out);
+      Nightly.Outcome o = new Pipeline(ctx).landing(landing).nightly();
+      NightlyCommand.print(o, System.out);
+      rc = o.exitCode();
     } finally {
       spark.stop();
     }

@@ -4,8 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.ingest.IngestJob;
-import org.sanku.ingest.Warehouse;
+import org.sanku.pipeline.Pipeline;
+import org.sanku.pipeline.SankuConfig;
 import org.sanku.spark.SparkSessions;
+import org.sanku.storage.PrivateFolders;
+import org.sanku.storage.Warehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,25 +25,26 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--warehouse", required = true, description = "warehouse folder or URI (hdfs://, s3a://)")
   String warehouse;
 
+  @Option(names = "--accept-shrink", description = "apply full drops that remove more than "
+      + "ingest.max_full_drop_shrink of a table's rows (held otherwise)")
+  boolean acceptShrink;
+
   @Mixin
   RunOptions run;
 
   @Override
   public Integer call() {
-    byte[] key = run.personKey();
+    SankuConfig config = Sanku.config();
+    run.personKey();
+    PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
     SparkSession spark = SparkSessions.create("sanku-ingest", run.master);
     try {
-      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), landing, key, run.keyFiles());
+      IngestJob.Result r = new Pipeline(run.context(spark, config, warehouse, null)).landing(landing)
+          .acceptShrink(acceptShrink).ingest(true);
+      System.out.printf("ingest: %d drop(s) ingested, %d refusal(s)%n", r.dropsIngested(), r.refusals().size());
+      return r.ok() ? 0 : 3;
     } finally {
       spark.stop();
     }
-  }
-
-  static int run(SparkSession spark, Warehouse wh, Path landing, byte[] key, java.util.List<Path> keyFiles) {
-    Path conf = Sanku.confDir();
-    IngestJob.Result r = new IngestJob(spark, wh, landing, conf.resolveSibling("schemas"), conf, key, System.out)
-        .protecting(keyFiles).run();
-    System.out.printf("ingest: %d drop(s) ingested, %d refusal(s)%n", r.dropsIngested(), r.refusals().size());
-    return r.ok() ? 0 : 3;
   }
 }

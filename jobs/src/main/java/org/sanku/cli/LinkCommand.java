@@ -3,9 +3,11 @@ package org.sanku.cli;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.ingest.Warehouse;
-import org.sanku.link.LinkJob;
+import org.sanku.pipeline.Pipeline;
+import org.sanku.pipeline.SankuConfig;
 import org.sanku.spark.SparkSessions;
+import org.sanku.storage.PrivateFolders;
+import org.sanku.storage.Warehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,17 +29,15 @@ public final class LinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    byte[] key = run.personKey();
+    SankuConfig config = Sanku.config();
+    run.personKey();
+    PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
     SparkSession spark = SparkSessions.create("sanku-link", run.master);
     try {
-      return run(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), key, asOf);
+      new Pipeline(run.context(spark, config, warehouse, asOf)).link();
+      return 0;
     } finally {
       spark.stop();
     }
-  }
-
-  static int run(SparkSession spark, Warehouse wh, byte[] key, LocalDate asOf) {
-    new LinkJob(spark, wh, key, asOf, System.out).run();
-    return 0;
   }
 }

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sanku.config.Settings;
+import org.apache.spark.sql.SparkSession;
 import org.sanku.ids.PersonKeys;
+import org.sanku.pipeline.RunContext;
+import org.sanku.pipeline.SankuConfig;
+import org.sanku.storage.Warehouse;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that open a warehouse: the person key and the Spark master. */
@@ -24,6 +28,16 @@ final class RunOptions {
    */
   byte[] personKey() {
     return personKey(keyFile, System.getenv(PersonKeys.ENV_VAR), Sanku.confDir());
+  }
+
+  /**
+   * The run's context for a command that keys persons: the configuration (loaded once), the warehouse, the person
+   * key and its file.
+   */
+  RunContext context(SparkSession spark, SankuConfig config, String warehouse, java.time.LocalDate asOf) {
+    byte[] key = personKey();
+    return new RunContext(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), config, asOf, key,
+        keyFiles(), System.out);
   }
 
   /**

@@ -1,8 +1,7 @@
 package org.sanku.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import org.sanku.pipeline.SankuConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,24 +33,13 @@ public final class Sanku implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /**
-   * The configuration folder: SANKU_CONF, else conf/ under SANKU_HOME (set by the launcher), else ./conf or
-   * ../conf (a run from the jobs module).
-   */
+  /** The configuration folder the command line finds (see {@link SankuConfig.Locations#resolve}). */
   static Path confDir() {
-    String c = System.getenv("SANKU_CONF");
-    if (c != null && !c.isBlank()) {
-      return Paths.get(c);
-    }
-    String home = System.getenv("SANKU_HOME");
-    if (home != null && !home.isBlank()) {
-      return Paths.get(home, "conf");
-    }
-    for (Path p : new Path[] {Paths.get("conf"), Paths.get("..", "conf")}) {
-      if (Files.isDirectory(p.resolve("regions"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("configuration folder not found (set SANKU_CONF or run from the project folder)");
+    return SankuConfig.Locations.resolve(System::getenv).conf();
+  }
+
+  /** The whole configuration, loaded and checked once for the command. */
+  static SankuConfig config() {
+    return SankuConfig.load(SankuConfig.Locations.resolve(System::getenv));
   }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 import org.sanku.spark.SparkSessions;
 import org.sanku.sql.ResultWriter;
 import org.sanku.sql.SqlRunner;

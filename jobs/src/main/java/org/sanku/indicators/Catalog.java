@@ -305,7 +305,7 @@ public final class Catalog {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> read(Path f) {
     try {
-      Object o = new ObjectMapper(new YAMLFactory()).readValue(f.toFile(), Object.class);
+      Object o = org.sanku.config.Yaml.mapper().readValue(f.toFile(), Object.class);
       if (o == null) {
         return Map.of();
       }
@@ -362,7 +362,10 @@ public final class Catalog {
   }
 
   /** An error in the catalog, naming the file and the field. */
-  public static final class CatalogException extends RuntimeException {
+  /** A broken definition: its file, field and what is wrong, as one configuration problem. */
+  public static final class CatalogException extends org.sanku.config.ConfigException {
+    private static final long serialVersionUID = 1L;
+
     public CatalogException(String message) {
       super(message);
     }

@@ -72,9 +72,9 @@ public final class IndicatorEngine {
     this.tables = tables;
   }
 
-  /** Reads the tables of an analytics catalog ({@code <analytics>.model.person} …). */
-  public static IndicatorEngine over(SparkSession spark, Catalog catalog, String analyticsCatalog) {
-    return new IndicatorEngine(spark, catalog, (ns, t) -> analyticsCatalog + "." + ns + "." + t);
+  /** Reads the tables of a warehouse's analytics zone ({@code sanku.model.person} …). */
+  public static IndicatorEngine over(SparkSession spark, Catalog catalog, org.sanku.storage.Warehouse wh) {
+    return new IndicatorEngine(spark, catalog, wh::analytics);
   }
 
   /**

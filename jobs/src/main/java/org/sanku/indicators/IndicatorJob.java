@@ -1,7 +1,6 @@
 package org.sanku.indicators;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -27,7 +26,10 @@ import org.sanku.indicators.Catalog.Indicator;
 import org.sanku.indicators.Catalog.Kind;
 import org.sanku.indicators.lifetable.AbridgedLifeTable;
 import org.sanku.indicators.report.Cell;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.IcebergWriter;
+import org.sanku.storage.PinnedReads;
+import org.sanku.storage.TableLayouts;
+import org.sanku.storage.Warehouse;
 
 /**
  * The indicator stage: computes the catalog ({@code conf/indicators/}) for the periods of a run over the
@@ -59,55 +61,58 @@ public final class IndicatorJob {
 
   private final SparkSession spark;
   private final Warehouse wh;
-  private final Path confDir;
+  private final Catalog catalog;
+  private final Targets targets;
   private final PrintStream log;
+  private final IcebergWriter writer;
+  /** Every table this job reads, at the snapshot it first read: one state of the warehouse for the whole run. */
+  private final PinnedReads reads;
 
-  public IndicatorJob(SparkSession spark, Warehouse wh, Path confDir, PrintStream log) {
+  /**
+   * @param catalog the indicator catalog, as loaded and {@linkplain #check checked}
+   * @param targets the plans' targets for the catalog's indicators
+   */
+  public IndicatorJob(SparkSession spark, Warehouse wh, Catalog catalog, Targets targets, PrintStream log) {
     this.spark = spark;
     this.wh = wh;
-    this.confDir = confDir;
+    this.catalog = java.util.Objects.requireNonNull(catalog, "catalog");
+    this.targets = java.util.Objects.requireNonNull(targets, "targets");
     this.log = log;
+    this.writer = new IcebergWriter(spark);
+    this.reads = new PinnedReads(spark);
   }
 
   public String table(String name) {
-    return wh.analytics + ".ind." + name;
+    return wh.ind(name);
   }
 
-  private Catalog checked;
-  private Targets checkedTargets;
-
   /**
-   * Loads and checks the catalog and the targets (before any data is read); a later run() of this job uses them
-   * as checked here.
+   * Checks every expression of the catalog against the integrated tables' layout, before any data is read: a
+   * nightly refuses a broken catalog before it ingests.
    */
-  public Catalog catalog() {
-    Catalog c = Catalog.load(confDir.resolve("indicators"));
-    IndicatorEngine.validate(spark, c);
-    checkedTargets = Targets.load(confDir.resolve("targets.yaml"), c.indicators.keySet());
-    checked = c;
-    return c;
+  public static void check(SparkSession spark, Catalog catalog) {
+    IndicatorEngine.validate(spark, catalog);
   }
 
   /**
    * Computes and publishes.
    *
-   * @param asOf    reference date of the run (year to date), or null for the latest drop in the ingest ledger
-   * @param periods the periods, or null for the nightly set (the year to date and each closed year with data)
+   * @param asOf    reference date of the run (year to date)
+   * @param periods the periods ({@link #nightlyPeriods} for a nightly)
    */
   public Result run(LocalDate asOf, List<Period> periods) {
     long t0 = System.nanoTime();
     Instant started = Instant.now();
-    Catalog catalog = checked != null ? checked : catalog();
-    Targets targets = checkedTargets;
-    LocalDate r = asOf != null ? asOf : org.sanku.link.LinkJob.latestDropDate(spark, wh);
-    List<Period> ps = periods != null ? periods : nightlyPeriods(catalog, r);
+    LocalDate r = java.util.Objects.requireNonNull(asOf, "asOf");
+    List<Period> ps = java.util.Objects.requireNonNull(periods, "periods");
     String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").format(LocalDateTime.now(ZoneId.of(
         "Asia/Shanghai"))) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     log.printf("indicators: %d indicators × %d period(s) (%s), run %s%n", catalog.indicators.size(), ps.size(),
         ps.stream().map(Period::label).collect(Collectors.joining(", ")), runId);
     long t1 = System.nanoTime();
-    List<IndicatorEngine.CountyCount> counts = IndicatorEngine.over(spark, catalog, wh.analytics).compute(ps);
-    List<Value> values = rollUp(catalog, targets, ps, counts, new Divisions(spark, wh.analytics));
+    List<IndicatorEngine.CountyCount> counts = new IndicatorEngine(spark, catalog,
+        (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
+    List<Value> values = rollUp(catalog, targets, ps, counts, new org.sanku.geo.Divisions(spark, reads, wh.std("ref_division")));
     long t2 = System.nanoTime();
     publish(runId, r, ps, values, catalog, targets, started);
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -118,18 +123,19 @@ public final class IndicatorJob {
   }
 
   /** The year to date and each closed year back to the first year with services or visits (at most N years). */
-  List<Period> nightlyPeriods(Catalog c, LocalDate asOf) {
+  public List<Period> nightlyPeriods(LocalDate asOf) {
+    Catalog c = catalog;
     int back = c.params.containsKey("closed_years") ? Integer.parseInt(String.valueOf(c.params.get("closed_years")))
         : 5;
     int first = asOf.getYear();
     String[][] dated = {{"ehr_exam", "exam_date"}, {"ehr_followup", "followup_date"}, {"emr_visit", "visit_date"},
         {"ehr_tcm_service", "service_date"}};
     for (String[] d : dated) {
-      String t = wh.analytics + ".model." + d[0];
-      if (!spark.catalog().tableExists(t)) {
+      String t = wh.model(d[0]);
+      if (!reads.exists(t)) {
         continue;
       }
-      Row row = spark.sql("SELECT min(" + d[1] + ") FROM " + t + " WHERE " + d[1] + " <= DATE'" + asOf + "'").first();
+      Row row = spark.sql("SELECT min(" + d[1] + ") FROM " + reads.name(t) + " WHERE " + d[1] + " <= DATE'" + asOf + "'").first();
       if (!row.isNullAt(0)) {
         first = Math.min(first, row.getDate(0).toLocalDate().getYear());
       }
@@ -139,7 +145,7 @@ public final class IndicatorJob {
 
   /** County values, then city and province sums of numerators and denominators (life tables re-computed). */
   static List<Value> rollUp(Catalog catalog, Targets targets, List<Period> periods,
-      List<IndicatorEngine.CountyCount> counts, Divisions div) {
+      List<IndicatorEngine.CountyCount> counts, org.sanku.geo.Divisions div) {
     Map<String, List<IndicatorEngine.CountyCount>> byKey = new LinkedHashMap<>();
     for (IndicatorEngine.CountyCount c : counts) {
       byKey.computeIfAbsent(c.indicatorId() + "|" + c.period(), k -> new ArrayList<>()).add(c);
@@ -150,18 +156,16 @@ public final class IndicatorJob {
         Period period = periods.get(p);
         List<IndicatorEngine.CountyCount> cs = byKey.getOrDefault(ind.id() + "|" + p, List.of());
         // Division code → accumulated counts, in code order per level.
-        Map<String, long[]> nd = new TreeMap<>();
+        Map<String, Counts> nd = new TreeMap<>();
         Map<String, long[][]> life = new TreeMap<>();
         Map<String, String> level = new HashMap<>();
         for (IndicatorEngine.CountyCount c : cs) {
-          String county = Divisions.countyCode(c.county());
+          String county = org.sanku.geo.Divisions.countyCode(c.county());
           List<String> chain = div.chain(county);
           for (int i = 0; i < chain.size(); i++) {
             String code = chain.get(i);
             level.putIfAbsent(code, i == 0 ? "county" : div.level(code));
-            long[] a = nd.computeIfAbsent(code, k -> new long[2]);
-            a[0] += c.numerator();
-            a[1] += c.denominator();
+            nd.merge(code, new Counts(c.numerator(), c.denominator()), Counts::plus);
             if (c.deathsByGroup() != null) {
               long[][] l = life.computeIfAbsent(code, k -> new long[2][IndicatorEngine.GROUPS]);
               for (int g = 0; g < IndicatorEngine.GROUPS; g++) {
@@ -177,8 +181,9 @@ public final class IndicatorJob {
             if (!lv.equals(level.get(code))) {
               continue;
             }
-            long n = e.getValue()[0];
-            long d = e.getValue()[1];
+            Counts cell = e.getValue();
+            long n = cell.numerator();
+            long d = cell.denominator();
             Double value = null;
             Double lo = null;
             Double hi = null;
@@ -200,8 +205,8 @@ public final class IndicatorJob {
               } catch (IllegalArgumentException ex) {
                 note = "NO_LIFE_TABLE";
               }
-            } else if (d > 0) {
-              value = n * ind.factor() / d;
+            } else if (!cell.isEmpty()) {
+              value = cell.value(ind.factor());
             } else {
               note = "NO_DENOMINATOR";
             }
@@ -217,33 +222,7 @@ public final class IndicatorJob {
 
   // ---- publication ----
 
-  static final StructType VALUE_SCHEMA = new StructType()
-      .add("indicator_id", DataTypes.StringType, false)
-      .add("name_zh", DataTypes.StringType)
-      .add("unit", DataTypes.StringType)
-      .add("period_type", DataTypes.StringType, false)
-      .add("period_start", DataTypes.DateType, false)
-      .add("period_end", DataTypes.DateType, false)
-      .add("division_code", DataTypes.StringType, false)
-      .add("division_level", DataTypes.StringType, false)
-      .add("division_name", DataTypes.StringType)
-      .add("parent_code", DataTypes.StringType)
-      .add("numerator", DataTypes.LongType, false)
-      .add("denominator", DataTypes.LongType, false)
-      .add("value", DataTypes.DoubleType)
-      .add("lower95", DataTypes.DoubleType)
-      .add("upper95", DataTypes.DoubleType)
-      .add("target", DataTypes.DoubleType)
-      .add("target_year", DataTypes.IntegerType)
-      .add("target_plan", DataTypes.StringType)
-      .add("higher_is_better", DataTypes.BooleanType)
-      .add("gap", DataTypes.DoubleType)
-      .add("baseline", DataTypes.DoubleType)
-      .add("baseline_year", DataTypes.IntegerType)
-      .add("note", DataTypes.StringType)
-      .add("as_of", DataTypes.DateType)
-      .add("run_id", DataTypes.StringType, false)
-      .add("computed_at", DataTypes.TimestampType);
+  static final StructType VALUE_SCHEMA = TableLayouts.get("ind", "indicator_value").schema();
 
   private void publish(String runId, LocalDate asOf, List<Period> periods, List<Value> values, Catalog catalog,
       Targets targets, Instant started) {
@@ -267,39 +246,23 @@ public final class IndicatorJob {
           v.indicator().higherIsBetter(), v.gap(), t == null ? null : t.baseline(),
           t == null ? null : t.baselineYear(), v.note(), Date.valueOf(asOf), runId, now));
     }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".ind");
     String table = table("indicator_value");
     Dataset<Row> df = spark.createDataFrame(rows, VALUE_SCHEMA);
-    if (!spark.catalog().tableExists(table)) {
-      df.limit(0).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
-    }
-    String view = "sanku_indicator_values_" + runId.replace('-', '_');
+    writer.createIfMissing(table, df);
     String inRun = periods.stream().map(p -> "(t.period_start = DATE'" + p.start() + "' AND t.period_end = DATE'"
         + p.end() + "')").collect(Collectors.joining(" OR "));
-    df.createOrReplaceTempView(view);
-    try {
-      // One commit: this run's values replace those of the same periods; other periods are kept.
-      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.indicator_id = s.indicator_id "
-          + "AND t.period_start = s.period_start AND t.period_end = s.period_end "
-          + "AND t.division_code = s.division_code "
-          + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
-          + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ") THEN DELETE");
-    } finally {
-      spark.catalog().dropTempView(view);
-    }
+    // One commit: this run's values replace those of the same periods; other periods are kept.
+    writer.mergeInto(table, df, "ON t.indicator_id = s.indicator_id "
+        + "AND t.period_start = s.period_start AND t.period_end = s.period_end "
+        + "AND t.division_code = s.division_code "
+        + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
+        + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ") THEN DELETE");
     writeCatalog(catalog, targets);
     List<Row> run = List.of(RowFactory.create(runId, Date.valueOf(asOf),
         periods.stream().map(Period::label).collect(Collectors.joining(",")), values.size(),
         Timestamp.from(started), now));
-    StructType runSchema = new StructType().add("run_id", DataTypes.StringType).add("as_of", DataTypes.DateType)
-        .add("periods", DataTypes.StringType).add("values", DataTypes.IntegerType)
-        .add("started_at", DataTypes.TimestampType).add("published_at", DataTypes.TimestampType);
-    Dataset<Row> rd = spark.createDataFrame(run, runSchema);
-    if (spark.catalog().tableExists(table("indicator_run"))) {
-      rd.writeTo(table("indicator_run")).append();
-    } else {
-      rd.writeTo(table("indicator_run")).using("iceberg").create();
-    }
+    writer.append(table("indicator_run"), spark.createDataFrame(run,
+        TableLayouts.get("ind", "indicator_run").schema()));
   }
 
   private void writeCatalog(Catalog catalog, Targets targets) throws org.apache.spark.sql.AnalysisException {
@@ -309,38 +272,21 @@ public final class IndicatorJob {
           i.higherIsBetter(), i.denominator() == null ? i.population().sql() : i.denominator().sql(),
           i.numerator() == null ? i.deaths().sql() : i.numerator().sql(), i.origin().file().getFileName().toString()));
     }
-    StructType s = new StructType().add("indicator_id", DataTypes.StringType).add("name_zh", DataTypes.StringType)
-        .add("name_en", DataTypes.StringType).add("unit", DataTypes.StringType).add("factor", DataTypes.DoubleType)
-        .add("kind", DataTypes.StringType).add("higher_is_better", DataTypes.BooleanType)
-        .add("denominator", DataTypes.StringType).add("numerator", DataTypes.StringType)
-        .add("defined_in", DataTypes.StringType);
-    replace(spark.createDataFrame(rows, s), table("indicator"));
+    StructType s = TableLayouts.get("ind", "indicator").schema();
+    writer.replace(table("indicator"), spark.createDataFrame(rows, s));
     List<Row> trows = new ArrayList<>();
     for (Targets.Entry e : targets.entries) {
       Targets.Plan p = targets.plans.get(e.plan());
       trows.add(RowFactory.create(e.indicator(), p.id(), p.name(), p.division(), p.years(), e.target(),
           e.targetYear(), e.baseline(), e.baselineYear()));
     }
-    StructType ts = new StructType().add("indicator_id", DataTypes.StringType).add("plan", DataTypes.StringType)
-        .add("plan_name", DataTypes.StringType).add("division_code", DataTypes.StringType)
-        .add("plan_years", DataTypes.StringType).add("target", DataTypes.DoubleType)
-        .add("target_year", DataTypes.IntegerType).add("baseline", DataTypes.DoubleType)
-        .add("baseline_year", DataTypes.IntegerType);
-    replace(spark.createDataFrame(trows, ts), table("target"));
-  }
-
-  /** One atomic commit: create the table, or replace its contents and schema. */
-  private void replace(Dataset<Row> df, String table) throws org.apache.spark.sql.AnalysisException {
-    if (spark.catalog().tableExists(table)) {
-      df.writeTo(table).using("iceberg").createOrReplace();
-    } else {
-      df.writeTo(table).using("iceberg").create();
-    }
+    StructType ts = TableLayouts.get("ind", "target").schema();
+    writer.replace(table("target"), spark.createDataFrame(trows, ts));
   }
 
   /** Published values of one period (for the {@code indicators} command), ordered by indicator and division. */
   public static List<Row> read(SparkSession spark, Warehouse wh, Period p) {
-    String t = wh.analytics + ".ind.indicator_value";
+    String t = wh.ind("indicator_value");
     return spark.table(t).filter("period_start = DATE'" + p.start() + "' AND period_end = DATE'" + p.end() + "'")
         .orderBy("indicator_id", "division_code").collectAsList();
   }

@@ -45,7 +45,7 @@ public final class Targets {
     }
     Map<String, Object> doc;
     try {
-      doc = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+      doc = org.sanku.config.Yaml.mapper().readValue(file.toFile(), Map.class);
     } catch (IOException e) {
       throw new Catalog.CatalogException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }

@@ -24,26 +24,24 @@ public final class HeaderAliases {
     if (!Files.exists(f)) {
       return a;
     }
-    try {
-      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
+    {
+      JsonNode root = org.sanku.config.Yaml.read(f);
       var it = root.fields();
       while (it.hasNext()) {
         var e = it.next();
         if (!e.getValue().isArray()) {
-          throw new IllegalArgumentException(f + ": '" + e.getKey() + "' must list its aliases as [a, b, …]");
+          throw new org.sanku.config.ConfigException(f + ": " + e.getKey() + ": must list its aliases as [a, b, …]");
         }
         for (JsonNode alias : e.getValue()) {
           String key = norm(alias.asText());
           String prev = a.toColumn.put(key, e.getKey());
           if (prev != null && !prev.equals(e.getKey())) {
-            throw new IllegalArgumentException(f + ": alias '" + alias.asText() + "' is given for both '" + prev
-                + "' and '" + e.getKey() + "'");
+            throw new org.sanku.config.ConfigException(f + ": " + e.getKey() + ": alias '" + alias.asText()
+                + "' is given for both '" + prev + "' and '" + e.getKey() + "'");
           }
         }
       }
       return a;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + f, e);
     }
   }
 

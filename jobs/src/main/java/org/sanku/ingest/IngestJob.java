@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.when;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,22 +22,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.spark.sql.Column;
+import org.sanku.ids.PersonKeyFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.sanku.config.Settings;
 import org.sanku.ingest.drop.DropRef;
 import org.sanku.ingest.drop.DropScanner;
 import org.sanku.ingest.drop.ManifestVerifier;
+import org.sanku.ingest.schema.ColumnSpec;
 import org.sanku.ingest.schema.SchemaCatalog;
 import org.sanku.ingest.schema.TableSchema;
 import org.sanku.ingest.standardise.StandardiseContext;
 import org.sanku.ingest.standardise.Standardiser;
+import org.sanku.storage.Warehouse;
+import org.sanku.storage.IcebergWriter;
+import org.sanku.storage.TableLayouts;
+import org.sanku.storage.Maintenance;
 
 /**
  * The ingest stage: every drop under the landing folder that the ledger has not seen, source by source in date
@@ -48,30 +52,8 @@ import org.sanku.ingest.standardise.Standardiser;
  */
 public final class IngestJob {
 
-  /** Source processing order: reference data first (divisions and organisations are used by the others). */
-  static final List<String> SOURCE_ORDER = List.of("reference", "population", "ehr", "emr");
-
-  /** Tables in processing order: parents before their children. */
-  static final List<String> TABLE_ORDER = List.of("ref_division", "ref_org", "pop_person", "ehr_person",
-      "ehr_program_enrollment", "ehr_followup", "ehr_physical_exam", "ehr_tcm_service", "ehr_fd_contract",
-      "emr_visit", "emr_diagnosis");
-
-  /** Parent tables of child rows: a child whose link is not among the parent's keys is an orphan. */
-  static final Map<String, String[]> PARENT = Map.of(
-      "ehr_physical_exam", new String[] {"ehr_no", "ehr_person", "ehr_no"},
-      "ehr_tcm_service", new String[] {"ehr_no", "ehr_person", "ehr_no"},
-      "ehr_program_enrollment", new String[] {"ehr_no", "ehr_person", "ehr_no"},
-      "ehr_fd_contract", new String[] {"ehr_no", "ehr_person", "ehr_no"},
-      "ehr_followup", new String[] {"enrollment_id", "ehr_program_enrollment", "enrollment_id"},
-      "emr_diagnosis", new String[] {"visit_id", "emr_visit", "visit_id"});
-
-  /** Organisation columns checked against ref_org: unknown codes flow on with a warning. */
-  static final Map<String, String> ORG_COLUMN = Map.of("ehr_person", "manage_org_code",
-      "ehr_physical_exam", "exam_org_code", "ehr_tcm_service", "org_code", "ehr_followup", "org_code",
-      "ehr_fd_contract", "org_code", "emr_visit", "org_code");
-
   /** What one run did. */
-  public record Result(int dropsIngested, List<String> refusals, List<FileResult> files) {
+  public record Result(int dropsIngested, List<String> refusals, List<FileResult> files, List<String> warnings) {
     public boolean ok() {
       return refusals.isEmpty();
     }
@@ -88,26 +70,42 @@ public final class IngestJob {
   private final HeaderAliases aliases;
   private final byte[] personKey;
   private final PrintStream log;
-  private final TableStore store;
+  private final IcebergWriter store;
   private final String runId = UUID.randomUUID().toString();
   private final Settings settings;
   /** Every table a published drop of this run wrote, for the upkeep at the end. */
   private final Set<String> written = new java.util.LinkedHashSet<>();
   private boolean upkeep = true;
   private final List<Path> protectedFiles = new ArrayList<>();
+  private java.util.function.Consumer<String> hook = point -> { };
+  private boolean acceptShrink;
 
-  public IngestJob(SparkSession spark, Warehouse wh, Path landing, Path schemasDir, Path confDir, byte[] personKey,
-      PrintStream log) {
+  /**
+   * @param catalog   the contract's tables (schemas/), value sets and code maps
+   * @param aliases   the headers accepted for the contract's columns (conf/aliases.yaml)
+   * @param settings  the installation's settings (limits on deliveries, upkeep)
+   * @param personKey the deployment's person key: HMAC-SM3 of every usable ID under it
+   */
+  public IngestJob(SparkSession spark, Warehouse wh, Path landing, SchemaCatalog catalog, HeaderAliases aliases,
+      Settings settings, byte[] personKey, PrintStream log) {
     this.spark = spark;
     this.wh = wh;
     this.landing = landing;
-    this.catalog = SchemaCatalog.load(schemasDir, confDir);
-    this.aliases = HeaderAliases.load(confDir);
+    this.catalog = catalog;
+    this.aliases = aliases;
     this.personKey = personKey.clone();
     this.log = log;
-    this.store = new TableStore(spark);
-    this.settings = Settings.load(confDir);
-    spark.udf().register(PersonKeyFunction.NAME, new PersonKeyFunction(personKey), DataTypes.StringType);
+    this.store = new IcebergWriter(spark);
+    this.settings = settings;
+  }
+
+  /**
+   * Called with the name of each point a run passes ({@code after-table:<table>}, once a file's changes are
+   * staged and before the drop is published), so a test can stop the run there and kill it.
+   */
+  public IngestJob onProgress(java.util.function.Consumer<String> hook) {
+    this.hook = hook;
+    return this;
   }
 
   /**
@@ -127,21 +125,36 @@ public final class IngestJob {
 
   public Result run() {
     refuseProtectedFilesInLanding();
+    PersonKeyFunction.register(spark, personKey);
     ManifestVerifier.Limits limits = new ManifestVerifier.Limits(settings.ingest().maxRecordLines(), protectedFiles);
-    DropScanner.ScanResult scan = DropScanner.scan(landing);
+    DropScanner.ScanResult scan = DropScanner.scan(landing, catalog.sources());
     List<String> refusals = new ArrayList<>(scan.problems());
+    // Folders that are not drops are said, every run: they are most likely deliveries that would never be read.
+    scan.problems().forEach(m -> log.println("ingest: not read: " + m));
     Set<String> done = ingestedDrops();
     List<FileResult> files = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     int ingested = 0;
-    for (String source : SOURCE_ORDER) {
+    for (String source : catalog.sources()) {
+      boolean hasState = done.stream().anyMatch(d -> d.startsWith(source + "/"));
       for (DropRef ref : scan.drops()) {
         if (!ref.source().equals(source) || done.contains(dropId(ref))) {
           continue;
         }
         ManifestVerifier.Verification v = ManifestVerifier.verify(ref, limits);
         List<String> problems = new ArrayList<>(v.messages());
+        for (String w : v.warnings()) {
+          log.println("ingest: WARNING " + w);
+          warnings.add(w);
+        }
         Map<String, DropHeaders.Layout> layouts = Map.of();
-        if (v.ok()) {
+        if (v.ok() && !hasState && !v.drop().manifest().isFull()) {
+          // Contract §1: the first drop of a source is full. A delta over nothing would be taken as the whole
+          // registry (every key it does not hold simply absent).
+          problems.add(dropId(ref) + ": a delta drop, but no full drop of " + source + " has been ingested: the "
+              + "first drop of a source is full (contract §1); the delta waits for one");
+        }
+        if (v.ok() && problems.isEmpty()) {
           layouts = DropHeaders.check(v.drop(), v.files(), catalog, aliases, problems);
         }
         if (!problems.isEmpty()) {
@@ -151,7 +164,16 @@ public final class IngestJob {
           recordRefusal(ref, problems);
           break;
         }
-        files.addAll(ingestDrop(v.drop(), v.files(), layouts));
+        try {
+          files.addAll(ingestDrop(v.drop(), v.files(), layouts));
+          hasState = true;
+        } catch (DropHeld held) {
+          refusals.add(held.getMessage());
+          log.println("ingest: held " + dropId(ref) + " (later " + source + " drops wait):");
+          log.println("  " + held.getMessage());
+          recordRefusal(ref, List.of(held.getMessage()));
+          break;
+        }
         ingested++;
       }
     }
@@ -161,7 +183,7 @@ public final class IngestJob {
       new Maintenance(spark, settings.maintenance(), log).run(store, List.copyOf(written));
       log.printf("ingest: upkeep of %d table(s) (%.1f s)%n", written.size(), (System.nanoTime() - t0) / 1e9);
     }
-    return new Result(ingested, refusals, files);
+    return new Result(ingested, refusals, files, warnings);
   }
 
   private void refuseProtectedFilesInLanding() {
@@ -204,12 +226,15 @@ public final class IngestJob {
     List<FileResult> results = new ArrayList<>();
     List<Row> ledger = new ArrayList<>();
     WarnedValues warnedValues = new WarnedValues();
-    for (String table : TABLE_ORDER) {
-      String file = fileOf(drop, table);
+    for (TableSchema table : catalog.tablesOf(drop.source())) {
+      String file = fileOf(drop, table.table());
       if (file == null) {
         continue;
       }
       DropHeaders.Layout layout = layouts.get(file);
+      if (layout == null) {
+        continue;
+      }
       TableSchema schema = layout.schema();
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
@@ -220,7 +245,7 @@ public final class IngestJob {
       std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
           + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
           + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
-      std = withOrphanAndOrgChecks(std, schema, manifestRows);
+      std = References.check(spark, wh, store, std, schema, manifestRows);
       std = std.persist(StorageLevel.MEMORY_AND_DISK());
       long tRead = System.nanoTime();
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
@@ -233,6 +258,9 @@ public final class IngestJob {
       if (read != manifestRows) {
         throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
             + " rows, read " + read);
+      }
+      if (full) {
+        holdIfShrinking(id + "/" + file, wh.std(schema.table()), accepted);
       }
       long tMerge = System.nanoTime();
       Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
@@ -262,19 +290,19 @@ public final class IngestJob {
         writeQuarantine(id, file, schema, bad, touched);
       }
       long tDone = System.nanoTime();
-      CrashPoint.reached("after-table:" + schema.table());
+      hook.accept("after-table:" + schema.table());
       std.unpersist();
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
           accepted, quarantined, warned));
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
-          read, accepted, quarantined, warned));
+          read, accepted, quarantined, warned, null));
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
           + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s)%n", id, file, read, accepted, quarantined, warned,
           (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
     }
     if (!warnedValues.isEmpty()) {
-      String t = wh.identity + ".id." + WarnedValues.TABLE;
+      String t = wh.id(WarnedValues.TABLE);
       Dataset<Row> rows = warnedValues.dataset(spark);
       store.prepare(t, rows);
       store.replaceDropRows(t, id, rows);
@@ -282,7 +310,15 @@ public final class IngestJob {
     }
     store.publish(touched);
     written.addAll(touched);
-    appendLedger(ledger);
+    java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+    appendLedger(ledger.stream().map(r -> {
+      Object[] v = new Object[r.size()];
+      for (int k = 0; k < v.length; k++) {
+        v[k] = r.get(k);
+      }
+      v[v.length - 1] = now;
+      return RowFactory.create(v);
+    }).toList());
     log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
     return results;
   }
@@ -304,62 +340,57 @@ public final class IngestJob {
 
   /** Division successors and known counties come from the current ref_division (small: collected once). */
   private StandardiseContext context(org.sanku.ingest.drop.Drop drop) {
-    Map<String, String> successors = new HashMap<>();
-    Set<String> counties = new HashSet<>();
-    if (store.exists(wh.std("ref_division"))) {
-      for (Row r : spark.sql("SELECT division_code, level, successor_code FROM "
-          + TableStore.staged(wh.std("ref_division")) + " UNION ALL SELECT division_code, level, successor_code FROM "
-          + wh.std("ref_division")).collectAsList()) {
-        String code = r.getString(0);
-        if (r.getString(2) != null) {
-          successors.put(code, r.getString(2));
-        } else if ("3".equals(String.valueOf(r.get(1)))) {
-          counties.add(code.substring(0, 6));
-        }
-      }
+    Map<String, String> successors = Map.of();
+    Set<String> counties = Set.of();
+    String ref = wh.std("ref_division");
+    if (store.exists(ref)) {
+      // The staged rows too: a reference drop being ingested maps the other tables of its own night.
+      org.sanku.geo.Divisions div = new org.sanku.geo.Divisions(spark.sql("SELECT * FROM "
+          + IcebergWriter.staged(ref) + " UNION ALL SELECT * FROM " + ref));
+      successors = div.successors();
+      counties = div.currentCounties();
     }
     return new StandardiseContext(drop.manifest().extractDate(), drop.manifest().extractDate(), successors,
         counties, catalog, drop.manifest().delimiter());
   }
 
-  private Dataset<Row> withOrphanAndOrgChecks(Dataset<Row> std, TableSchema schema, long rows) {
-    String[] parent = PARENT.get(schema.table());
-    if (parent != null) {
-      String parentTable = wh.std(parent[1]);
-      Dataset<Row> keys;
-      if (!store.exists(parentTable)) {
-        keys = spark.emptyDataFrame().withColumn("_parent_key", lit(null).cast("string"));
-      } else {
-        // The parent's key is its primary key: unique, no distinct needed.
-        keys = spark.table(TableStore.staged(parentTable)).select(col(parent[2]).as("_parent_key"));
-        if (rows <= TableStore.SMALL_CHANGES) {
-          // A small file looks up only the parent keys it names: the parent's key column is scanned once and
-          // filtered against the file's keys in memory, with no shuffle of the parent.
-          Dataset<Row> wanted = std.select(col(parent[0]).as("_want")).where(col("_want").isNotNull()).distinct();
-          keys = broadcast(keys.join(broadcast(wanted), keys.col("_parent_key").equalTo(wanted.col("_want")),
-              "left_semi"));
-        }
-      }
-      std = std.join(keys.withColumn("_parent_found", lit(true)),
-          std.col(parent[0]).equalTo(keys.col("_parent_key")), "left")
-          .withColumn("_errors", when(col("_parent_found").isNull(), expr("array_union(_errors, array(named_struct("
-              + "'column', '" + parent[0] + "', 'reason', 'ORPHAN', 'value', " + parent[0] + ")))"))
-              .otherwise(col("_errors")))
-          .drop("_parent_key", "_parent_found");
+  /** A full drop that would remove too much of a table: nothing of it is published, its source waits. */
+  static final class DropHeld extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DropHeld(String message) {
+      super(message);
     }
-    String orgCol = ORG_COLUMN.get(schema.table());
-    String refOrg = wh.std("ref_org");
-    if (orgCol != null && store.exists(refOrg)) {
-      // ref_org is small (one row per organisation): broadcast.
-      Dataset<Row> orgs = broadcast(spark.table(refOrg).select(col("org_code").as("_org"))
-          .withColumn("_org_found", lit(true)));
-      std = std.join(orgs, std.col(orgCol).equalTo(orgs.col("_org")), "left")
-          .withColumn("_warnings", when(col("_org_found").isNull().and(col(orgCol).isNotNull()),
-              expr("array_union(_warnings, array(named_struct('column', '" + orgCol + "', 'reason', 'UNKNOWN_ORG', "
-                  + "'value', " + orgCol + ")))")).otherwise(col("_warnings")))
-          .drop("_org", "_org_found");
+  }
+
+  /**
+   * Holds a full drop that would remove more than {@code ingest.max_full_drop_shrink} of a table's rows (a
+   * truncated export, an empty file): a full drop deletes every key it does not hold, and the rows it keeps are at
+   * most its accepted rows.
+   */
+  private void holdIfShrinking(String where, String table, long accepted) {
+    double limit = settings.ingest().maxFullDropShrink();
+    if (acceptShrink || limit >= 1 || !store.exists(table)) {
+      return;
     }
-    return std;
+    // The published rows (Iceberg answers a count from metadata when no delete files hide rows).
+    long rows = spark.table(table).count();
+    long removed = rows - accepted;
+    if (rows > 0 && removed > limit * rows) {
+      throw new DropHeld(String.format("%s: this full drop would remove at least %,d of the %,d rows of %s "
+          + "(%.0f%%, more than ingest.max_full_drop_shrink %.0f%%): held, nothing of it is published; if the "
+          + "shrink is right, run again with --accept-shrink", where, removed, rows,
+          table.substring(table.indexOf('.') + 1), 100.0 * removed / rows, 100 * limit));
+    }
+  }
+
+  /**
+   * Applies the next full drops even when they remove more of a table than {@code ingest.max_full_drop_shrink}
+   * (the operator confirmed the shrink).
+   */
+  public IngestJob acceptingShrink(boolean accept) {
+    this.acceptShrink = accept;
+    return this;
   }
 
   /** Within one file the row with the latest src_updated_at wins per key (duplicates collapse). */
@@ -384,7 +415,7 @@ public final class IngestJob {
         explode(col("_errors")).as("e"))
         .select(col("run_id"), col("drop_id"), col("file"), col("line"), col("table_name"), col("record_key"),
             col("e.column").as("column_name"), col("e.reason").as("reason"));
-    String idQ = wh.identity + ".id.quarantine";
+    String idQ = wh.id("quarantine");
     String anQ = wh.ops("quarantine");
     store.prepare(idQ, full);
     store.prepare(anQ, summary);
@@ -415,7 +446,7 @@ public final class IngestJob {
     cols.add(col(CsvDropReader.EXTRA).as("extra_columns"));
     Dataset<Row> rows = good.select(cols.toArray(new Column[0])).coalesce(
         Math.max(1, spark.sparkContext().defaultParallelism()));
-    String t = wh.identity + ".raw.extra_columns";
+    String t = wh.raw("extra_columns");
     store.prepare(t, rows);
     store.replaceDropRows(t, dropId + "|" + file, rows);
     if (!touched.contains(t)) {
@@ -423,46 +454,19 @@ public final class IngestJob {
     }
   }
 
-  static final StructType LEDGER = new StructType()
-      .add("run_id", "string").add("drop_id", "string").add("source", "string").add("drop_date", "date")
-      .add("kind", "string").add("file", "string").add("table_name", "string").add("sha256", "string")
-      .add("manifest_rows", "long").add("rows_read", "long").add("rows_accepted", "long")
-      .add("rows_quarantined", "long").add("rows_warned", "long");
-
   /** The ledger commit is the drop's publication mark: one atomic append for all its files. */
   private void appendLedger(List<Row> rows) {
-    Dataset<Row> df = spark.createDataFrame(rows, LEDGER).withColumn("ingested_at", current_timestamp());
-    String t = wh.ops("ingest_ledger");
-    try {
-      if (!store.exists(t)) {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".ops");
-        df.writeTo(t).using("iceberg").tableProperty("format-version", "2").create();
-      } else {
-        df.writeTo(t).append();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot write the ingest ledger: " + e.getMessage(), e);
-    }
+    store.append(wh.ops("ingest_ledger"), spark.createDataFrame(rows,
+        TableLayouts.get("ops", "ingest_ledger").schema()));
   }
 
   private void recordRefusal(DropRef ref, List<String> messages) {
     List<Row> rows = new ArrayList<>();
     for (String m : messages) {
-      rows.add(RowFactory.create(runId, dropId(ref), ref.source(), m));
+      rows.add(RowFactory.create(runId, dropId(ref), ref.source(), m, new java.sql.Timestamp(
+          System.currentTimeMillis())));
     }
-    StructType s = new StructType().add("run_id", "string").add("drop_id", "string").add("source", "string")
-        .add("message", "string");
-    Dataset<Row> df = spark.createDataFrame(rows, s).withColumn("refused_at", current_timestamp());
-    String t = wh.ops("drop_refusal");
-    try {
-      if (!store.exists(t)) {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".ops");
-        df.writeTo(t).using("iceberg").create();
-      } else {
-        df.writeTo(t).append();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot record the refusal: " + e.getMessage(), e);
-    }
+    store.append(wh.ops("drop_refusal"), spark.createDataFrame(rows,
+        TableLayouts.get("ops", "drop_refusal").schema()));
   }
 }

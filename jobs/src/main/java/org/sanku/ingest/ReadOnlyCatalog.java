@@ -17,6 +17,7 @@ import org.apache.spark.sql.connector.catalog.ViewChange;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.iceberg.catalog.Procedure;
 import org.apache.spark.sql.types.StructType;
+import org.sanku.storage.Warehouse;
 
 /**
  * The Iceberg catalog of a zone opened for reading only ({@link Warehouse#analyticsOnly}).

@@ -29,9 +29,7 @@ final class WarnedValues {
 
   static final String TABLE = "warning_value";
 
-  static final StructType SCHEMA = new StructType().add("drop_id", "string").add("file", "string")
-      .add("table_name", "string").add("column_name", "string").add("reason", "string").add("value", "string")
-      .add("rows", "long").add("first_line", "long");
+  static final StructType SCHEMA = org.sanku.storage.TableLayouts.get("ops", TABLE).schema();
 
   private final List<Row> rows = new ArrayList<>();
 

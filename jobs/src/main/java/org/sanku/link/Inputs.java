@@ -1,17 +1,13 @@
 package org.sanku.link;
 
+import org.sanku.storage.PinnedReads;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,49 +27,22 @@ final class Inputs {
 
   private final SparkSession spark;
   private final PrintStream log;
-  private final Map<String, Long> pinned = new LinkedHashMap<>();
+  private final PinnedReads reads;
   private final Set<String> missing = new HashSet<>();
-  private final Map<String, Dataset<Row>> tables = new HashMap<>();
 
   Inputs(SparkSession spark, PrintStream log) {
     this.spark = spark;
     this.log = log;
+    this.reads = new PinnedReads(spark);
   }
 
   boolean exists(String table) {
-    return spark.catalog().tableExists(table);
+    return reads.exists(table);
   }
 
-  /** The snapshot the run reads of {@code table}, or -1 when it has none (absent or empty). */
-  synchronized long snapshot(String table) {
-    return pinned.computeIfAbsent(table, t -> {
-      if (!exists(t)) {
-        return -1L;
-      }
-      try {
-        Table ice = Spark3Util.loadIcebergTable(spark, t);
-        ice.refresh();
-        Snapshot s = ice.currentSnapshot();
-        return s == null ? -1L : s.snapshotId();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot load table " + t + ": " + e.getMessage(), e);
-      }
-    });
-  }
-
-  /** Every column of the pinned table (null when the table does not exist); resolved once per run. */
-  synchronized Dataset<Row> all(String table) {
-    if (!tables.containsKey(table)) {
-      long sid = snapshot(table);
-      Dataset<Row> df = null;
-      if (sid >= 0) {
-        df = spark.sql("SELECT * FROM " + table + " VERSION AS OF " + sid);
-      } else if (exists(table)) {
-        df = spark.table(table);
-      }
-      tables.put(table, df);
-    }
-    return tables.get(table);
+  /** Every column of the pinned table (null when the table does not exist). */
+  Dataset<Row> all(String table) {
+    return reads.read(table);
   }
 
   /** The pinned table reduced to {@code needed} (in that order, cast to those types). */

@@ -26,9 +26,9 @@ import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.IcebergWriter;
+import org.sanku.storage.Warehouse;
 
 /**
  * The linkage stage ({@code ./sanku link}): builds the master person index over the population registry, links
@@ -91,27 +91,19 @@ public final class LinkJob {
   private final byte[] personKey;
   private final LocalDate asOf;
   private final PrintStream log;
-
-  /** Uses the {@code sanku_person_key} function already registered on the session (by ingest). */
-  public LinkJob(SparkSession spark, Warehouse wh, PrintStream log) {
-    this(spark, wh, null, null, log);
-  }
-
-  /** Registers {@code sanku_person_key} with this key (it must be the key the warehouse was ingested with). */
-  public LinkJob(SparkSession spark, Warehouse wh, byte[] personKey, PrintStream log) {
-    this(spark, wh, personKey, null, log);
-  }
+  private final IcebergWriter writer;
 
   /**
-   * @param personKey the deployment's person key, or null to use the function already registered on the session
-   * @param asOf      reference date R of the link rates, or null for the latest drop date in the ingest ledger
+   * @param personKey the deployment's person key (the one the warehouse was ingested with)
+   * @param asOf      reference date R of the link rates
    */
   public LinkJob(SparkSession spark, Warehouse wh, byte[] personKey, LocalDate asOf, PrintStream log) {
     this.spark = spark;
     this.wh = wh;
-    this.personKey = personKey == null ? null : personKey.clone();
-    this.asOf = asOf;
+    this.personKey = java.util.Objects.requireNonNull(personKey, "personKey").clone();
+    this.asOf = java.util.Objects.requireNonNull(asOf, "asOf");
     this.log = log;
+    this.writer = new IcebergWriter(spark);
   }
 
   /** {@code <analytics>.link.<table>}. */
@@ -128,7 +120,7 @@ public final class LinkJob {
     long t0 = System.nanoTime();
     registerKeyFunction();
     Inputs in = new Inputs(spark, log);
-    LocalDate r = asOf != null ? asOf : defaultAsOf(in);
+    LocalDate r = asOf;
     checkKey(in);
     LinkPlan plan = new LinkPlan(wh, in, r);
     log.println("link: reference date " + r);
@@ -209,8 +201,6 @@ public final class LinkJob {
    * every write has ended.
    */
   private void writeAll(Map<String, Dataset<Row>> tables) {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".model");
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".link");
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
       Thread t = new Thread(r, "sanku-link-writer");
       t.setDaemon(true);
@@ -258,12 +248,7 @@ public final class LinkJob {
   private static final int WRITERS = 4;
 
   private void registerKeyFunction() {
-    if (personKey != null) {
-      spark.udf().register(org.sanku.ingest.PersonKeyFunction.NAME, new org.sanku.ingest.PersonKeyFunction(personKey), DataTypes.StringType);
-    } else if (!spark.catalog().functionExists(org.sanku.ingest.PersonKeyFunction.NAME)) {
-      throw new IllegalStateException("link: no person key: the session has no " + org.sanku.ingest.PersonKeyFunction.NAME
-          + " function; give LinkJob the person key");
-    }
+    org.sanku.ids.PersonKeyFunction.register(spark, personKey);
   }
 
   /**
@@ -273,17 +258,12 @@ public final class LinkJob {
   private void checkKey(Inputs in) {
     Dataset<Row> sample = in.read(wh.id("pop_person"), Inputs.schema("id_no", "string", "id_key", "string"))
         .filter(col("id_no").isNotNull().and(col("id_key").isNotNull())).limit(200);
-    Row c = sample.agg(count(lit(1)), sum(when(callUDF(org.sanku.ingest.PersonKeyFunction.NAME, col("id_no"))
+    Row c = sample.agg(count(lit(1)), sum(when(callUDF(org.sanku.ids.PersonKeyFunction.NAME, col("id_no"))
         .equalTo(col("id_key")), 0L).otherwise(1L))).first();
     if (c.getLong(0) > 0 && c.getLong(1) > 0) {
       throw new IllegalStateException("link: the person key is not the one " + wh.location
           + " was ingested with (registry id_key values do not match); nothing was written");
     }
-  }
-
-  /** The latest drop date in the ingest ledger (today in Asia/Shanghai when there is none). */
-  private LocalDate defaultAsOf(Inputs in) {
-    return latestDrop(in, wh);
   }
 
   /**
@@ -318,20 +298,10 @@ public final class LinkJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long n = rows.count();
-      if (!spark.catalog().tableExists(table)) {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".link");
-        try {
-          rows.limit(0).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
-        } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
-          throw new IllegalStateException(e);
-        }
-      }
+      writer.createIfMissing(table, rows);
       if (n > 0) {
-        String view = "sanku_link_key_merge_" + Math.abs(table.hashCode());
-        rows.createOrReplaceTempView(view);
-        spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.old_key = s.old_key AND t.new_key = "
-            + "s.new_key AND t.pop_record_id = s.pop_record_id WHEN NOT MATCHED THEN INSERT *");
-        spark.catalog().dropTempView(view);
+        writer.mergeInto(table, rows, "ON t.old_key = s.old_key AND t.new_key = s.new_key AND t.pop_record_id = "
+            + "s.pop_record_id WHEN NOT MATCHED THEN INSERT *");
         log.printf("link: %,d person key change(s) recorded in %s%n", n, table);
       }
       return n;
@@ -347,16 +317,6 @@ public final class LinkJob {
     // One file per core, not one per shuffle partition: every later stage reads these tables whole.
     Dataset<Row> out = Inputs.conform(df, Inputs.specSchema(spec), table, log)
         .coalesce(Math.max(1, spark.sparkContext().defaultParallelism()));
-    if (spark.catalog().tableExists(table)) {
-      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").createOrReplace();
-      return;
-    }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + "." + spec.namespace());
-    try {
-      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
-    } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
-      // Created meanwhile by another run: replace it (still one atomic commit).
-      out.writeTo(table).using("iceberg").tableProperty("format-version", "2").createOrReplace();
-    }
+    writer.replace(table, out);
   }
 }

@@ -28,7 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 
 /**
  * The linkage as lazy Spark plans (nothing here runs a job): the master person index over the registry, the
@@ -74,11 +74,11 @@ final class LinkPlan {
   }
 
   static String linkTable(Warehouse wh, String table) {
-    return wh.analytics + ".link." + table;
+    return wh.link(table);
   }
 
   static String modelTable(Warehouse wh, String table) {
-    return wh.analytics + ".model." + table;
+    return wh.model(table);
   }
 
   /** Names compared after normalisation: no white space of any kind, one middle dot, upper-case Latin letters. */
@@ -105,7 +105,7 @@ final class LinkPlan {
         .select(col("pop_record_id").as("_nid"), col("name"));
     Dataset<Row> prev = previousKeys().select(col("pop_record_id").as("_pid"), col("person_key").as("prev_key"),
         col("key_kind").as("prev_kind"));
-    Column surrogate = callUDF(org.sanku.ingest.PersonKeyFunction.NAME, concat(lit("R:"), col("pop_record_id")));
+    Column surrogate = callUDF(org.sanku.ids.PersonKeyFunction.NAME, concat(lit("R:"), col("pop_record_id")));
     return pop.join(names, col("pop_record_id").equalTo(col("_nid")), "left")
         .join(prev, col("pop_record_id").equalTo(col("_pid")), "left")
         .withColumn("usable", USABLE)

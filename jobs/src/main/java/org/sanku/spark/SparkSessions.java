@@ -1,11 +1,12 @@
 package org.sanku.spark;
 
 import org.apache.spark.sql.SparkSession;
+import org.sanku.storage.Warehouse;
 
 /**
  * Builds Sanku's Spark session: the embedded default ({@code local[*]}, local files) or whatever master
  * {@code spark-submit} supplies, with Iceberg's SQL extensions. The warehouse's catalogs are registered by
- * {@link org.sanku.ingest.Warehouse}.
+ * {@link org.sanku.storage.Warehouse}.
  */
 public final class SparkSessions {
 

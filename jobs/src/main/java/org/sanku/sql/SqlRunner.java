@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.connector.catalog.CatalogManager;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 
 /**
  * Runs the statements of {@code ./sanku sql} one at a time on a session whose current catalog is the analytics

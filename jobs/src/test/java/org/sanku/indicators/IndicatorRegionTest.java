@@ -18,7 +18,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import org.sanku.cli.IndicatorsCommandAccess;
 import org.sanku.indicators.report.Cell;
 import org.junit.jupiter.api.Test;
 import org.sanku.link.LinkedRegion;
@@ -36,8 +35,9 @@ public class IndicatorRegionTest {
   @BeforeAll
   static void run() {
     LinkedRegion.linked();
-    result = new IndicatorJob(TestSpark.get(), LinkedRegion.warehouse(), Path.of("..", "conf"),
-        new PrintStream(System.out, true)).run(LinkedRegion.AS_OF_PUBLIC, List.of(Period.year(2025)));
+    result = new IndicatorJob(TestSpark.get(), LinkedRegion.warehouse(), org.sanku.spark.TestConfig.get().indicators(),
+        org.sanku.spark.TestConfig.get().targets(), new PrintStream(System.out, true))
+        .run(LinkedRegion.AS_OF_PUBLIC, List.of(Period.year(2025)));
   }
 
   @Test
@@ -116,7 +116,8 @@ public class IndicatorRegionTest {
   @Test
   void csvAndWorkbookApplyTheSuppressionRule(@TempDir Path dir) throws Exception {
     SparkSession spark = TestSpark.get();
-    List<Cell> cells = IndicatorsCommandAccess.cells(spark, LinkedRegion.warehouse(), Period.year(2025));
+    List<Cell> cells = new org.sanku.pipeline.Pipeline(org.sanku.pipeline.RunContext.reading(spark,
+        LinkedRegion.warehouse(), org.sanku.spark.TestConfig.get(), System.err)).values(Period.year(2025), false);
     checkCsv(cells, 5, dir.resolve("k5.csv"));
     // The smallest min(numerator, denominator) among the counties of one indicator, when the next is larger:
     // k = smallest + 1 makes exactly that county small.
@@ -132,7 +133,7 @@ public class IndicatorRegionTest {
     assertTrue(k > 0, "an indicator with one smallest county");
     assertTrue(checkCsv(cells, k, dir.resolve("k.csv")) > 0, "complementary cells at k = " + k);
     Path xlsx = dir.resolve("i.xlsx");
-    IndicatorsCommandAccess.write(cells, "xlsx", xlsx);
+    new org.sanku.indicators.report.Reports("xlsx", null, null, 5, List.of()).write(cells, xlsx, System.out);
     try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(Files.newInputStream(xlsx))) {
       // The about sheet and one sheet per indicator.
       assertEquals(21, wb.getNumberOfSheets());
@@ -142,7 +143,7 @@ public class IndicatorRegionTest {
 
   /** Writes the CSV at threshold k, checks every row against the rule, returns the complementary cells. */
   private static int checkCsv(List<Cell> cells, int k, Path csv) throws Exception {
-    IndicatorsCommandAccess.write(cells, "csv", csv, k);
+    new org.sanku.indicators.report.Reports("csv", null, null, k, List.of()).write(cells, csv, System.out);
     List<CSVRecord> recs;
     try (var r = Files.newBufferedReader(csv)) {
       recs = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r).getRecords();

@@ -200,7 +200,7 @@ class IndicatorRulesTest {
   private static Map<String, String> compute(Catalog c, Period p) {
     IndicatorEngine e = new IndicatorEngine(spark, c, (ns, t) -> "rules_" + ns + "_" + t);
     List<IndicatorJob.Value> values = IndicatorJob.rollUp(c, Targets.none(), List.of(p), e.compute(List.of(p)),
-        new Divisions(spark, "rules_std_ref_division", false));
+        new org.sanku.geo.Divisions(spark, "rules_std_ref_division", false));
     Map<String, String> out = new TreeMap<>();
     for (IndicatorJob.Value v : values) {
       out.put(v.indicator().id() + "|" + v.divisionCode().substring(0, 6), v.numerator() + "/" + v.denominator());
@@ -289,7 +289,7 @@ class IndicatorRulesTest {
     IndicatorEngine e = new IndicatorEngine(spark, catalog, (ns, t) -> "rules_" + ns + "_" + t);
     Period p = Period.year(2025);
     List<IndicatorJob.Value> values = IndicatorJob.rollUp(catalog, Targets.none(), List.of(p),
-        e.compute(List.of(p)), new Divisions(spark, "rules_std_ref_division", false));
+        e.compute(List.of(p)), new org.sanku.geo.Divisions(spark, "rules_std_ref_division", false));
     IndicatorJob.Value cityAging = find(values, "aging_60", "511300000000");
     // City 60+: (5 + 1) / (11 + 2) = 6/13 = 46.1538…% — the sum of counts, not the mean of 45.45% and 50%.
     assertEquals(600.0 / 13, cityAging.value(), 1e-12);

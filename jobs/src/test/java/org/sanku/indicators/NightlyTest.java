@@ -14,9 +14,12 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sanku.cli.NightlyAccess;
+import org.sanku.cli.NightlyCommand;
+import org.sanku.pipeline.Nightly;
+import org.sanku.pipeline.Pipeline;
+import org.sanku.pipeline.RunContext;
 import org.sanku.generate.RegionGenerator;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 import org.sanku.spark.TestSpark;
 
 /**
@@ -31,21 +34,26 @@ class NightlyTest {
 
   @Test
   void nightlyIngestsLinksAndPublishesTheTruth(@TempDir Path dir) throws Exception {
+    // The whole run reads its configuration from a copy of conf/ elsewhere, found as the launcher finds it
+    // (SANKU_CONF, with SANKU_HOME the installation whose schemas/ it uses).
+    Path etc = org.sanku.pipeline.SankuConfigTest.copyConf(dir.resolve("etc").resolve("sanku"));
+    config = org.sanku.pipeline.SankuConfig.load(org.sanku.pipeline.SankuConfig.Locations.resolve(java.util.Map.of(
+        "SANKU_CONF", etc.toString(), "SANKU_HOME", org.sanku.pipeline.SankuConfigTest.PROJECT.toString())::get));
+    assertEquals(etc, config.locations().conf());
     Path landing = dir.resolve("landing");
     RegionGenerator.generate(new RegionGenerator.Options("nanchong", 1200, 7, LocalDate.parse("2025-12-31"), landing,
-        1, 0.04, null, Path.of("..", "conf"), 2));
+        1, 0.04, null, etc, 2));
     SparkSession spark = TestSpark.get();
     Warehouse wh = new Warehouse(spark, Warehouse.locationOf(dir.resolve("wh").toString()), "nta", "nti");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    NightlyAccess.Outcome first = NightlyAccess.run(spark, wh, landing, KEY, new PrintStream(log, true,
-        StandardCharsets.UTF_8));
+    Nightly.Outcome first = nightly(spark, wh, landing, new PrintStream(log, true, StandardCharsets.UTF_8));
     String text = log.toString(StandardCharsets.UTF_8);
     assertEquals(0, first.exitCode(), text);
     assertTrue(text.contains("nightly [1/3] ingest") && text.contains("nightly [2/3] link")
         && text.contains("nightly [3/3] indicators"), text);
     // Stage summary: ingest, link, indicators with wall time and peak heap.
-    assertEquals(List.of("ingest", "link", "indicators", "upkeep"), first.stages().stream().map(s -> s[0]).toList());
-    assertEquals("", IndicatorRegionTest.differences(first.values(), landing.resolve("truth")));
+    assertEquals(List.of("ingest", "link", "indicators", "upkeep"), first.stages().stream().map(Nightly.Stage::name).toList());
+    assertEquals("", IndicatorRegionTest.differences(first.indicators().values(), landing.resolve("truth")));
     // The county table of the headline indicators is printed.
     assertTrue(text.contains("南充市"), text);
 
@@ -53,15 +61,34 @@ class NightlyTest {
     Path bad = landing.resolve("population").resolve("20260101");
     Files.createDirectories(bad);
     Files.writeString(bad.resolve("pop_person.csv"), "person_id\n1\n");
-    NightlyAccess.Outcome second = NightlyAccess.run(spark, wh, landing, KEY, new PrintStream(
-        new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    Nightly.Outcome second = nightly(spark, wh, landing, new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8));
     assertEquals(3, second.exitCode());
-    assertNotEquals(first.runId(), second.runId());
-    assertEquals(first.counts(), second.counts());
+    assertNotEquals(first.indicators().runId(), second.indicators().runId());
+    assertEquals(counts(first), counts(second));
     // The table holds this run's values only once per cell (replaced, not appended).
-    assertEquals(second.values().size(), spark.table(wh.analytics + ".ind.indicator_value")
+    assertEquals(second.indicators().values().size(), spark.table(wh.analytics + ".ind.indicator_value")
         .filter("period_end = DATE'2025-12-31'").count());
-    assertEquals(second.runId(), spark.sql("SELECT DISTINCT run_id FROM " + wh.analytics + ".ind.indicator_value "
+    assertEquals(second.indicators().runId(), spark.sql("SELECT DISTINCT run_id FROM " + wh.analytics + ".ind.indicator_value "
         + "WHERE period_end = DATE'2025-12-31'").first().getString(0));
+  }
+
+  private static org.sanku.pipeline.SankuConfig config;
+
+  /** A nightly through the pipeline, printed as {@code ./sanku nightly} prints it. */
+  static Nightly.Outcome nightly(SparkSession spark, Warehouse wh, Path landing, PrintStream out) {
+    RunContext ctx = new RunContext(spark, wh, config, null, KEY, List.of(), out);
+    Nightly.Outcome o = new Pipeline(ctx).landing(landing).nightly();
+    NightlyCommand.print(o, out);
+    return o;
+  }
+
+  /** indicator|division → numerator/denominator. */
+  static java.util.Map<String, String> counts(Nightly.Outcome o) {
+    java.util.Map<String, String> m = new java.util.TreeMap<>();
+    for (org.sanku.indicators.IndicatorJob.Value v : o.indicators().values()) {
+      m.put(v.indicator().id() + "|" + v.divisionCode(), v.numerator() + "/" + v.denominator());
+    }
+    return m;
   }
 }

@@ -34,6 +34,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
+import org.sanku.storage.Warehouse;
 
 /**
  * What the hostile-landing tests share: a small generated region to attack, a key file outside the landing, an
@@ -106,8 +107,7 @@ final class HostileLanding {
     ctx.getConfiguration().getRootLogger().addAppender(appender, Level.ALL, null);
     ctx.updateLoggers();
     try {
-      IngestJob.Result r = new IngestJob(IngestedRegion.spark(), wh, landing, IngestedRegion.SCHEMAS,
-          IngestedRegion.CONF, IngestedRegion.KEY, print).protecting(protectedFiles).run();
+      IngestJob.Result r = IngestedRegion.job(wh, landing, print).protecting(protectedFiles).run();
       return new Run(r, out.toString(StandardCharsets.UTF_8), log.toString());
     } finally {
       ctx.getConfiguration().getRootLogger().removeAppender("hostile-capture");

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sanku.storage.Warehouse;
 
 /**
  * A delivering platform that writes the landing as an attacker would, on a generated 400-person region (one full

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sanku.storage.Warehouse;
 
 /** Refused drops, encodings and headers, and a run killed half-way. */
 class IngestRecoveryTest {
@@ -201,13 +202,12 @@ class IngestRecoveryTest {
         cmd.add(line.trim());
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.sanku.cli.Sanku", "ingest",
-        "--landing", landing.toString(), "--warehouse", location, "--master", "local[2]"));
+    // Stop inside the first ehr drop, after its exams were staged but before anything of it was published.
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StoppingIngest.class.getName(),
+        landing.toString(), location, "after-table:ehr_physical_exam"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SANKU_PERSON_KEY", HexFormat.of().formatHex(IngestedRegion.KEY));
     pb.environment().put("SANKU_CONF", IngestedRegion.CONF.toAbsolutePath().toString());
-    // Stop inside the first ehr drop, after its exams were staged but before anything of it was published.
-    pb.environment().put("SANKU_CRASH_POINT", "after-table:ehr_physical_exam");
     Process p = pb.start();
     boolean reached = false;
     StringBuilder out = new StringBuilder();

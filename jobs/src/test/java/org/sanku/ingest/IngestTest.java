@@ -19,6 +19,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
+import org.sanku.storage.Warehouse;
+import org.sanku.storage.IcebergWriter;
 
 /**
  * Ingest of a generated region (3,000 persons, 3 nights, 4% dirty rows): every injected problem class ends as
@@ -173,7 +175,7 @@ class IngestTest {
   @Test
   void aSecondRunIngestsNothingAndChangesNothing() {
     Warehouse wh = IngestedRegion.warehouse();
-    TableStore store = new TableStore(spark());
+    IcebergWriter store = new IcebergWriter(spark());
     Map<String, Long> before = snapshots(wh, store);
     IngestJob.Result again = IngestedRegion.ingest(wh, IngestedRegion.landing());
     assertEquals(0, again.dropsIngested());
@@ -181,7 +183,7 @@ class IngestTest {
     assertEquals(before, snapshots(wh, store));
   }
 
-  private static Map<String, Long> snapshots(Warehouse wh, TableStore store) {
+  private static Map<String, Long> snapshots(Warehouse wh, IcebergWriter store) {
     Map<String, Long> out = new TreeMap<>();
     for (String cat : List.of(wh.analytics, wh.identity)) {
       for (Row ns : spark().sql("SHOW NAMESPACES IN " + cat).collectAsList()) {

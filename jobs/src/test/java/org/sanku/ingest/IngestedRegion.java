@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.generate.RegionGenerator;
 import org.sanku.spark.TestSpark;
+import org.sanku.storage.Warehouse;
 
 /** A generated dirty region over three nights, ingested once per test JVM into its own warehouse. */
 public final class IngestedRegion {
@@ -71,7 +72,13 @@ public final class IngestedRegion {
   }
 
   static IngestJob.Result ingest(Warehouse wh, Path landing) {
-    return new IngestJob(spark(), wh, landing, SCHEMAS, CONF, KEY, new PrintStream(System.out, true)).run();
+    return job(wh, landing, new PrintStream(System.out, true)).run();
+  }
+
+  /** An ingest of the landing into the warehouse with the project's configuration and the test key. */
+  static IngestJob job(Warehouse wh, Path landing, PrintStream log) {
+    org.sanku.pipeline.SankuConfig c = org.sanku.spark.TestConfig.get();
+    return new IngestJob(spark(), wh, landing, c.schemas(), c.aliases(), c.settings(), KEY, log);
   }
 
   static SparkSession spark() {

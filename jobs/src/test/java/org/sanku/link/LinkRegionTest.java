@@ -15,7 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 
 /**
  * Linkage of the generated region (3,000 persons, seed 11, 4% dirty rows, three nights) against the generator's

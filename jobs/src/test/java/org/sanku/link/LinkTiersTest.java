@@ -327,7 +327,7 @@ class LinkTiersTest {
           () -> new LinkJob(t.spark, t.wh, other, TinyWarehouse.R, new PrintStream(System.out, true)).run());
       assertTrue(e.getMessage().contains("not the one"), e.getMessage());
     } finally {
-      t.spark.udf().register(org.sanku.ingest.PersonKeyFunction.NAME, new org.sanku.ingest.PersonKeyFunction(TinyWarehouse.KEY), DataTypes.StringType);
+      t.spark.udf().register(org.sanku.ids.PersonKeyFunction.NAME, new org.sanku.ids.PersonKeyFunction(TinyWarehouse.KEY), DataTypes.StringType);
     }
   }
 

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 import org.sanku.spark.TestSpark;
 
 /** A generated dirty region (3,000 persons, three nights), ingested once per test JVM and linked once. */
@@ -39,7 +39,8 @@ public final class LinkedRegion {
   /** The region linked once (reference date: the latest drop, 2025-12-31). */
   public static synchronized LinkJob.Result linked() {
     if (linked == null) {
-      linked = new LinkJob(spark(), warehouse(), KEY, new PrintStream(System.out, true)).run();
+      linked = new LinkJob(spark(), warehouse(), KEY, LinkJob.latestDropDate(spark(), warehouse()),
+          new PrintStream(System.out, true)).run();
     }
     return linked;
   }

@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sanku.ids.IdNumbers;
 import org.sanku.ids.PersonKeys;
-import org.sanku.ingest.Warehouse;
+import org.sanku.storage.Warehouse;
 import org.sanku.spark.TestSpark;
 
 /**

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.sanku.storage.Warehouse;
 
 /**
  * The stack the later stages stand on works on this JVM: Spark 3.5 on Java 17 with the add-opens list, an
@@ -20,7 +21,7 @@ class SparkStackTest {
   @Test
   void icebergTableCommitsAndKeepsSnapshots() throws Exception {
     SparkSession spark = TestSpark.get();
-    new org.sanku.ingest.Warehouse(spark, TestSpark.warehouse().toUri().toString(), "smoke", "smoke_id");
+    new org.sanku.storage.Warehouse(spark, TestSpark.warehouse().toUri().toString(), "smoke", "smoke_id");
     spark.sql("CREATE TABLE smoke.smoke.t (k STRING, v INT) USING iceberg");
     spark.sql("INSERT INTO smoke.smoke.t VALUES ('a', 1), ('b', 2)");
     long first = spark.sql("SELECT snapshot_id FROM smoke.smoke.t.snapshots").first().getLong(0);

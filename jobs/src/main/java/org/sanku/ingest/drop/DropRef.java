@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 /**
  * A drop folder found on the landing area, before anything in it has been read.
  *
- * @param source one of {@link DropScanner#SOURCES}
+ * @param source one of the contract's sources ({@link org.sanku.ingest.schema.SchemaCatalog#SOURCES})
  * @param date the extract date taken from the folder name ({@code yyyyMMdd})
  * @param folder the drop folder, {@code <landing>/<source>/<yyyyMMdd>}
  * @param hasManifest whether {@code manifest.json} was present when the folder was scanned; a drop without it is

@@ -26,8 +26,6 @@ import java.util.stream.Stream;
  */
 public final class DropScanner {
 
-  /** The contract's sources, in the order they are described there. */
-  public static final List<String> SOURCES = List.of("population", "ehr", "emr", "reference");
 
   /** What a scan found: drops sorted by source name then date, and problems (misnamed entries) sorted by path. */
   public record ScanResult(List<DropRef> drops, List<String> problems) {
@@ -49,12 +47,17 @@ public final class DropScanner {
    * @throws UncheckedIOException if a folder cannot be listed
    */
   public static ScanResult scan(Path landing) {
+    return scan(landing, org.sanku.ingest.schema.SchemaCatalog.SOURCES);
+  }
+
+  /** Scans a landing folder for drops of the given sources. */
+  public static ScanResult scan(Path landing, List<String> sources) {
     List<DropRef> drops = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     if (!Files.isDirectory(landing)) {
       return new ScanResult(drops, List.of(landing + ": landing folder does not exist or is not a folder"));
     }
-    for (String source : SOURCES) {
+    for (String source : sources) {
       Path sourceDir = landing.resolve(source);
       if (Files.isSymbolicLink(sourceDir)) {
         problems.add(source + ": is a symbolic link: not read (a source folder must be a real folder inside the "

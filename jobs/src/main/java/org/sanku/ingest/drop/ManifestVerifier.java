@@ -76,10 +76,16 @@ public final class ManifestVerifier {
    * empty; otherwise {@code drop} is null and {@code messages} say why the drop is refused. {@code files} holds the
    * checks of the files that could be read, in both cases.
    */
-  public record Verification(DropRef ref, Drop drop, List<FileCheck> files, List<String> messages) {
+  public record Verification(DropRef ref, Drop drop, List<FileCheck> files, List<String> messages,
+      List<String> warnings) {
     public Verification {
       files = List.copyOf(files);
       messages = List.copyOf(messages);
+      warnings = List.copyOf(warnings);
+    }
+
+    Verification(DropRef ref, Drop drop, List<FileCheck> files, List<String> messages) {
+      this(ref, drop, files, messages, List.of());
     }
 
     public boolean ok() {
@@ -143,6 +149,7 @@ public final class ManifestVerifier {
     }
 
     List<FileCheck> checks = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
       String name = e.getKey();
       Path file = ref.folder().resolve(name);
@@ -155,7 +162,7 @@ public final class ManifestVerifier {
         messages.add(id + "/" + name + ": file listed in the manifest is missing");
         continue;
       }
-      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages);
+      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages, warnings);
       if (c != null) {
         checks.add(c);
       }
@@ -169,7 +176,7 @@ public final class ManifestVerifier {
     if (!messages.isEmpty()) {
       return refused(ref, checks, messages);
     }
-    return new Verification(ref, new Drop(ref.source(), ref.folder(), ref.date(), m), checks, List.of());
+    return new Verification(ref, new Drop(ref.source(), ref.folder(), ref.date(), m), checks, List.of(), warnings);
   }
 
   /**
@@ -214,7 +221,7 @@ public final class ManifestVerifier {
 
   /** Reads one file once (sha256 and record count together) and adds a message for each disagreement. */
   private static FileCheck checkFile(String where, Path file, String name, Manifest.FileEntry expected, Manifest m,
-      Limits limits, List<String> messages) {
+      Limits limits, List<String> messages, List<String> warnings) {
     boolean gzip = name.toLowerCase(Locale.ROOT).endsWith(".gz");
     long records = -1;
     LineMap lines = LineMap.PLAIN;
@@ -234,7 +241,15 @@ public final class ManifestVerifier {
         if (gzip) {
           content = new GZIPInputStream(raw, BUFFER);
         }
-        CsvRecords.Scan scan = CsvRecords.scan(new StrictDecodingReader(content, m.encoding()), m.delimiter());
+        Utf8Sniffer sniff = m.encoding().equals(java.nio.charset.StandardCharsets.UTF_8) ? null
+            : new Utf8Sniffer(content);
+        CsvRecords.Scan scan = CsvRecords.scan(new StrictDecodingReader(sniff == null ? content : sniff,
+            m.encoding()), m.delimiter());
+        if (sniff != null && sniff.looksLikeUtf8()) {
+          warnings.add(where + ": declared " + m.encoding().name() + ", but its bytes are valid UTF-8 with "
+              + sniff.multiByteCharacters() + " multi-byte character(s): read as " + m.encoding().name() + ", names "
+              + "become other characters (and linkage by name fails); check the manifest's encoding");
+        }
         records = scan.records();
         lines = scan.lines();
         if (scan.header() != null) {

@@ -22,13 +22,15 @@ import java.util.List;
  * @param marksUncertain  the column is a diagnosis name whose wording marks an uncertain diagnosis
  * @param references      "table.column" of the parent row this column points to, or null
  * @param notes           free text from the schema, or null
+ * @param lookupOnly      a reference whose absent parent only warns ({@code on_missing: warning}: an organisation
+ *                        code not in ref_org is UNKNOWN_ORG) instead of quarantining the row as ORPHAN
  * @param maxLength       the most characters a value may have (string, code, flag, list, icd10; 0 for the types
  *                        whose parsers check their shape): longer is the error TOO_LONG
  */
 public record ColumnSpec(String name, ColumnType type, Requirement required, String zh, String valueSet,
     Double min, Double max, boolean notAfterExtract, boolean identity, Condition requiredWhen,
     String defaultValue, boolean unknownIsError, boolean marksUncertain, String references, String notes,
-    int maxLength) {
+    boolean lookupOnly, int maxLength) {
 
   /** The contract's Req column. */
   public enum Requirement {
@@ -64,6 +66,24 @@ public record ColumnSpec(String name, ColumnType type, Requirement required, Str
   /** A raw identifier (zone: identity): it and its verbatim form never reach the analytics zone. */
   public boolean isIdentity() {
     return identity;
+  }
+
+  /** The referenced table, or null. */
+  public String referencedTable() {
+    return references == null ? null : references.substring(0, references.indexOf('.'));
+  }
+
+  /** The referenced column, or null. */
+  public String referencedColumn() {
+    return references == null ? null : references.substring(references.indexOf('.') + 1);
+  }
+
+  /**
+   * The warning of a value its lookup table does not hold: {@code UNKNOWN_} and the referenced column without its
+   * {@code _code} suffix ({@code ref_org.org_code} gives {@code UNKNOWN_ORG}).
+   */
+  public String lookupReason() {
+    return "UNKNOWN_" + referencedColumn().replaceAll("_code$", "").toUpperCase(java.util.Locale.ROOT);
   }
 
   public boolean hasValueSet() {

@@ -6,7 +6,7 @@ import java.util.List;
  * The schema files or value sets are inconsistent. Thrown once at load time with every problem found, each line
  * naming the file and the field, so a deployment fixes its configuration in one pass instead of one error per run.
  */
-public final class SchemaException extends IllegalArgumentException {
+public final class SchemaException extends org.sanku.config.ConfigException {
 
   private static final long serialVersionUID = 1L;
 
@@ -14,7 +14,7 @@ public final class SchemaException extends IllegalArgumentException {
 
   public SchemaException(List<String> problems) {
     super("invalid table schemas (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  "
-        + String.join("\n  ", problems));
+        + String.join("\n  ", problems), problems.stream().map(org.sanku.config.ConfigProblem::parse).toList());
     this.problems = List.copyOf(problems);
   }
 

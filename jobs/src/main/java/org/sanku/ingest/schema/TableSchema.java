@@ -56,6 +56,16 @@ public final class TableSchema {
     return primaryKey;
   }
 
+  /** The columns whose value must be a key of another table (ORPHAN when it is not), in schema order. */
+  public List<ColumnSpec> parentReferences() {
+    return columns.stream().filter(c -> c.references() != null && !c.lookupOnly()).toList();
+  }
+
+  /** The columns looked up in a reference table, warned when the value is not there (UNKNOWN_ORG …). */
+  public List<ColumnSpec> lookupReferences() {
+    return columns.stream().filter(c -> c.references() != null && c.lookupOnly()).toList();
+  }
+
   /** Columns in schema order. */
   public List<ColumnSpec> columns() {
     return columns;

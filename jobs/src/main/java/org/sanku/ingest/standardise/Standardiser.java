@@ -25,6 +25,16 @@ import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
+import static org.sanku.ingest.standardise.TextParsers.ASCII;
+import static org.sanku.ingest.standardise.TextParsers.FULL_WIDTH;
+import static org.sanku.ingest.standardise.TextParsers.LIST_SEPARATORS;
+import static org.sanku.ingest.standardise.TextParsers.WS;
+import static org.sanku.ingest.standardise.TextParsers.clean;
+import static org.sanku.ingest.standardise.TextParsers.controlOr;
+import static org.sanku.ingest.standardise.TextParsers.dateTimeDigits;
+import static org.sanku.ingest.standardise.TextParsers.isRealDate;
+import static org.sanku.ingest.standardise.TextParsers.lookup;
+import static org.sanku.ingest.standardise.TextParsers.parseDate;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -52,34 +62,16 @@ import org.sanku.ingest.schema.TableSchema;
  * column may be absent and reads as null), plus passthrough columns whose names start with {@code _}
  * ({@code _file}, {@code _line}, {@code _raw}), which are kept unchanged.
  *
- * <p><b>Output</b>, per schema column {@code c} in schema order (see {@link ColumnSpec#outputColumns()}):
- * <ul>
- *   <li>string: {@code c} trimmed, null placeholders ({@code "" - 无 不详 NULL null N/A}) as null; a diagnosis name
- *       also gives {@code is_uncertain} (疑似, 待查, 待排, ?, ？, 可能);</li>
- *   <li>code, flag: {@code c} the national code after conf/code_maps.yaml, {@code c_src} the verbatim text;</li>
- *   <li>list: {@code c} array&lt;string&gt; of mapped codes (separators {@code ; ； , 、}), {@code c_src};</li>
- *   <li>date: {@code c} DateType, {@code c_src}; datetime: {@code c} TimestampType (delivered as Asia/Shanghai
- *       local time), {@code c_src};</li>
- *   <li>int: IntegerType; decimal: DoubleType;</li>
- *   <li>id_no: {@code c} the normalised 18-character number (null unless VALID_18, UPGRADED_15 or NON_MAINLAND),
- *       {@code c_src}, {@code <p>_status}, {@code <p>_birth_date}, {@code <p>_sex} with {@code p} the name
- *       without {@code _no} ({@code id_status}, {@code mother_id_status});</li>
- *   <li>division: {@code c} the current 12-digit code, {@code c_src}, {@code c_county} (6 digits);</li>
- *   <li>icd10: {@code c} normalised ({@code I10.X00}, {@code E11.900}, {@code I10}), {@code c_src}, {@code icd3},
- *       {@code icd4};</li>
- * </ul>
- * then the passthrough columns, then {@code _errors} and {@code _warnings}:
+ * <p><b>Output</b>: per schema column the columns of {@link ColumnSpec#outputColumns()} (schemas/README.md, "What
+ * standardisation writes"), then the passthrough columns, then {@code _errors} and {@code _warnings}:
  * {@code array<struct<column:string, reason:string, value:string>>}, empty when there is nothing to say. A row
  * with errors is to be quarantined by the caller; warnings flow on. Reason codes are in {@link Reasons}. Each
  * column reports at most one error: a non-null value that cannot be read gives BAD_DATE (not also
  * MISSING_REQUIRED), and problems of identity numbers are only ever warnings.
  *
- * <p><b>Laziness</b>: the method only builds expressions. It runs no Spark job and reads nothing from the data,
- * so the caller decides what is computed and when (one pass for counts, split and writes).
- *
- * <p>Everything is built from Spark built-ins except the identity-number check ({@link IdNumberFunction}).
- * Parsing is written so that it behaves the same with {@code spark.sql.ansi.enabled} on or off: every cast and
- * {@code make_date} is guarded by a pattern or range check, so no expression ever sees input it could fail on.
+ * <p>Lazy: only expressions are built, no Spark job runs, so the caller decides what is computed and when. All
+ * are Spark built-ins except the identity-number check ({@link IdNumberFunction}), and every cast and
+ * {@code make_date} is guarded by a pattern or range check, so the plan behaves alike with ANSI mode on or off.
  */
 public final class Standardiser {
 
@@ -95,28 +87,8 @@ public final class Standardiser {
   public static final String ERRORS = "_errors";
   public static final String WARNINGS = "_warnings";
 
-  /**
-   * Null placeholders of the contract (§2) plus {@code N/A}, compared upper-cased, so {@code null} and
-   * {@code n/a} match too.
-   */
-  static final List<String> NULL_PLACEHOLDERS = List.of("", "-", "无", "不详", "NULL", "N/A");
-
-  /**
-   * White space trimmed from every value: ASCII white space, NBSP, the ideographic space U+3000 and the
-   * zero-width characters U+200B and U+FEFF (a BOM inside a field), all of which Chinese exports produce.
-   */
-  private static final String WS = "[\\s\\u00A0\\u3000\\u200B\\uFEFF]";
-
-  /** Separators accepted inside list columns: the contract's {@code ;} and what Chinese forms use instead. */
-  private static final String LIST_SEPARATORS = "[;；,，、]";
-
   /** Wording that marks a diagnosis as uncertain (contract, emr_diagnosis.diag_name). */
   private static final String UNCERTAIN = "疑似|待查|待排|\\?|？|可能";
-
-  /** Full-width forms seen in hand-typed ICD codes, mapped to ASCII before upper-casing. */
-  private static final String FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
-      + "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．";
-  private static final String ASCII = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.";
 
   /** Statuses whose number is kept in the output column (usable for linkage, or a valid non-mainland card). */
   private static final List<String> KEPT_ID_STATUSES = List.of(IdStatus.VALID_18.name(), IdStatus.UPGRADED_15.name(),
@@ -140,68 +112,6 @@ public final class Standardiser {
     return new Plan(raw, schema, ctx).build();
   }
 
-  /** Cleans one text value: trims white space of every kind and reads null placeholders as null. */
-  static Column clean(Column value) {
-    Column trimmed = regexp_replace(value, "^" + WS + "+|" + WS + "+$", "");
-    return when(upper(trimmed).isin(NULL_PLACEHOLDERS.toArray()), lit(null).cast(DataTypes.StringType))
-        .otherwise(trimmed);
-  }
-
-  /**
-   * A strict calendar date from {@code yyyyMMdd} or {@code yyyy-MM-dd}, else null. Strict means 2025-02-30 and
-   * 20251301 are null: Spark's own {@code to_date} either rolls such dates over or, with the default parser
-   * policy, throws on them, so the fields are checked against the real month lengths first.
-   */
-  static Column parseDate(Column s) {
-    Column digits = when(s.rlike("^\\d{8}$"), s)
-        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2}$"), regexp_replace(s, "-", ""));
-    return dateOf(digits);
-  }
-
-  /** The date of an 8-digit yyyyMMdd prefix of {@code digits}, or null when it is not a real date. */
-  private static Column dateOf(Column digits) {
-    Column y = substring(digits, 1, 4).cast(DataTypes.IntegerType);
-    Column m = substring(digits, 5, 2).cast(DataTypes.IntegerType);
-    Column d = substring(digits, 7, 2).cast(DataTypes.IntegerType);
-    return when(isRealDate(y, m, d), make_date(y, m, d));
-  }
-
-  private static Column isRealDate(Column y, Column m, Column d) {
-    Column leap = y.mod(4).equalTo(0).and(y.mod(100).notEqual(0)).or(y.mod(400).equalTo(0));
-    Column daysInMonth = when(m.equalTo(2), when(leap, 29).otherwise(28))
-        .when(m.isin(4, 6, 9, 11), 30)
-        .otherwise(31);
-    return y.geq(1).and(m.between(1, 12)).and(d.geq(1)).and(d.leq(daysInMonth));
-  }
-
-  /**
-   * 14 digits yyyyMMddHHmmss from the accepted date-time forms: {@code yyyyMMddHHmmss},
-   * {@code yyyy-MM-dd HH:mm:ss} (database exports often add a fraction, {@code .0}, which is dropped), or a bare
-   * date in either form (midnight). Null for anything else.
-   */
-  private static Column dateTimeDigits(Column s) {
-    return when(s.rlike("^\\d{14}$"), s)
-        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?$"),
-            regexp_replace(regexp_replace(s, "\\.\\d+$", ""), "[- :]", ""))
-        .when(s.rlike("^\\d{8}$"), concat(s, lit("000000")))
-        .when(s.rlike("^\\d{4}-\\d{2}-\\d{2}$"), concat(regexp_replace(s, "-", ""), lit("000000")));
-  }
-
-  /** A regular expression matching a control character (line breaks included) or the file's delimiter. */
-  static String controlOr(char delimiter) {
-    return "[\\p{Cntrl}\\x{" + Integer.toHexString(delimiter) + "}]";
-  }
-
-  /** Looks a value up in a small map, as a CASE expression (null when absent), or a null literal if empty. */
-  static Column lookup(Column key, Map<String, String> map) {
-    Column out = null;
-    for (Map.Entry<String, String> e : map.entrySet()) {
-      Column cond = key.equalTo(lit(e.getKey()));
-      out = out == null ? when(cond, lit(e.getValue())) : out.when(cond, lit(e.getValue()));
-    }
-    return out == null ? lit(null).cast(DataTypes.StringType) : out;
-  }
-
   /** Builds the three projections of one standardisation: clean, parse, assemble. */
   private static final class Plan {
 
@@ -220,32 +130,12 @@ public final class Standardiser {
     }
 
     // Internal column names; the double underscore keeps them apart from contract and passthrough columns.
-    private static String rawName(ColumnSpec c) {
-      return "__raw_" + c.name();
-    }
-
-    private static String cleanName(ColumnSpec c) {
-      return "__cl_" + c.name();
-    }
-
-    private static String valueName(ColumnSpec c) {
-      return "__v_" + c.name();
-    }
-
-    private static Column rawOf(ColumnSpec c) {
-      return col(rawName(c));
-    }
-
-    private static Column cleanOf(ColumnSpec c) {
-      return col(cleanName(c));
-    }
-
-    private static Column valueOf(ColumnSpec c) {
-      return col(valueName(c));
+    private static String name(ColumnSpec c, String kind) {
+      return "__" + kind + "_" + c.name();
     }
 
     private static Column aux(ColumnSpec c, String kind) {
-      return col("__" + kind + "_" + c.name());
+      return col(name(c, kind));
     }
 
     private static Column auxDef(ColumnSpec c, String kind, Column expr) {
@@ -279,8 +169,8 @@ public final class Standardiser {
         if (c.defaultValue() != null) {
           cleaned = coalesce(cleaned, lit(c.defaultValue()));
         }
-        stage1.add(verbatim.as(rawName(c)));
-        stage1.add(cleaned.as(cleanName(c)));
+        stage1.add(verbatim.as(name(c, "raw")));
+        stage1.add(cleaned.as(name(c, "cl")));
       }
       Dataset<Row> cleaned = raw.select(stage1.toArray(new Column[0]));
 
@@ -308,20 +198,20 @@ public final class Standardiser {
 
     /** The typed value ({@code __v_c}) and auxiliary columns of one schema column. */
     private List<Column> parse(ColumnSpec c) {
-      Column cl = cleanOf(c);
+      Column cl = aux(c, "cl");
       List<Column> out = new ArrayList<>();
       switch (c.type()) {
-        case STRING -> out.add(cl.as(valueName(c)));
-        case CODE, FLAG -> out.add(coalesce(lookup(cl, codeMap(c)), cl).as(valueName(c)));
+        case STRING -> out.add(cl.as(name(c, "v")));
+        case CODE, FLAG -> out.add(coalesce(lookup(cl, codeMap(c)), cl).as(name(c, "v")));
         case LIST -> {
           Map<String, String> map = codeMap(c);
           // Elements are cleaned like values, so "1; 4" and "1;;4" read as [1, 4]; duplicates are dropped.
-          Column elements = filter(transform(split(cl, LIST_SEPARATORS), Standardiser::clean), Column::isNotNull);
+          Column elements = filter(transform(split(cl, LIST_SEPARATORS), TextParsers::clean), Column::isNotNull);
           Column mapped = array_distinct(transform(elements, x -> coalesce(lookup(x, map), x)));
           out.add(auxDef(c, "el", when(cl.isNotNull(), elements)));
-          out.add(when(size(mapped).gt(0), mapped).as(valueName(c)));
+          out.add(when(size(mapped).gt(0), mapped).as(name(c, "v")));
         }
-        case DATE -> out.add(parseDate(cl).as(valueName(c)));
+        case DATE -> out.add(parseDate(cl).as(name(c, "v")));
         case DATETIME -> {
           Column digits = dateTimeDigits(cl);
           Column y = substring(digits, 1, 4).cast(DataTypes.IntegerType);
@@ -331,18 +221,18 @@ public final class Standardiser {
           Column mi = substring(digits, 11, 2).cast(DataTypes.IntegerType);
           Column s = substring(digits, 13, 2).cast(DataTypes.IntegerType);
           Column valid = isRealDate(y, mo, d).and(h.leq(23)).and(mi.leq(59)).and(s.leq(59));
-          out.add(when(valid, make_timestamp(y, mo, d, h, mi, s, lit(SOURCE_ZONE))).as(valueName(c)));
+          out.add(when(valid, make_timestamp(y, mo, d, h, mi, s, lit(SOURCE_ZONE))).as(name(c, "v")));
           // The local calendar date, for FUTURE_DATE: the extract date is a Shanghai date too.
           out.add(auxDef(c, "day", when(valid, make_date(y, mo, d))));
         }
         case INT -> out.add(when(cl.rlike("^[+-]?\\d{1,9}(\\.0*)?$"),
-            regexp_replace(cl, "\\.0*$", "").cast(DataTypes.IntegerType)).as(valueName(c)));
+            regexp_replace(cl, "\\.0*$", "").cast(DataTypes.IntegerType)).as(name(c, "v")));
         case DECIMAL -> out.add(when(cl.rlike("^[+-]?(\\d{1,15}(\\.\\d*)?|\\.\\d{1,15})$"),
-            cl.cast(DataTypes.DoubleType)).as(valueName(c)));
+            cl.cast(DataTypes.DoubleType)).as(name(c, "v")));
         case ID_NO -> {
           // The function cleans the verbatim text itself (white space inside the number, Excel quotes, NFKC).
           UserDefinedFunction fn = udf(new IdNumberFunction(ctx.asOf()), IdNumberFunction.RESULT);
-          out.add(fn.apply(rawOf(c)).as(valueName(c)));
+          out.add(fn.apply(aux(c, "raw")).as(name(c, "v")));
         }
         case DIVISION -> {
           Column d12 = when(cl.rlike("^\\d{12}$"), cl).when(cl.rlike("^\\d{6}$"), concat(cl, lit("000000")));
@@ -350,7 +240,7 @@ public final class Standardiser {
           Column mapped = coalesce(lookup(d12, ctx.divisionSuccessors()),
               when(county.isNotNull(), concat(county, substring(d12, 7, 6))), d12);
           out.add(auxDef(c, "d12", d12));
-          out.add(mapped.as(valueName(c)));
+          out.add(mapped.as(name(c, "v")));
         }
         case ICD10 -> {
           // §5.1: upper-case, no spaces, the dot optional; then the dot goes back after the category.
@@ -358,7 +248,7 @@ public final class Standardiser {
           Column ok = norm.rlike("^[A-Z][0-9]{2}[0-9A-Z]*$");
           out.add(auxDef(c, "icd", when(ok, norm)));
           out.add(when(ok, when(length(norm).gt(3), concat(substring(norm, 1, 3), lit("."), substring(norm, 4, 100)))
-              .otherwise(norm)).otherwise(cl).as(valueName(c)));
+              .otherwise(norm)).otherwise(cl).as(name(c, "v")));
         }
         default -> throw new IllegalStateException("unhandled type " + c.type());
       }
@@ -367,9 +257,9 @@ public final class Standardiser {
 
     /** The output columns of one schema column; registers its errors and warnings. */
     private List<Column> assemble(ColumnSpec c) {
-      Column raw = rawOf(c);
-      Column cl = cleanOf(c);
-      Column v = valueOf(c);
+      Column raw = aux(c, "raw");
+      Column cl = aux(c, "cl");
+      Column v = aux(c, "v");
       List<Column> out = new ArrayList<>();
       // A list of separators only is as empty as an empty cell.
       Column missing = c.type() == ColumnType.LIST ? v.isNull() : cl.isNull();
@@ -477,8 +367,8 @@ public final class Standardiser {
 
     /** BAD_DATE for unreadable text; FUTURE_DATE for an event after the extract date. */
     private void dateChecks(ColumnSpec c, Column day) {
-      Column cl = cleanOf(c);
-      error(cl.isNotNull().and(valueOf(c).isNull()), c, Reasons.BAD_DATE, cl);
+      Column cl = aux(c, "cl");
+      error(cl.isNotNull().and(aux(c, "v").isNull()), c, Reasons.BAD_DATE, cl);
       if (c.notAfterExtract()) {
         LocalDate extract = ctx.extractDate();
         error(day.gt(lit(java.sql.Date.valueOf(extract))), c, Reasons.FUTURE_DATE, cl);
@@ -520,13 +410,13 @@ public final class Standardiser {
       if (c.name().equals(OWN_ID)) {
         ColumnSpec birth = schema.column(BIRTH_DATE);
         if (birth != null && birth.type() == ColumnType.DATE) {
-          Column rowBirth = valueOf(birth);
+          Column rowBirth = aux(birth, "v");
           warning(idBirth.notEqual(rowBirth), c, lit(Reasons.ID_BIRTH_MISMATCH),
               concat_ws(" ≠ ", idBirth.cast(DataTypes.StringType), rowBirth.cast(DataTypes.StringType)));
         }
         ColumnSpec sex = schema.column(SEX_CODE);
         if (sex != null && sex.type().isCoded()) {
-          Column rowSex = valueOf(sex);
+          Column rowSex = aux(sex, "v");
           // Only a known sex can disagree: 0 未知 and 9 未说明 say nothing.
           warning(rowSex.isin("1", "2").and(idSex.notEqual(rowSex)), c, lit(Reasons.ID_SEX_MISMATCH),
               concat_ws(" ≠ ", idSex, rowSex));
@@ -538,7 +428,7 @@ public final class Standardiser {
     /** The condition of a C column: the other column's standardised code is one of the listed values. */
     private Column conditionHolds(ColumnSpec c) {
       ColumnSpec on = schema.column(c.requiredWhen().column());
-      return valueOf(on).isin(c.requiredWhen().values().toArray());
+      return aux(on, "v").isin(c.requiredWhen().values().toArray());
     }
 
     private void unknownCode(Column condition, ColumnSpec c, Column value) {

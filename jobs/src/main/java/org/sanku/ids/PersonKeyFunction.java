@@ -1,7 +1,6 @@
-package org.sanku.ingest;
+package org.sanku.ids;
 
 import org.apache.spark.sql.api.java.UDF1;
-import org.sanku.ids.PersonKeys;
 
 /**
  * HMAC-SM3 of a normalised identifier, as a Spark function. The key travels to executors inside the task
@@ -29,6 +28,14 @@ public final class PersonKeyFunction implements UDF1<String, String> {
       keys = new PersonKeys(key);
     }
     return keys.personKey(normalised);
+  }
+
+  /**
+   * Registers the function under {@link #NAME} with this key for the session: each stage that keys persons does so
+   * with the key it was given, so no stage depends on what an earlier one left on the session.
+   */
+  public static void register(org.apache.spark.sql.SparkSession spark, byte[] key) {
+    spark.udf().register(NAME, new PersonKeyFunction(key), org.apache.spark.sql.types.DataTypes.StringType);
   }
 
   @Override

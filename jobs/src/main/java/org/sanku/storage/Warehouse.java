@@ -1,6 +1,7 @@
-package org.sanku.ingest;
+package org.sanku.storage;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -33,7 +34,9 @@ public final class Warehouse {
     register(spark, identityCatalog, identityUri(this.location));
   }
 
+  /** The warehouse at {@code location} as the pipeline writes it: its identity zone private to the Sanku user. */
   public static Warehouse open(SparkSession spark, String location) {
+    PrivateFolders.identityZone(location, spark.sparkContext().hadoopConfiguration());
     return new Warehouse(spark, location, DEFAULT_ANALYTICS, DEFAULT_IDENTITY);
   }
 
@@ -50,7 +53,7 @@ public final class Warehouse {
 
   /** {@link #analyticsOnly(SparkSession, String)} under a given catalog name. */
   public static String analyticsOnly(SparkSession spark, String location, String analyticsCatalog) {
-    register(spark, analyticsCatalog, analyticsUri(location), ReadOnlyCatalog.class.getName());
+    register(spark, analyticsCatalog, analyticsUri(location), org.sanku.ingest.ReadOnlyCatalog.class.getName());
     spark.conf().set("spark.sql.catalog." + analyticsCatalog + ".cache-enabled", "false");
     return analyticsCatalog;
   }
@@ -87,17 +90,58 @@ public final class Warehouse {
     spark.conf().set("spark.sql.catalog." + name + ".warehouse", uri);
   }
 
-  /** Analytics-zone table name, e.g. {@code sanku.std.ehr_person}. */
-  public String std(String table) {
-    return analytics + ".std." + table;
+  /** The name Spark knows a table by, e.g. {@code sanku.std.ehr_person}: the one place names are built. */
+  public String name(TableRef t) {
+    return (t.zone() == TableRef.Zone.IDENTITY ? identity : analytics) + "." + t.namespace() + "." + t.table();
   }
 
+  /** The catalog and namespace, e.g. {@code sanku.model}. */
+  public String namespace(TableRef.Zone zone, String namespace) {
+    return (zone == TableRef.Zone.IDENTITY ? identity : analytics) + "." + namespace;
+  }
+
+  /** An analytics-zone table of a namespace ({@code std}, {@code model}, {@code link}, {@code ind}, {@code ops}). */
+  public String analytics(String namespace, String table) {
+    return name(new TableRef(TableRef.Zone.ANALYTICS, namespace, table));
+  }
+
+  /** Standardised current state, e.g. {@code sanku.std.ehr_person}. */
+  public String std(String table) {
+    return name(TableRef.std(table));
+  }
+
+  /** Ledgers and quarantine reasons of ingest, e.g. {@code sanku.ops.ingest_ledger}. */
   public String ops(String table) {
-    return analytics + ".ops." + table;
+    return name(TableRef.ops(table));
+  }
+
+  /** Integrated tables keyed by person, e.g. {@code sanku.model.person}. */
+  public String model(String table) {
+    return name(TableRef.model(table));
+  }
+
+  /** Linkage's own tables, e.g. {@code sanku.link.record_link}. */
+  public String link(String table) {
+    return name(TableRef.link(table));
+  }
+
+  /** Published indicators, e.g. {@code sanku.ind.indicator_value}. */
+  public String ind(String table) {
+    return name(TableRef.ind(table));
   }
 
   /** Identity-zone table name, e.g. {@code sanku_identity.id.ehr_person}. */
   public String id(String table) {
-    return identity + ".id." + table;
+    return name(TableRef.id(table));
+  }
+
+  /** The identity zone's raw tables (columns the contract does not know), e.g. {@code sanku_identity.raw.extra_columns}. */
+  public String raw(String table) {
+    return name(TableRef.raw(table));
+  }
+
+  /** The catalogs of both zones, analytics first. */
+  public List<String> catalogs() {
+    return List.of(analytics, identity);
   }
 }

@@ -1,4 +1,4 @@
-package org.sanku.ingest;
+package org.sanku.storage;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -40,7 +40,7 @@ public final class Maintenance {
   private final PrintStream log;
   private final Clock clock;
 
-  Maintenance(SparkSession spark, Settings.Maintenance settings, PrintStream log) {
+  public Maintenance(SparkSession spark, Settings.Maintenance settings, PrintStream log) {
     this(spark, settings, log, Clock.systemUTC());
   }
 
@@ -72,7 +72,7 @@ public final class Maintenance {
       added = r.addedDataFilesCount();
       deletesRemoved = r.removedDeleteFilesCount();
       table.refresh();
-      if (rewritten > 0 && table.currentSnapshot() != null
+      if (rewritten > 0 && table.currentSnapshot() != null && !hasNestedColumns(table)
           && !"0".equals(table.currentSnapshot().summary().getOrDefault("total-position-deletes", "0"))) {
         // Delete files that a MERGE wrote without naming their data file are not recognised as dangling by the
         // rewrite: rewriting them drops their entries for files that are gone (and a file left empty).
@@ -102,6 +102,16 @@ public final class Maintenance {
           + "snapshot(s)%n", name, rewritten, added, deletesRemoved, expired);
     }
     return new Done(name, rewritten, added, deletesRemoved, expired);
+  }
+
+  /**
+   * Whether the table has array or map columns. Iceberg 1.10.0's rewrite of position delete files fails on such
+   * tables (apache/iceberg#15080: "Invalid partition field parent: list<…>", fixed only in later releases), and
+   * every std table has {@code warnings array<string>}: on them the delete files a MERGE wrote without naming their
+   * data file are left for the data-file rewrite and snapshot expiry to retire, rather than failing the upkeep.
+   */
+  static boolean hasNestedColumns(Table table) {
+    return table.schema().columns().stream().anyMatch(f -> f.type().isListType() || f.type().isMapType());
   }
 
   /** Data files under this size count as small (a delta's new rows). */
@@ -147,8 +157,24 @@ public final class Maintenance {
     return n;
   }
 
-  List<Done> run(TableStore store, List<String> tables) {
-    return tables.stream().map(t -> run(store.load(t), t)).toList();
+  public List<Done> run(IcebergWriter store, List<String> tables) {
+    return tables.stream().map(t -> runOrReport(store.load(t), t)).toList();
+  }
+
+  /**
+   * {@link #run}, with a failure reported and the table left as it is: upkeep runs after everything was published,
+   * each of its steps is its own commit, so a step that fails changes nothing readers see, and the other tables'
+   * upkeep still runs.
+   */
+  Done runOrReport(Table table, String name) {
+    try {
+      return run(table, name);
+    } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+      log.printf("maintain: %s: upkeep failed, the table is left as it is (%s: %s)%n", name,
+          e.getClass().getSimpleName(), why.length() > 200 ? why.substring(0, 200) + "…" : why);
+      return new Done(name, 0, 0, 0, 0);
+    }
   }
 
   /**
@@ -163,13 +189,13 @@ public final class Maintenance {
   static int upkeepAll(SparkSession spark, Warehouse wh, Settings.Maintenance settings, PrintStream log,
       Clock clock) {
     Maintenance m = new Maintenance(spark, settings, log, clock);
-    TableStore store = new TableStore(spark);
+    IcebergWriter store = new IcebergWriter(spark);
     int n = 0;
     for (String catalog : List.of(wh.analytics, wh.identity)) {
       for (String table : tables(spark, catalog)) {
         Table t = store.load(table);
-        TableStore.keepMetadataSmall(t);
-        m.run(t, table);
+        IcebergWriter.keepMetadataSmall(t);
+        m.runOrReport(t, table);
         n++;
       }
     }

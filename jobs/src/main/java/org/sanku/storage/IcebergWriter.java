@@ -1,6 +1,7 @@
-package org.sanku.ingest;
+package org.sanku.storage;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -11,15 +12,24 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 
 /**
- * Iceberg tables written through a staging branch (write–audit–publish): every change of a drop goes to the
- * branch {@value #STAGE} of each table, and only when the whole drop has been written and reconciled are the
- * tables' {@code main} branches fast-forwarded. A run that dies before that leaves {@code main} as it was, so
- * readers never see half a drop; the next run resets the branches and applies the drop again (the changes are
- * idempotent: latest {@code src_updated_at} wins).
+ * The one place Sanku writes Iceberg tables. Every table is format v2 and merge-on-read (a delta rewrites delete
+ * files, not data files), and every write is one atomic commit:
+ *
+ * <ul>
+ *   <li>{@link #append} and {@link #replace} (create the table on first use) for tables written whole or added to
+ *       in one commit: the ledgers, linkage's and the indicators' tables;</li>
+ *   <li>write–audit–publish for ingest: every change of a drop goes to the branch {@value #STAGE} of each table
+ *       ({@link #prepare}, {@link #merge}, {@link #replaceDropRows}), and only when the whole drop has been written
+ *       and reconciled are the tables' {@code main} branches fast-forwarded ({@link #publish}). A run that dies
+ *       before that leaves {@code main} as it was, so readers never see half a drop; the next run resets the
+ *       branches and applies the drop again (the changes are idempotent: latest {@code src_updated_at} wins).</li>
+ * </ul>
  */
-final class TableStore {
+public final class IcebergWriter {
 
   static final String STAGE = "stage";
 
@@ -27,40 +37,100 @@ final class TableStore {
   /** Tables whose staging branch was reset for the drop being written. */
   private final java.util.Set<String> staging = new java.util.HashSet<>();
 
-  TableStore(SparkSession spark) {
+  public IcebergWriter(SparkSession spark) {
     this.spark = spark;
   }
 
-  /** Starts a drop: each table's staging branch is reset to main the first time the drop touches it. */
-  void beginDrop() {
-    staging.clear();
-  }
+  /** The properties of every Sanku table. */
+  private static final Map<String, String> PROPERTIES = Map.of(
+      "format-version", "2",
+      "write.delete.mode", "merge-on-read",
+      "write.update.mode", "merge-on-read",
+      "write.merge.mode", "merge-on-read",
+      "write.metadata.delete-after-commit.enabled", "true",
+      "write.metadata.previous-versions-max", "50");
 
-  boolean exists(String table) {
+  public boolean exists(String table) {
     return spark.catalog().tableExists(table);
   }
 
-  /**
-   * Creates the table (format v2, merge-on-read so a delta rewrites only delete files, not whole data files) when
-   * it does not exist, gives it a first snapshot, and points the staging branch at main.
-   */
-  Table prepare(String table, Dataset<Row> shape) {
+  /** Creates the table empty, with {@code shape}'s columns, unless it exists. */
+  public void createIfMissing(String table, Dataset<Row> shape) {
+    if (exists(table)) {
+      return;
+    }
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    try {
+      writer(shape.limit(0), table).create();
+    } catch (TableAlreadyExistsException e) {
+      // Created meanwhile by another run: what is wanted is there.
+    }
+  }
+
+  /** Appends the rows in one commit, creating the table on first use. */
+  public void append(String table, Dataset<Row> rows) {
+    try {
+      if (!exists(table)) {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+        try {
+          writer(rows, table).create();
+          return;
+        } catch (TableAlreadyExistsException e) {
+          // Created meanwhile by another run: append to it.
+        }
+      }
+      rows.writeTo(table).append();
+    } catch (NoSuchTableException e) {
+      throw new IllegalStateException("cannot append to " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Replaces the table's rows and columns in one commit (readers see the old table or the new, never neither). */
+  public void replace(String table, Dataset<Row> rows) {
     if (!exists(table)) {
-      String ns = table.substring(0, table.lastIndexOf('.'));
-      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + ns);
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
       try {
-        shape.limit(0).writeTo(table).using("iceberg")
-            .tableProperty("format-version", "2")
-            .tableProperty("write.delete.mode", "merge-on-read")
-            .tableProperty("write.update.mode", "merge-on-read")
-            .tableProperty("write.merge.mode", "merge-on-read")
-            .tableProperty("write.metadata.delete-after-commit.enabled", "true")
-            .tableProperty("write.metadata.previous-versions-max", "50")
-            .create();
-      } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
-        throw new IllegalStateException(e);
+        writer(rows, table).create();
+        return;
+      } catch (TableAlreadyExistsException e) {
+        // Created meanwhile by another run: replace it (still one atomic commit).
       }
     }
+    writer(rows, table).createOrReplace();
+  }
+
+  private static org.apache.spark.sql.CreateTableWriter<Row> writer(Dataset<Row> rows, String table) {
+    org.apache.spark.sql.CreateTableWriter<Row> w = rows.writeTo(table).using("iceberg");
+    for (Map.Entry<String, String> p : PROPERTIES.entrySet()) {
+      w = w.tableProperty(p.getKey(), p.getValue());
+    }
+    return w;
+  }
+
+  /**
+   * Runs a MERGE of {@code rows} (as the source {@code s}) into {@code table} (the target {@code t}) in one commit:
+   * {@code sql} is the statement after {@code MERGE INTO <table> t USING <rows> s}.
+   */
+  public void mergeInto(String table, Dataset<Row> rows, String sql) {
+    String view = "sanku_merge_" + Integer.toHexString(table.hashCode()) + "_" + Long.toHexString(System.nanoTime());
+    rows.createOrReplaceTempView(view);
+    try {
+      spark.sql("MERGE INTO " + table + " t USING " + view + " s " + sql);
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  /** Starts a drop: each table's staging branch is reset to main the first time the drop touches it. */
+  public void beginDrop() {
+    staging.clear();
+  }
+
+  /**
+   * Creates the table when it does not exist, gives it a first snapshot, and points the staging branch at main.
+   */
+  public Table prepare(String table, Dataset<Row> shape) {
+    createIfMissing(table, shape);
     Table t = load(table);
     if (!staging.add(table)) {
       return t;
@@ -82,7 +152,7 @@ final class TableStore {
   }
 
   /** Tables created by earlier versions: keep the metadata folder from growing with every commit. */
-  static void keepMetadataSmall(Table t) {
+  public static void keepMetadataSmall(Table t) {
     if (!"true".equals(t.properties().get("write.metadata.delete-after-commit.enabled"))) {
       t.updateProperties().set("write.metadata.delete-after-commit.enabled", "true")
           .set("write.metadata.previous-versions-max", "50").commit();
@@ -90,7 +160,7 @@ final class TableStore {
     }
   }
 
-  Table load(String table) {
+  public Table load(String table) {
     try {
       return Spark3Util.loadIcebergTable(spark, table);
     } catch (Exception e) {
@@ -98,12 +168,13 @@ final class TableStore {
     }
   }
 
-  static String staged(String table) {
+  /** The staging branch of a table, as a name Spark reads and writes. */
+  public static String staged(String table) {
     return table + ".branch_" + STAGE;
   }
 
   /** Change sets up to this many rows are applied by the broadcast path of {@link #merge}... */
-  static final long SMALL_CHANGES = 200_000;
+  public static final long SMALL_CHANGES = 200_000;
   /** ...to tables of at least this many rows (below, one MERGE is cheaper than three steps). */
   static final long LARGE_TABLE_ROWS = 100_000;
 
@@ -119,14 +190,17 @@ final class TableStore {
    * the whole table's keys; for a small table that costs less than the three steps' jobs and commits. Both paths
    * give the same rows.
    */
-  void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
+  public void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       long changeRows) {
     boolean broadcast = !full && changeRows <= SMALL_CHANGES && rowsOf(table) >= LARGE_TABLE_ROWS;
     apply(table, changes, key, changeColumns, full, broadcast);
   }
 
-  /** The staged table's row count from its snapshot summary (no data read). */
-  private long rowsOf(String table) {
+  /**
+   * The staged table's data-file records from its snapshot summary (no data read): its row count, or more when
+   * delete files hide some of them.
+   */
+  public long rowsOf(String table) {
     Table t = load(table);
     SnapshotRef ref = t.refs().get(STAGE);
     Snapshot snap = ref == null ? t.currentSnapshot() : t.snapshot(ref.snapshotId());
@@ -137,7 +211,7 @@ final class TableStore {
   }
 
   /** {@link #merge} with the path chosen by the caller. */
-  void apply(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
+  public void apply(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       boolean broadcast) {
     String view = "sanku_changes_" + Math.abs(table.hashCode());
     String on = key.stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
@@ -175,7 +249,7 @@ final class TableStore {
         }
         spark.sql(sql.toString());
       }
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       throw new IllegalStateException(e);
     } finally {
       spark.catalog().dropTempView(view);
@@ -187,7 +261,7 @@ final class TableStore {
   }
 
   /** Replaces the staged rows of one drop (so a repeated run does not duplicate them), then appends. */
-  void replaceDropRows(String table, String dropId, Dataset<Row> rows) {
+  public void replaceDropRows(String table, String dropId, Dataset<Row> rows) {
     String where = " WHERE drop_id = '" + dropId.replace("'", "''") + "'";
     // Rows of this drop are only there when it was published but its ledger entry was not written (a crash in
     // between); the look-up reads only the files whose drop_id bounds admit it, the DELETE would be a commit.
@@ -196,20 +270,20 @@ final class TableStore {
     }
     try {
       rows.writeTo(staged(table)).append();
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /** Publishes: main of every table becomes its staged state. */
-  void publish(List<String> tables) {
+  public void publish(List<String> tables) {
     for (String name : tables) {
       Table t = load(name);
       t.manageSnapshots().fastForwardBranch("main", STAGE).commit();
     }
   }
 
-  long currentSnapshotId(String table) {
+  public long currentSnapshotId(String table) {
     Snapshot s = load(table).currentSnapshot();
     return s == null ? -1 : s.snapshotId();
   }

@@ -1,0 +1,73 @@
+package org.sanku.pipeline;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.sanku.indicators.IndicatorJob;
+import org.sanku.ingest.IngestJob;
+import org.sanku.link.LinkJob;
+
+/**
+ * The nightly run: check the catalog, ingest every new drop, link, compute and publish the indicators, keep every
+ * table up. Each stage publishes atomically; the exit code is 0 only when every drop was published, 3 when one was
+ * refused (its source waits; everything complete is still published).
+ */
+public final class Nightly {
+
+  /** One stage's wall time and the JVM's peak heap in use during it (garbage included). */
+  public record Stage(String name, double seconds, long peakHeapMiB, String what) {}
+
+  /** What a nightly did. */
+  public record Outcome(int exitCode, List<Stage> stages, IngestJob.Result ingest, LinkJob.Result link,
+      IndicatorJob.Result indicators, double seconds) {}
+
+  private final Pipeline pipeline;
+
+  Nightly(Pipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  Outcome run() {
+    PrintStream out = pipeline.context().log();
+    List<Stage> stages = new ArrayList<>();
+    pipeline.checkCatalog();
+    long t0 = System.nanoTime();
+    out.println("nightly [1/3] ingest");
+    IngestJob.Result ing = stage(stages, "ingest", () -> pipeline.ingest(false),
+        r -> r.dropsIngested() + " drop(s), " + r.refusals().size() + " refused");
+    out.printf("nightly [1/3] ingest: %d drop(s) ingested, %d refused (%.1f s)%n", ing.dropsIngested(),
+        ing.refusals().size(), stages.get(0).seconds());
+    for (String r : ing.refusals()) {
+      out.println("nightly: REFUSED " + r);
+    }
+    out.println("nightly [2/3] link");
+    LinkJob.Result link = stage(stages, "link", pipeline::link,
+        r -> r.outcomes().values().stream().mapToLong(Long::longValue).sum() + " records");
+    out.println("nightly [3/3] indicators (as of " + pipeline.asOf() + ")");
+    IndicatorJob.Result ind = stage(stages, "indicators", pipeline::indicators, r -> r.values().size() + " values");
+    // Upkeep of every table: linkage and indicator tables are replaced nightly, and their old versions expire.
+    stage(stages, "upkeep", pipeline::upkeep, n -> n + " tables");
+    return new Outcome(ing.ok() ? 0 : 3, List.copyOf(stages), ing, link, ind, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static <T> T stage(List<Stage> stages, String name, Supplier<T> work,
+      java.util.function.Function<T, String> what) {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      p.resetPeakUsage();
+    }
+    long t0 = System.nanoTime();
+    T result = work.get();
+    long peak = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+        peak += p.getPeakUsage().getUsed();
+      }
+    }
+    stages.add(new Stage(name, (System.nanoTime() - t0) / 1e9, peak >> 20, what.apply(result)));
+    return result;
+  }
+}

@@ -1,0 +1,174 @@
+package org.sanku.pipeline;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.sanku.indicators.Catalog;
+import org.sanku.indicators.IndicatorJob;
+import org.sanku.indicators.Period;
+import org.sanku.indicators.report.Cell;
+import org.sanku.ingest.IngestJob;
+import org.sanku.link.LinkJob;
+import org.sanku.storage.Maintenance;
+import org.sanku.storage.WarehouseLock;
+
+/**
+ * Sanku's pipeline as one object: the stages a nightly runs, and the reads of what they published. The command
+ * line, the tests, the SQL and JDBC endpoints, reports and notebooks all come in here; each stage's job class does
+ * the work, this class decides what each is given.
+ */
+public final class Pipeline {
+
+  private final RunContext ctx;
+  private LocalDate asOf;
+  /** The warehouse lock while this pipeline holds it (a nightly holds it over all its stages). */
+  private WarehouseLock lock;
+
+  public Pipeline(RunContext ctx) {
+    this.ctx = ctx;
+    this.asOf = ctx.asOf();
+  }
+
+  public RunContext context() {
+    return ctx;
+  }
+
+  /**
+   * Checks the indicator catalog's expressions against the integrated tables' layout (a Spark analysis, no data
+   * read): a broken definition stops a nightly before it ingests.
+   */
+  public void checkCatalog() {
+    IndicatorJob.check(ctx.spark(), ctx.config().indicators());
+  }
+
+  /** Ingests every new drop; the upkeep of the tables it wrote follows unless {@code upkeep} is false. */
+  public IngestJob.Result ingest(boolean upkeep) {
+    return locked("ingest", () -> {
+      IngestJob job = new IngestJob(ctx.spark(), ctx.warehouse(), landing(), ctx.config().schemas(),
+        ctx.config().aliases(), ctx.config().settings(), ctx.requireKey(), ctx.log())
+        .protecting(ctx.protectedFiles()).acceptingShrink(acceptShrink);
+      return (upkeep ? job : job.withoutUpkeep()).run();
+    });
+  }
+
+  /**
+   * Runs {@code work} holding the warehouse: one writer at a time (ingest, link, indicators, upkeep; a nightly
+   * holds it over all of them). Another run's holding refuses this one, saying who holds it since when.
+   */
+  <T> T locked(String command, java.util.function.Supplier<T> work) {
+    if (lock != null) {
+      return work.get();
+    }
+    lock = WarehouseLock.acquire(ctx.warehouse().location, ctx.spark().sparkContext().hadoopConfiguration(),
+        command, ctx.config().settings().lockStaleMinutes(), ctx.log());
+    try {
+      return work.get();
+    } finally {
+      WarehouseLock held = lock;
+      lock = null;
+      held.close();
+    }
+  }
+
+  private java.nio.file.Path landing;
+  private boolean acceptShrink;
+
+  /** Lets the next {@link #ingest} apply full drops that remove more than ingest.max_full_drop_shrink of a table. */
+  public Pipeline acceptShrink(boolean accept) {
+    this.acceptShrink = accept;
+    return this;
+  }
+
+  /** The landing folder the next {@link #ingest} reads. */
+  public Pipeline landing(java.nio.file.Path folder) {
+    this.landing = folder;
+    return this;
+  }
+
+  private java.nio.file.Path landing() {
+    if (landing == null) {
+      throw new IllegalStateException("no landing folder given");
+    }
+    return landing;
+  }
+
+  /**
+   * The run's reference date: the context's, else the latest drop in the ingest ledger (today in Asia/Shanghai
+   * when nothing was ingested). Resolved on first use and kept, so link and indicators count on the same day.
+   */
+  public LocalDate asOf() {
+    if (asOf == null) {
+      asOf = LinkJob.latestDropDate(ctx.spark(), ctx.warehouse());
+    }
+    return asOf;
+  }
+
+  public LinkJob.Result link() {
+    return locked("link", () -> new LinkJob(ctx.spark(), ctx.warehouse(), ctx.requireKey(), asOf(), ctx.log())
+        .run());
+  }
+
+  private IndicatorJob indicatorJob(java.io.PrintStream log) {
+    return new IndicatorJob(ctx.spark(), ctx.warehouse(), ctx.config().indicators(), ctx.config().targets(), log);
+  }
+
+  /** Computes and publishes the nightly periods: the year to date and each closed year with data. */
+  public IndicatorJob.Result indicators() {
+    return locked("indicators", () -> {
+      IndicatorJob job = indicatorJob(ctx.log());
+      return job.run(asOf(), job.nightlyPeriods(asOf()));
+    });
+  }
+
+  /** Computes and publishes the given periods, as of the last day of the last one. */
+  public IndicatorJob.Result indicators(List<Period> periods) {
+    return locked("indicators", () -> indicatorJob(ctx.log()).run(periods.get(periods.size() - 1).end(), periods));
+  }
+
+  /** Upkeep of every table of both zones (conf/sanku.yaml maintenance); returns the number of tables. */
+  public int upkeep() {
+    return locked("upkeep", () -> Maintenance.upkeepAll(ctx.spark(), ctx.warehouse(),
+        ctx.config().settings().maintenance(), ctx.log()));
+  }
+
+  /** The whole nightly: ingest, link, indicators, upkeep, with each stage's time and peak heap. */
+  public Nightly.Outcome nightly() {
+    return locked("nightly", () -> new Nightly(this).run());
+  }
+
+  /** The published values of one period, ordered by indicator and division (empty when none are published). */
+  public List<Cell> publishedValues(Period p) {
+    Catalog catalog = ctx.config().indicators();
+    if (!ctx.spark().catalog().tableExists(ctx.warehouse().ind("indicator_value"))) {
+      return List.of();
+    }
+    List<Cell> cells = new ArrayList<>();
+    for (Row r : IndicatorJob.read(ctx.spark(), ctx.warehouse(), p)) {
+      Catalog.Indicator ind = catalog.indicators.get(r.<String>getAs("indicator_id"));
+      cells.add(new Cell(r.getAs("indicator_id"), r.getAs("name_zh"), ind == null ? null : ind.nameEn(),
+          r.getAs("unit"), r.getAs("period_type"), r.<java.sql.Date>getAs("period_start").toLocalDate(),
+          r.<java.sql.Date>getAs("period_end").toLocalDate(), r.getAs("division_code"), r.getAs("division_level"),
+          r.getAs("division_name"), r.getAs("parent_code"), r.<Long>getAs("numerator"), r.<Long>getAs("denominator"),
+          r.getAs("value"), r.getAs("lower95"), r.getAs("upper95"), r.getAs("target"), r.getAs("target_year"),
+          r.getAs("target_plan"), Boolean.TRUE.equals(r.getAs("higher_is_better")), r.getAs("gap")));
+    }
+    return cells;
+  }
+
+  /**
+   * The values of one period: the published ones, else (or when {@code recompute}) computed and published now.
+   */
+  public List<Cell> values(Period p, boolean recompute) {
+    List<Cell> published = recompute ? List.of() : publishedValues(p);
+    if (!published.isEmpty()) {
+      return published;
+    }
+    if (!ctx.spark().catalog().tableExists(ctx.warehouse().model("person"))) {
+      throw new IllegalStateException("nothing to compute: the warehouse has no linked data (run ./sanku nightly)");
+    }
+    ctx.log().println("sanku indicators: computing " + p.label() + " (" + p.start() + " … " + p.end() + ")");
+    checkCatalog();
+    return indicators(List.of(p)).values().stream().map(IndicatorJob.Value::cell).toList();
+  }
+}

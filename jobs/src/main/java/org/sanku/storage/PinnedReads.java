@@ -1,0 +1,70 @@
+package org.sanku.storage;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * How a stage reads the warehouse: every table at the snapshot that was current when the stage first read it, so
+ * that all the plans of a stage (however often Spark recomputes them) see one state of the warehouse, even while
+ * another run publishes a night. Linkage, indicators and reports read through one of these; a new stage makes a new
+ * one and sees what the stages before it published.
+ */
+public final class PinnedReads {
+
+  private final SparkSession spark;
+  private final Map<String, Long> pinned = new LinkedHashMap<>();
+
+  public PinnedReads(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public boolean exists(String table) {
+    return spark.catalog().tableExists(table);
+  }
+
+  /** The snapshot read of {@code table}, or -1 when it has none (absent, or never written). */
+  public synchronized long snapshot(String table) {
+    return pinned.computeIfAbsent(table, t -> {
+      if (!exists(t)) {
+        return -1L;
+      }
+      try {
+        Table ice = Spark3Util.loadIcebergTable(spark, t);
+        ice.refresh();
+        Snapshot s = ice.currentSnapshot();
+        return s == null ? -1L : s.snapshotId();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot load table " + t + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * The name that reads the pinned snapshot ({@code sanku.model.person.snapshot_id_42}, Iceberg's selector), for
+   * SQL text and {@code spark.table}; the plain name when the table has no snapshot.
+   */
+  public String name(String table) {
+    long id = snapshot(table);
+    return id < 0 ? table : table + ".snapshot_id_" + id;
+  }
+
+  /** The pinned table, or null when it does not exist. */
+  public Dataset<Row> read(String table) {
+    if (!exists(table)) {
+      return null;
+    }
+    long id = snapshot(table);
+    return id < 0 ? spark.table(table) : spark.table(name(table));
+  }
+
+  /** The tables read so far and their snapshots, for a run's record. */
+  public synchronized Map<String, Long> snapshots() {
+    return Map.copyOf(pinned);
+  }
+}

@@ -1,0 +1,69 @@
+package org.sanku.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One writer at a time on a warehouse; a lock left by a run that is gone is taken over. */
+class WarehouseLockTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final PrintStream log = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+  private WarehouseLock take(Path wh, String command) {
+    return WarehouseLock.acquire(wh.toUri().toString(), new Configuration(), command, 30, log);
+  }
+
+  @Test
+  void aSecondRunIsRefusedSayingWhoHoldsTheWarehouseSinceWhen(@TempDir Path wh) throws Exception {
+    try (WarehouseLock first = take(wh, "nightly")) {
+      assertTrue(Files.exists(wh.resolve(WarehouseLock.FILE)));
+      WarehouseLock.InUse e = assertThrows(WarehouseLock.InUse.class, () -> take(wh, "ingest"));
+      String host = InetAddress.getLocalHost().getHostName();
+      assertTrue(e.getMessage().startsWith("warehouse in use by nightly (user " + System.getProperty("user.name")
+          + ", pid " + ProcessHandle.current().pid() + " on host " + host + ") since 20"), e.getMessage());
+    }
+    // Released: the next run takes it.
+    assertFalse(Files.exists(wh.resolve(WarehouseLock.FILE)));
+    take(wh, "ingest").close();
+  }
+
+  @Test
+  void aLockWhoseProcessIsGoneOrThatNobodyTouchesIsTakenOver(@TempDir Path wh) throws Exception {
+    // A lock of this host whose process has ended.
+    Process p = new ProcessBuilder("true").start();
+    p.waitFor();
+    String host = InetAddress.getLocalHost().getHostName();
+    Path lock = wh.resolve(WarehouseLock.FILE);
+    Files.writeString(lock, "{\"command\":\"nightly\",\"user\":\"sanku\",\"host\":\"" + host + "\",\"pid\":"
+        + p.pid() + ",\"started_at\":\"2026-12-01T23:00+08:00\"}");
+    take(wh, "ingest").close();
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("taking over the stale warehouse lock of nightly (user "
+        + "sanku, pid " + p.pid() + " on host " + host + ") since 2026-12-01T23:00+08:00 (process " + p.pid()
+        + " on this host is gone)"), out.toString(StandardCharsets.UTF_8));
+
+    // A lock of another host: held while it is touched, stale after 30 minutes without.
+    Files.writeString(lock, "{\"command\":\"nightly\",\"user\":\"sanku\",\"host\":\"elsewhere\",\"pid\":1,"
+        + "\"started_at\":\"2026-12-01T23:00+08:00\"}");
+    assertThrows(WarehouseLock.InUse.class, () -> take(wh, "ingest"));
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(31, ChronoUnit.MINUTES)));
+    take(wh, "ingest").close();
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("(not touched for 31 minutes)"),
+        out.toString(StandardCharsets.UTF_8));
+    assertEquals(false, Files.exists(lock));
+  }
+}

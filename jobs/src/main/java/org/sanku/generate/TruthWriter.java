@@ -33,7 +33,7 @@ final class TruthWriter {
       "lower95_true", "upper95_true", "numerator_recoverable", "denominator_recoverable", "value_recoverable",
       "lower95_recoverable", "upper95_recoverable"};
 
-  static List<String[]> write(Path truth, GenContext ctx, int chunks, List<ChunkGenerator> gens,
+  static List<String[]> write(Path truth, GenContext ctx, int chunks, List<ChunkCounts> chunkCounts,
       RegionGenerator.Options o) throws IOException {
     Files.createDirectories(truth);
     int nc = ctx.spec.counties.size();
@@ -41,7 +41,7 @@ final class TruthWriter {
     long[][][] linkEhr = new long[nc][2][2];
     long[][][] linkEmr = new long[nc][2][2];
     Map<String, long[]> defects = new TreeMap<>();
-    for (ChunkGenerator g : gens) {
+    for (ChunkCounts g : chunkCounts) {
       all.addAll(g.tally);
       for (int c = 0; c < nc; c++) {
         for (int v = 0; v < 2; v++) {
@@ -155,7 +155,7 @@ final class TruthWriter {
     writeCsv(truth.resolve("defects.csv"), new String[] {"defect", "table", "injected", "recoverable",
         "recoverable_by_design", "expected_handling", "description"}, drows);
 
-    for (Map.Entry<String, String[]> e : ChunkGenerator.CLEAN.entrySet()) {
+    for (Map.Entry<String, String[]> e : CleanFacts.COLUMNS.entrySet()) {
       Path f = truth.resolve("clean").resolve(e.getKey() + ".csv");
       Files.createDirectories(f.getParent());
       try (OutputStream os = Files.newOutputStream(f)) {

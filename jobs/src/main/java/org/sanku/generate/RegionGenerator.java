@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.sanku.generate.Facts.Person;
 import org.sanku.generate.RegionSpec.Division;
-import org.sanku.indicators.lifetable.AbridgedLifeTable;
 
 /**
  * Writes a synthetic region as contract drops (shared/contract/README.md) plus a truth folder beside them.
@@ -321,13 +320,5 @@ public final class RegionGenerator {
   /** Deletes a folder tree if it exists (used to start a demo afresh). */
   public static void deleteFolder(Path p) throws IOException {
     deleteTree(p);
-  }
-
-  static AbridgedLifeTable.Result lifeTable(long[] deaths, long[] pop, double years) {
-    double[] p = new double[pop.length];
-    for (int i = 0; i < pop.length; i++) {
-      p[i] = pop[i];
-    }
-    return AbridgedLifeTable.compute(deaths, p, years);
   }
 }

@@ -34,6 +34,14 @@ final class ChunkOutput implements AutoCloseable {
     write(partName(t, night), charsets.get(t.source), row);
   }
 
+  /** Writes the final version of a row, twice when its defect is a duplicate row. */
+  void addFinal(Tables t, int night, String[] row, Defect defect) throws IOException {
+    add(t, night, row);
+    if (defect == Defect.DUPLICATE_ROW) {
+      add(t, night, row);
+    }
+  }
+
   void clean(String table, String[] row) throws IOException {
     write("truth/" + table + ".csv", StandardCharsets.UTF_8, row);
   }

@@ -108,6 +108,7 @@ final class Facts {
     String id;
     int type;              // 1 outpatient, 2 emergency, 3 inpatient
     LocalDate date;
+    String org;            // organisation code
     int orgCounty;
     boolean accepted = true;
     boolean rec = true;

@@ -2,11 +2,13 @@ package org.sanku.generate;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.sanku.generate.RegionSpec.County;
 import org.sanku.generate.RegionSpec.Division;
 
@@ -97,6 +99,22 @@ final class GenContext {
 
   LocalDate nightDate(int night) {
     return firstNight.plusDays(night);
+  }
+
+  /**
+   * The src_updated_at of a row delivered on a night: a time of the working day of the event, or of the night's
+   * extract date when the row comes in a delta (the full drop dates its rows no later than its own extract date).
+   */
+  String stamp(String source, int night, LocalDate eventDate, SplittableRandom r) {
+    LocalDate d = night == 0 ? (eventDate.isAfter(nightDate(0)) ? nightDate(0) : eventDate) : nightDate(night);
+    LocalDateTime t = d.atTime(8, 0).plusSeconds(r.nextInt(14 * 3600));
+    return Rows.dateTime(source, t);
+  }
+
+  /** A day drawn uniformly from a … b, both included (a when b is not after a). */
+  static LocalDate between(SplittableRandom r, LocalDate a, LocalDate b) {
+    long span = ChronoUnit.DAYS.between(a, b);
+    return span <= 0 ? a : a.plusDays(r.nextLong(span + 1));
   }
 
   static long mix(long a, long b, long c) {

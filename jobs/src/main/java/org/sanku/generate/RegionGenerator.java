@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.sanku.generate.Facts.Person;
 import org.sanku.generate.RegionSpec.Division;
-import org.sanku.indicators.lifetable.AbridgedLifeTable;
 
 /**
  * Writes a synthetic region as contract drops (shared/contract/README.md) plus a truth folder beside them.
@@ -89,14 +88,14 @@ public final class RegionGenerator {
       for (int c = 0; c < chunks; c++) {
         final int chunk = c;
         keys.add(pool.submit(() -> {
-          ChunkGenerator g = new ChunkGenerator(ctx, chunk, chunk * size, Math.min(o.persons(), (chunk + 1) * size),
-              null);
-          List<Person> ps = g.registry();
+          RegistrySimulator registry = new RegistrySimulator(ctx, new DefectInjector(ctx), chunk, chunk * size,
+              Math.min(o.persons(), (chunk + 1) * size));
+          List<Person> ps = registry.persons();
           long[] k = new long[ps.size()];
           int n = 0;
           for (Person p : ps) {
             if (!p.registryLost) {
-              k[n++] = ChunkGenerator.k1Hash(p.name, p.sex, p.birth, p.county);
+              k[n++] = LinkageRules.k1Hash(p.name, p.sex, p.birth, p.county);
             }
           }
           return Arrays.copyOf(k, n);
@@ -111,8 +110,7 @@ public final class RegionGenerator {
           try (ChunkOutput out = new ChunkOutput(parts.resolve(String.format("c%03d", chunk)), charsets)) {
             ChunkGenerator g = new ChunkGenerator(ctx, chunk, chunk * size,
                 Math.min(o.persons(), (chunk + 1) * size), out);
-            List<Person> ps = g.registry();
-            g.services(ps);
+            g.generate();
             out.close();
             g.partRows = out.rows;
             return g;
@@ -125,7 +123,8 @@ public final class RegionGenerator {
       }
       Map<String, Long> rowsPerTable = writeDrops(o, ctx, charsets, chunks, gens);
       Path truth = o.out().resolve("truth");
-      List<String[]> countyTable = TruthWriter.write(truth, ctx, chunks, gens, o);
+      List<String[]> countyTable = TruthWriter.write(truth, ctx, chunks,
+          gens.stream().map(g -> g.counts).toList(), o);
       deleteTree(parts);
       long total = rowsPerTable.values().stream().mapToLong(Long::longValue).sum();
       double secs = (System.nanoTime() - t0) / 1e9;
@@ -321,13 +320,5 @@ public final class RegionGenerator {
   /** Deletes a folder tree if it exists (used to start a demo afresh). */
   public static void deleteFolder(Path p) throws IOException {
     deleteTree(p);
-  }
-
-  static AbridgedLifeTable.Result lifeTable(long[] deaths, long[] pop, double years) {
-    double[] p = new double[pop.length];
-    for (int i = 0; i < pop.length; i++) {
-      p[i] = pop[i];
-    }
-    return AbridgedLifeTable.compute(deaths, p, years);
   }
 }

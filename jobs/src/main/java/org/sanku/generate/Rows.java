@@ -33,6 +33,16 @@ final class Rows {
     return o == null ? "" : o.toString();
   }
 
+  /** A measurement with one decimal (a glucose value), or empty. */
+  static String oneDecimal(Double v) {
+    return v == null ? "" : String.format("%.1f", v);
+  }
+
+  /** A person's phone number, derived from their index so that every source delivers the same one. */
+  static String phone(long personIdx) {
+    return String.format("1%d%09d", 3 + (int) (personIdx % 7), personIdx % 1_000_000_000L);
+  }
+
   /** RFC 4180 quoting: only fields that need it are quoted. */
   static void appendCsv(StringBuilder sb, String[] row) {
     for (int i = 0; i < row.length; i++) {

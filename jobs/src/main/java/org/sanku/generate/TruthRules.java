@@ -334,8 +334,8 @@ final class TruthRules {
     Tally(int counties) {
       num = new long[IDS.length][counties][2];
       den = new long[IDS.length][counties][2];
-      lifeDeaths = new long[counties][19][2];
-      lifePop = new long[counties][19][2];
+      lifeDeaths = new long[counties][LifeTable.GROUPS][2];
+      lifePop = new long[counties][LifeTable.GROUPS][2];
     }
 
     void add(int ind, int county, int view, boolean numerator) {
@@ -352,7 +352,7 @@ final class TruthRules {
         }
       }
       for (int c = 0; c < lifeDeaths.length; c++) {
-        for (int g = 0; g < 19; g++) {
+        for (int g = 0; g < LifeTable.GROUPS; g++) {
           for (int v = 0; v < 2; v++) {
             lifeDeaths[c][g][v] += o.lifeDeaths[c][g][v];
             lifePop[c][g][v] += o.lifePop[c][g][v];

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sanku.generate.RegionSpec.County;
-import org.sanku.indicators.lifetable.AbridgedLifeTable;
 
 /**
  * Writes the truth folder: clean per-person facts, the expected value of every indicator per county, city and
@@ -33,7 +32,7 @@ final class TruthWriter {
       "lower95_true", "upper95_true", "numerator_recoverable", "denominator_recoverable", "value_recoverable",
       "lower95_recoverable", "upper95_recoverable"};
 
-  static List<String[]> write(Path truth, GenContext ctx, int chunks, List<ChunkGenerator> gens,
+  static List<String[]> write(Path truth, GenContext ctx, int chunks, List<ChunkCounts> chunkCounts,
       RegionGenerator.Options o) throws IOException {
     Files.createDirectories(truth);
     int nc = ctx.spec.counties.size();
@@ -41,7 +40,7 @@ final class TruthWriter {
     long[][][] linkEhr = new long[nc][2][2];
     long[][][] linkEmr = new long[nc][2][2];
     Map<String, long[]> defects = new TreeMap<>();
-    for (ChunkGenerator g : gens) {
+    for (ChunkCounts g : chunkCounts) {
       all.addAll(g.tally);
       for (int c = 0; c < nc; c++) {
         for (int v = 0; v < 2; v++) {
@@ -107,31 +106,29 @@ final class TruthWriter {
       String[] row = {"life_expectancy", periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1],
           nm[2], "", "", "", "", "", "", "", "", "", ""};
       for (int v = 0; v < 2; v++) {
-        long[] deaths = new long[19];
-        long[] pop = new long[19];
+        long[] deaths = new long[LifeTable.GROUPS];
+        long[] pop = new long[LifeTable.GROUPS];
         for (int c : groups.get(gi)) {
-          for (int g = 0; g < 19; g++) {
+          for (int g = 0; g < LifeTable.GROUPS; g++) {
             deaths[g] += all.lifeDeaths[c][g][v];
             pop[g] += all.lifePop[c][g][v];
           }
         }
         long sd = 0;
         long sp = 0;
-        for (int g = 0; g < 19; g++) {
+        for (int g = 0; g < LifeTable.GROUPS; g++) {
           sd += deaths[g];
           sp += pop[g];
         }
         int base = v == 0 ? 7 : 12;
         row[base] = String.valueOf(sd);
         row[base + 1] = String.valueOf(sp);
-        try {
-          AbridgedLifeTable.Result lt = RegionGenerator.lifeTable(deaths, pop, rules.years);
+        // Too few deaths for a life table (e.g. none aged 85+) leaves the cells empty: a state, not a number.
+        LifeTable.estimate(deaths, pop, rules.years).ifPresent(lt -> {
           row[base + 2] = fmt(lt.e0());
           row[base + 3] = fmt(lt.lower95());
           row[base + 4] = fmt(lt.upper95());
-        } catch (IllegalArgumentException e) {
-          // Too few deaths for a life table (e.g. none aged 85+): the cell is a state, not a number.
-        }
+        });
       }
       rows.add(row);
     }
@@ -155,7 +152,7 @@ final class TruthWriter {
     writeCsv(truth.resolve("defects.csv"), new String[] {"defect", "table", "injected", "recoverable",
         "recoverable_by_design", "expected_handling", "description"}, drows);
 
-    for (Map.Entry<String, String[]> e : ChunkGenerator.CLEAN.entrySet()) {
+    for (Map.Entry<String, String[]> e : CleanFacts.COLUMNS.entrySet()) {
       Path f = truth.resolve("clean").resolve(e.getKey() + ".csv");
       Files.createDirectories(f.getParent());
       try (OutputStream os = Files.newOutputStream(f)) {

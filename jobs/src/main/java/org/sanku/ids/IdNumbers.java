@@ -2,9 +2,9 @@ package org.sanku.ids;
 
 import java.text.Normalizer;
 import java.time.LocalDate;
-import java.util.Locale;
+import java.time.Month;
+import java.time.Year;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Validation, cleaning and normalisation of GB 11643 citizen identity numbers (公民身份号码)
@@ -67,12 +67,6 @@ public final class IdNumbers {
         }
     }
 
-    /**
-     * Placeholders that mean "no number", compared after cleaning and ASCII upper-casing, so
-     * {@code null}, {@code Null} and {@code n/a} all match.
-     */
-    private static final Set<String> PLACEHOLDERS = Set.of("-", "无", "不详", "NULL", "N/A", "/");
-
     /** Ages above this at the as-of date are treated as impossible. */
     private static final int MAX_AGE_YEARS = 120;
 
@@ -83,15 +77,6 @@ public final class IdNumbers {
      * report {@link IdStatus#BAD_DATE}, since it is the century of the date that is in doubt.
      */
     private static final int FIRST_CENTENARIAN_SEQUENCE = 996;
-
-    /**
-     * Length of the all-zero tail that marks an 18-digit number Excel stored as a double. A
-     * double keeps about 15 significant digits, so Excel writes the last three digits as zeros;
-     * we require four zeros (and a failing checksum) to keep genuine numbers with sequence code
-     * {@code x00} and check {@code 0} out of this bucket. Damaged numbers with only three zeros
-     * still fail the checksum and are reported as {@link IdStatus#CHECKSUM_FAIL}.
-     */
-    private static final int DAMAGED_ZERO_TAIL = 4;
 
     private IdNumbers() {
     }
@@ -263,18 +248,18 @@ public final class IdNumbers {
     public static Result normalise(String raw, LocalDate asOf) {
         Objects.requireNonNull(asOf, "asOf");
         String s = clean(raw);
-        if (s == null || s.isEmpty() || isPlaceholder(s)) {
+        if (s == null || s.isEmpty() || IdPatterns.isPlaceholder(s)) {
             return new Result(raw, null, IdStatus.MISSING, null, null);
         }
-        if (isScientificNotation(s)) {
+        if (IdPatterns.isScientificNotation(s)) {
             return new Result(raw, null, IdStatus.DAMAGED, null, null);
         }
         int n = s.length();
         boolean digitsOnly = allDigits(s, 0, n);
-        if (digitsOnly && (n == 15 || n == 18) && isFakePattern(s)) {
+        if (digitsOnly && (n == 15 || n == 18) && IdPatterns.isFakePattern(s)) {
             return new Result(raw, s, IdStatus.FAKE, null, null);
         }
-        if (digitsOnly && n == 18 && hasZeroTail(s) && check(s) != s.charAt(17)) {
+        if (digitsOnly && n == 18 && IdPatterns.hasZeroTail(s) && check(s) != s.charAt(17)) {
             return new Result(raw, null, IdStatus.DAMAGED, null, null);
         }
         int asOfKey = dateKey(asOf.getYear(), asOf.getMonthValue(), asOf.getDayOfMonth());
@@ -353,81 +338,6 @@ public final class IdNumbers {
                 || cp == '\u2018' || cp == '\u2019' || cp == '\u201C' || cp == '\u201D';
     }
 
-    private static boolean isPlaceholder(String s) {
-        if (s.length() > 4) {
-            // Every listed placeholder is at most four characters; only runs can be longer.
-            return isRunOf(s, '-') || isRunOf(s, '/');
-        }
-        return PLACEHOLDERS.contains(s.toUpperCase(Locale.ROOT)) || isRunOf(s, '-') || isRunOf(s, '/');
-    }
-
-    private static boolean isRunOf(String s, char c) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            if (s.charAt(i) != c) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Matches {@code digits [. digits] (E|e) [+|-] digits}, the way Excel displays and exports a
-     * long number it has converted to a double (e.g. {@code 5.10104E+17}, {@code 5.11302E17}).
-     */
-    private static boolean isScientificNotation(String s) {
-        int n = s.length();
-        int i = 0;
-        int start = i;
-        while (i < n && isDigit(s.charAt(i))) {
-            i++;
-        }
-        if (i == start) {
-            return false;
-        }
-        if (i < n && s.charAt(i) == '.') {
-            i++;
-            while (i < n && isDigit(s.charAt(i))) {
-                i++;
-            }
-        }
-        if (i >= n || (s.charAt(i) != 'E' && s.charAt(i) != 'e')) {
-            return false;
-        }
-        i++;
-        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-            i++;
-        }
-        start = i;
-        while (i < n && isDigit(s.charAt(i))) {
-            i++;
-        }
-        return i > start && i == n;
-    }
-
-    /** Identical digits, or a run ascending or descending by one (mod 10) over the whole string. */
-    private static boolean isFakePattern(String s) {
-        boolean same = true;
-        boolean up = true;
-        boolean down = true;
-        for (int i = 1, n = s.length(); i < n && (same || up || down); i++) {
-            int prev = s.charAt(i - 1) - '0';
-            int cur = s.charAt(i) - '0';
-            same &= cur == prev;
-            up &= cur == (prev + 1) % 10;
-            down &= cur == (prev + 9) % 10;
-        }
-        return same || up || down;
-    }
-
-    private static boolean hasZeroTail(String s) {
-        for (int i = s.length() - DAMAGED_ZERO_TAIL; i < s.length(); i++) {
-            if (s.charAt(i) != '0') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** 17 ASCII digits followed by an ASCII digit or upper-case X. */
     private static boolean isShaped18(String s) {
         if (s.length() != 18 || !allDigits(s, 0, 17)) {
@@ -450,22 +360,7 @@ public final class IdNumbers {
         if (month < 1 || month > 12 || day < 1) {
             return false;
         }
-        return day <= daysInMonth(year, month);
-    }
-
-    private static int daysInMonth(int year, int month) {
-        switch (month) {
-            case 2:
-                boolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-                return leap ? 29 : 28;
-            case 4:
-            case 6:
-            case 9:
-            case 11:
-                return 30;
-            default:
-                return 31;
-        }
+        return day <= Month.of(month).length(Year.isLeap(year));
     }
 
     private static int dateKey(int year, int month, int day) {
@@ -494,7 +389,7 @@ public final class IdNumbers {
         return CHECK_CHARS[sum % 11];
     }
 
-    private static boolean isDigit(char c) {
+    static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 

@@ -50,7 +50,7 @@ public final class Warehouse {
 
   /** {@link #analyticsOnly(SparkSession, String)} under a given catalog name. */
   public static String analyticsOnly(SparkSession spark, String location, String analyticsCatalog) {
-    register(spark, analyticsCatalog, analyticsUri(location), ReadOnlyCatalog.class.getName());
+    register(spark, analyticsCatalog, analyticsUri(location), org.sanku.sql.ReadOnlyCatalog.class.getName());
     spark.conf().set("spark.sql.catalog." + analyticsCatalog + ".cache-enabled", "false");
     return analyticsCatalog;
   }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sanku.ingest.ReadOnlyCatalog;
+import org.sanku.sql.ReadOnlyCatalog;
 import org.sanku.ingest.Warehouse;
 import org.sanku.spark.TestSpark;
 import org.sanku.sql.DisplayWidth;

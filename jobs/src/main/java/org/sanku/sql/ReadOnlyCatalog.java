@@ -1,4 +1,4 @@
-package org.sanku.ingest;
+package org.sanku.sql;
 
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -19,7 +19,7 @@ import org.apache.spark.sql.connector.iceberg.catalog.Procedure;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Iceberg catalog of a zone opened for reading only ({@link Warehouse#analyticsOnly}).
+ * The Iceberg catalog of a zone opened for reading only ({@link org.sanku.ingest.Warehouse#analyticsOnly}).
  *
  * <ul>
  *   <li>Names of namespaces and tables must be plain names (letters, digits, {@code _}, {@code -}). A hadoop
@@ -54,7 +54,8 @@ public class ReadOnlyCatalog extends SparkCatalog {
   }
 
   private UnsupportedOperationException readOnly() {
-    return new UnsupportedOperationException("the catalog " + name() + " is read-only");
+    return new UnsupportedOperationException("the catalog " + name() + " is read-only: creating, altering and "
+        + "dropping tables, views and namespaces is refused");
   }
 
   // ---- reading, with the names checked
@@ -121,7 +122,8 @@ public class ReadOnlyCatalog extends SparkCatalog {
 
   @Override
   public Procedure loadProcedure(Identifier ident) throws NoSuchProcedureException {
-    throw readOnly();
+    throw new UnsupportedOperationException("the catalog " + name() + " is read-only: CALL is refused (Iceberg's "
+        + "procedures change tables)");
   }
 
   @Override

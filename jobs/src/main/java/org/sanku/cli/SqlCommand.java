@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
     description = {
         "Run Spark SQL over the warehouse's analytics zone: tables by name (std.pop_person, model.person, "
             + "ind.indicator_value, or sanku.std.pop_person), values printed exactly. The identity zone is not "
-            + "reachable. Read-only: queries, SHOW, DESCRIBE, EXPLAIN and USE run; writes and DDL are refused.",
+            + "reachable. Read-only: queries, SHOW, DESCRIBE, EXPLAIN and USE run; writes and DDL are refused. "
+            + "Tables are read on their main branch (the published data) only.",
         "Statements come from the SQL argument (several separated by ;), from -f FILE, from an interactive "
             + "prompt (sanku> , end a statement with ;, leave with quit;) or, when standard input is not a "
             + "terminal, from standard input."})
@@ -87,7 +88,7 @@ public final class SqlCommand implements Callable<Integer> {
     // A statement failing in a task is reported once, as "sanku sql: <message>", not also as Spark's task logs.
     Configurator.setLevel(Map.of("org.apache.spark.executor.Executor", Level.OFF,
         "org.apache.spark.scheduler.TaskSetManager", Level.OFF));
-    SparkSession spark = SparkSessions.create("sanku-sql", master);
+    SparkSession spark = SparkSessions.forReaders("sanku-sql", master);
     try {
       String catalog = Warehouse.analyticsOnly(spark, location);
       if (statements != null) {
@@ -105,10 +106,10 @@ public final class SqlCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs statements in order on the session, with {@code analyticsCatalog} (already registered) as the current
-   * catalog, and prints their results in {@code format} ({@code table}, {@code csv} or {@code json}). Stops at
-   * the first statement that is refused or fails: 1 then, 0 when all ran. The session's current catalog is put
-   * back afterwards.
+   * Runs statements in order on a users' session ({@link SparkSessions#forReaders}), with {@code analyticsCatalog}
+   * (already registered) as the current catalog, and prints their results in {@code format} ({@code table},
+   * {@code csv} or {@code json}). Stops at the first statement that is refused or fails: 1 then, 0 when all ran.
+   * The session's current catalog is put back afterwards.
    */
   static int run(SparkSession spark, String analyticsCatalog, List<String> statements, String format,
       PrintStream out, PrintStream err) {

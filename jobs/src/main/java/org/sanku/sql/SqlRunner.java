@@ -2,6 +2,7 @@ package org.sanku.sql;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
@@ -15,13 +16,14 @@ import scala.Option;
 
 /**
  * Runs the statements of {@code ./sanku sql} one at a time on a users' session, whose current catalog is made the
- * analytics zone's: each is run and printed ({@link ResultWriter}); a refused or failing statement prints
- * {@code sanku sql: <message>} on the error stream.
+ * analytics zone's: each is run and printed ({@link ResultWriter}) under the statement {@link Limits}; a refused or
+ * failing statement prints {@code sanku sql: <message>} on the error stream.
  *
  * <p>What may run is decided by the session itself ({@link ReadOnlyExtension}, which the runner insists on), not
  * here. What the runner adds is what a guard cannot do, because it concerns the running of a statement rather than
- * its plan: the hint that the identity zone is not reachable, and putting back on close what the statements may
- * change on the session, the current catalog and namespace ({@code USE}) and the time zone ({@code SET TIME ZONE}).
+ * its plan: the timeout and the row cap with messages that name the option to change them, the hint that the
+ * identity zone is not reachable, and putting back on close what the statements may change on the session, the
+ * current catalog and namespace ({@code USE}) and the time zone ({@code SET TIME ZONE}).
  */
 public final class SqlRunner implements AutoCloseable {
 
@@ -30,13 +32,22 @@ public final class SqlRunner implements AutoCloseable {
   private static final Pattern IDENTITY_ZONE =
       Pattern.compile("(?i)(?<![A-Za-z0-9_])" + Pattern.quote(Warehouse.DEFAULT_IDENTITY) + "(?![A-Za-z0-9_])");
 
+  private static final AtomicLong STATEMENTS = new AtomicLong();
+
   private final SparkSession spark;
   private final ResultWriter writer;
+  private final Limits limits;
   private final PrintStream out;
   private final PrintStream err;
   private final String previousCatalog;
   private final String[] previousNamespace;
   private final String previousTimeZone;
+
+  /** {@link #SqlRunner(SparkSession, String, ResultWriter.Format, Limits, PrintStream, PrintStream)} with the default limits. */
+  public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, PrintStream out,
+      PrintStream err) {
+    this(spark, analyticsCatalog, format, Limits.defaults(), out, err);
+  }
 
   /**
    * Makes {@code analyticsCatalog} (already registered on the session) the current catalog.
@@ -44,14 +55,15 @@ public final class SqlRunner implements AutoCloseable {
    * @throws IllegalArgumentException when the session does not carry the read-only guard
    *     ({@link org.sanku.spark.SparkSessions#forReaders} builds one that does)
    */
-  public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, PrintStream out,
-      PrintStream err) {
+  public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, Limits limits,
+      PrintStream out, PrintStream err) {
     if (!ReadOnlyExtension.guards(spark)) {
       throw new IllegalArgumentException("sanku sql runs only on a session with the read-only guard "
           + "(SparkSessions.forReaders)");
     }
     this.spark = spark;
     this.writer = new ResultWriter(format, out);
+    this.limits = limits;
     this.out = out;
     this.err = err;
     CatalogManager catalogs = spark.sessionState().catalogManager();
@@ -81,15 +93,26 @@ public final class SqlRunner implements AutoCloseable {
     }
   }
 
-  /** Runs one statement and prints its result; false (after printing why) when it was refused or failed. */
+  /**
+   * Runs one statement and prints its result; false (after printing why) when it was refused or failed, ran past
+   * the timeout, or had more rows than the cap (the rows up to the cap are printed).
+   */
   public boolean execute(String statement) {
-    try {
+    Limits.Watch watch = limits.watch(spark.sparkContext(), "sanku-sql-" + STATEMENTS.incrementAndGet());
+    try (watch) {
       Dataset<Row> result = spark.sql(statement);
-      writer.write(result, DateTimeUtils.getZoneId(spark.conf().get(TIME_ZONE)));
+      boolean cut = writer.write(limits.capped(result), DateTimeUtils.getZoneId(spark.conf().get(TIME_ZONE)),
+          limits.maxRows());
+      if (cut) {
+        out.flush();
+        err.println("sanku sql: " + limits.capMessage("--max-rows N"));
+        return false;
+      }
       return true;
     } catch (Exception e) {
       out.flush();
-      err.println("sanku sql: " + message(e, statement));
+      err.println("sanku sql: " + (watch.timedOut() ? limits.timeoutMessage("--timeout SECONDS")
+          : message(e, statement)));
       return false;
     }
   }

@@ -1,6 +1,7 @@
 package org.sanku.sql;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -43,7 +44,7 @@ public final class SqlRunner implements AutoCloseable {
   private final String[] previousNamespace;
   private final String previousTimeZone;
 
-  /** {@link #SqlRunner(SparkSession, String, ResultWriter.Format, Limits, PrintStream, PrintStream)} with the default limits. */
+  /** A runner under the default {@link Limits}. */
   public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, PrintStream out,
       PrintStream err) {
     this(spark, analyticsCatalog, format, Limits.defaults(), out, err);
@@ -150,7 +151,11 @@ public final class SqlRunner implements AutoCloseable {
     try {
       onSession(spark, () -> {
         catalogs.setCurrentCatalog(previousCatalog);
-        catalogs.setCurrentNamespace(previousNamespace);
+        // Setting the catalog gave its default namespace; setting that again would check that it exists, which
+        // an Iceberg hadoop catalog cannot do for its root.
+        if (!Arrays.equals(catalogs.currentNamespace(), previousNamespace)) {
+          catalogs.setCurrentNamespace(previousNamespace);
+        }
       });
     } finally {
       restore(spark, TIME_ZONE, previousTimeZone);

@@ -33,11 +33,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sanku.sql.ReadOnlyCatalog;
 import org.sanku.ingest.Warehouse;
 import org.sanku.spark.TestSpark;
 import org.sanku.sql.DisplayWidth;
 import org.sanku.sql.ReadOnly;
+import org.sanku.sql.ReadOnlyCatalog;
 import org.sanku.sql.ResultWriter;
 import org.sanku.sql.SqlRunner;
 import org.sanku.sql.SqlScript;
@@ -72,8 +72,8 @@ class SqlCommandTest {
     location = dir.resolve("wh").toUri().toString();
     new Warehouse(pipeline, location, "sqltest_a", "sqltest_i");
     pipeline.sql("CREATE NAMESPACE sqltest_a.ind");
-    pipeline.sql("CREATE TABLE sqltest_a.ind.indicator_value (division_code STRING, division_name STRING, note STRING, "
-        + "value DOUBLE, rate DECIMAL(9,4), as_of DATE, counts ARRAY<INT>, computed_at TIMESTAMP)");
+    pipeline.sql("CREATE TABLE sqltest_a.ind.indicator_value (division_code STRING, division_name STRING, "
+        + "note STRING, value DOUBLE, rate DECIMAL(9,4), as_of DATE, counts ARRAY<INT>, computed_at TIMESTAMP)");
     pipeline.sql("INSERT INTO sqltest_a.ind.indicator_value VALUES "
         + "('511302', '顺庆区', '含;分号, \"引号\"', 66.66666666666667D, 66.6667, DATE'2025-12-31', array(2, 3), "
         + "TIMESTAMP'2026-01-01 02:30:00'), "

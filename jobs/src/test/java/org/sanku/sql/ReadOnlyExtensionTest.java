@@ -16,9 +16,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -61,6 +64,12 @@ class ReadOnlyExtensionTest {
     readers.sql("USE roe_r");
     jar = Files.createFile(dir.resolve("x.jar"));
     file = Files.writeString(dir.resolve("x.txt"), "x");
+  }
+
+  /** The users' session is shared with other tests: leave it on the session catalog, as it started. */
+  @AfterAll
+  static void leave() {
+    readers.sql("USE spark_catalog");
   }
 
   private static long count(String sql) {
@@ -201,6 +210,10 @@ class ReadOnlyExtensionTest {
     assertTrue(insert.contains("is refused"), insert);
     String files = refusal(() -> readers.read().parquet(dir.resolve("files").toString()));
     assertTrue(files.contains("reading files by path is refused"), files);
+    // A function registered on the session runs code of its own, like reflect.
+    readers.udf().register("roe_udf", (UDF1<Long, Long>) x -> x, DataTypes.LongType);
+    String udf = refusal(() -> readers.sql("SELECT roe_udf(id) FROM range(3)"));
+    assertTrue(udf.contains("the user-defined function roe_udf runs code of its own"), udf);
     // A view's body is analysed with the query that reads it.
     String view = refusal(() -> readers.sql("SELECT * FROM spark_catalog.default.roe_reflecting"));
     assertTrue(view.contains("the function reflect calls Java methods"), view);
@@ -222,7 +235,8 @@ class ReadOnlyExtensionTest {
         "EXPLAIN SELECT * FROM ind.t", "EXPLAIN EXTENDED SELECT 1", "USE ind", "USE roe_r", "SET", "SET -v",
         "SET spark.sql.session.timeZone", "SHOW TABLES IN spark_catalog.default",
         "DESCRIBE spark_catalog.default.roe_reflecting", "SHOW COLUMNS IN spark_catalog.default.roe_reflecting",
-        "SHOW CREATE TABLE spark_catalog.default.roe_reflecting", "SELECT * FROM ind.t.history", "SELECT * FROM ind.t.files", "SELECT * FROM ind.t.partitions")) {
+        "SHOW CREATE TABLE spark_catalog.default.roe_reflecting", "SELECT * FROM ind.t.history",
+        "SELECT * FROM ind.t.files", "SELECT * FROM ind.t.partitions")) {
       try {
         readers.sql(s).collectAsList();
       } catch (RuntimeException e) {

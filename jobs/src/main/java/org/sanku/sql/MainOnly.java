@@ -14,6 +14,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.source.SparkTable;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.catalyst.analysis.RelationTimeTravel;
+import org.apache.spark.sql.catalyst.analysis.ResolvedTable;
 import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -34,6 +35,9 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  *       tables. {@code history} lists main's snapshots; the other metadata tables describe main's current (or
  *       time-travelled) snapshot.</li>
  * </ul>
+ *
+ * The same holds for what {@code DESCRIBE}, {@code SHOW CREATE TABLE} and {@code SHOW TBLPROPERTIES} show of such a
+ * table (its current snapshot, its properties).
  *
  * Time travel on main, by snapshot id or by timestamp (Iceberg resolves {@code TIMESTAMP AS OF} along main's
  * history), stays allowed.
@@ -64,9 +68,21 @@ final class MainOnly {
 
   /** A table read in an analysed plan. */
   static String relationRefusal(DataSourceV2Relation relation) {
-    String shown = relation.identifier().isDefined() ? relation.identifier().get().toString()
-        : relation.table().name();
-    CaseInsensitiveStringMap options = relation.options();
+    Identifier ident = relation.identifier().isDefined() ? relation.identifier().get() : null;
+    return tableRefusal(relation.table(), ident, relation.options());
+  }
+
+  /**
+   * A table that an analysed statement shows rather than reads ({@code DESCRIBE}, {@code SHOW CREATE TABLE}, …):
+   * what it shows of another branch or a tag (its snapshot, its properties) is refused as reading it would be.
+   */
+  static String resolvedRefusal(ResolvedTable resolved) {
+    return tableRefusal(resolved.table(), resolved.identifier(), CaseInsensitiveStringMap.empty());
+  }
+
+  private static String tableRefusal(org.apache.spark.sql.connector.catalog.Table sparkTable, Identifier ident,
+      CaseInsensitiveStringMap options) {
+    String shown = ident != null ? ident.toString() : sparkTable.name();
     String optionBranch = options.get("branch");
     if (optionBranch != null && !optionBranch.equals(MAIN)) {
       return branchRefusal(shown, optionBranch);
@@ -74,7 +90,7 @@ final class MainOnly {
     if (options.get("tag") != null) {
       return tagRefusal(shown, options.get("tag"));
     }
-    if (!(relation.table() instanceof SparkTable table)) {
+    if (!(sparkTable instanceof SparkTable table)) {
       return null;
     }
     Table iceberg = table.table();
@@ -85,7 +101,7 @@ final class MainOnly {
     if (table.branch() != null && !table.branch().equals(MAIN)) {
       return branchRefusal(shown, table.branch());
     }
-    String selector = relation.identifier().isDefined() ? selector(relation.identifier().get(), iceberg) : null;
+    String selector = ident != null ? selector(ident, iceberg) : null;
     if (selector != null && selector.startsWith("tag_")) {
       return tagRefusal(shown, selector.substring("tag_".length()));
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.catalyst.analysis.RelationTimeTravel;
+import org.apache.spark.sql.catalyst.analysis.ResolvedTable;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.expressions.CallMethodViaReflection;
@@ -174,6 +175,8 @@ public final class ReadOnly {
         r = "sanku sql is read-only: " + kind(node) + " " + node.nodeName() + " is refused " + RUNS;
       } else if (node instanceof LogicalRelation l && l.catalogTable().isEmpty()) {
         r = "reading files by path is refused by sanku sql: it reads the tables of the warehouse by name";
+      } else if (node instanceof ResolvedTable t) {
+        r = MainOnly.resolvedRefusal(t);
       } else if (node instanceof DataSourceV2Relation v2) {
         r = v2.catalog().isEmpty()
             ? "reading files by path is refused by sanku sql: it reads the tables of the warehouse by name"

@@ -90,6 +90,9 @@ class MainOnlyTest {
     refused.put("SELECT * FROM " + TABLE + " WHERE k IN (SELECT k FROM " + TABLE + ".branch_stage)",
         "reads the branch 'stage'");
     refused.put("EXPLAIN SELECT * FROM " + TABLE + " VERSION AS OF 'stage'", "reads a branch or tag");
+    refused.put("DESCRIBE TABLE EXTENDED " + TABLE + ".branch_stage", "reads the branch 'stage'");
+    refused.put("SHOW TBLPROPERTIES " + TABLE + ".tag_staged", "reads the tag 'staged'");
+    refused.put("SHOW CREATE TABLE " + TABLE + ".snapshot_id_" + staged, "is not in the history");
     refused.forEach((sql, why) -> {
       String message = assertThrows(RefusedException.class, () -> readers.sql(sql).collectAsList(), sql)
           .getMessage();
@@ -121,6 +124,8 @@ class MainOnlyTest {
     assertFalse(history.stream().anyMatch(r -> r.getLong(0) == staged));
     assertEquals(2, read("SELECT * FROM " + TABLE + ".files").size());
     assertEquals(1, read("SELECT * FROM " + TABLE + ".files VERSION AS OF " + first).size());
+    read("DESCRIBE TABLE EXTENDED " + TABLE);
+    read("SHOW TBLPROPERTIES " + TABLE + ".branch_main");
     read("SELECT * FROM " + TABLE + ".manifests");
     read("SELECT * FROM " + TABLE + ".partitions");
   }

@@ -17,6 +17,7 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.storage.Warehouse;
 import org.sanku.spark.SparkSessions;
+import org.sanku.sql.Limits;
 import org.sanku.sql.ResultWriter;
 import org.sanku.sql.SqlRunner;
 import org.sanku.sql.SqlScript;
@@ -30,10 +31,13 @@ import picocli.CommandLine.Parameters;
     description = {
         "Run Spark SQL over the warehouse's analytics zone: tables by name (std.pop_person, model.person, "
             + "ind.indicator_value, or sanku.std.pop_person), values printed exactly. The identity zone is not "
-            + "reachable. Read-only: queries, SHOW, DESCRIBE, EXPLAIN and USE run; writes and DDL are refused.",
+            + "reachable. Read-only: queries, SHOW, DESCRIBE, EXPLAIN and USE run; writes and DDL are refused. "
+            + "Tables are read on their main branch (the published data) only.",
         "Statements come from the SQL argument (several separated by ;), from -f FILE, from an interactive "
             + "prompt (sanku> , end a statement with ;, leave with quit;) or, when standard input is not a "
-            + "terminal, from standard input."})
+            + "terminal, from standard input.",
+        "A statement running longer than --timeout is cancelled, and a result is cut at --max-rows rows; either "
+            + "prints why on stderr and makes the exit code 1."})
 public final class SqlCommand implements Callable<Integer> {
 
   private static final Pattern QUIT = Pattern.compile("(?i)(quit|exit|\\\\q)\\s*;?");
@@ -53,6 +57,14 @@ public final class SqlCommand implements Callable<Integer> {
       description = "Spark master when not started by spark-submit (default: ${DEFAULT-VALUE})")
   String master;
 
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + Limits.DEFAULT_TIMEOUT_SECONDS,
+      description = "cancel a statement that runs longer than this, 0 for no limit (default: ${DEFAULT-VALUE})")
+  long timeout;
+
+  @Option(names = "--max-rows", paramLabel = "N", defaultValue = "" + Limits.DEFAULT_MAX_ROWS,
+      description = "print at most N rows of a result, 0 for no limit (default: ${DEFAULT-VALUE})")
+  long maxRows;
+
   @Parameters(arity = "0..1", paramLabel = "SQL", description = "statement(s) to run, separated by ;")
   String sql;
 
@@ -66,6 +78,12 @@ public final class SqlCommand implements Callable<Integer> {
       fmt = ResultWriter.Format.parse(format);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage());
+    }
+    Limits limits;
+    try {
+      limits = new Limits(timeout, maxRows);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (file != null && sql != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give either SQL or -f FILE, not both");
@@ -87,15 +105,15 @@ public final class SqlCommand implements Callable<Integer> {
     // A statement failing in a task is reported once, as "sanku sql: <message>", not also as Spark's task logs.
     Configurator.setLevel(Map.of("org.apache.spark.executor.Executor", Level.OFF,
         "org.apache.spark.scheduler.TaskSetManager", Level.OFF));
-    SparkSession spark = SparkSessions.create("sanku-sql", master);
+    SparkSession spark = SparkSessions.forReaders("sanku-sql", master);
     try {
-      String catalog = Warehouse.analyticsOnly(spark, location);
+      String catalog = org.sanku.sql.AnalyticsCatalog.register(spark, location);
       if (statements != null) {
-        return run(spark, catalog, statements, fmt.name(), out, err);
+        return run(spark, catalog, statements, fmt.name(), limits, out, err);
       }
       out.println("Sanku SQL on " + warehouse + " (analytics zone, read-only). End statements with ; and leave "
           + "with quit;");
-      try (SqlRunner runner = new SqlRunner(spark, catalog, fmt, out, err)) {
+      try (SqlRunner runner = new SqlRunner(spark, catalog, fmt, limits, out, err)) {
         return interactive(runner, new BufferedReader(console.reader()), out);
       }
     } finally {
@@ -104,15 +122,23 @@ public final class SqlCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Runs statements in order on the session, with {@code analyticsCatalog} (already registered) as the current
-   * catalog, and prints their results in {@code format} ({@code table}, {@code csv} or {@code json}). Stops at
-   * the first statement that is refused or fails: 1 then, 0 when all ran. The session's current catalog is put
-   * back afterwards.
-   */
+  /** {@link #run(SparkSession, String, List, String, Limits, PrintStream, PrintStream)} with the default limits. */
   static int run(SparkSession spark, String analyticsCatalog, List<String> statements, String format,
       PrintStream out, PrintStream err) {
-    try (SqlRunner runner = new SqlRunner(spark, analyticsCatalog, ResultWriter.Format.parse(format), out, err)) {
+    return run(spark, analyticsCatalog, statements, format, Limits.defaults(), out, err);
+  }
+
+  /**
+   * Runs statements in order on a users' session ({@link SparkSessions#forReaders}), with {@code analyticsCatalog}
+   * (already registered) as the current catalog, and prints their results in {@code format} ({@code table},
+   * {@code csv} or {@code json}) under {@code limits}. Stops at the first statement that is refused, fails, runs
+   * past the timeout or has more rows than the cap: 1 then, 0 when all ran. The session's current catalog is put
+   * back afterwards.
+   */
+  static int run(SparkSession spark, String analyticsCatalog, List<String> statements, String format, Limits limits,
+      PrintStream out, PrintStream err) {
+    try (SqlRunner runner = new SqlRunner(spark, analyticsCatalog, ResultWriter.Format.parse(format), limits, out,
+        err)) {
       for (String statement : statements) {
         if (!runner.execute(statement)) {
           return 1;

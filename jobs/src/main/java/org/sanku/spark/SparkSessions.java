@@ -1,30 +1,111 @@
 package org.sanku.spark;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.storage.Warehouse;
+import org.apache.spark.sql.SparkSessionExtensions;
+import org.sanku.sql.ReadOnlyExtension;
+import scala.Option;
+import scala.collection.JavaConverters;
 
 /**
- * Builds Sanku's Spark session: the embedded default ({@code local[*]}, local files) or whatever master
+ * Builds Sanku's Spark sessions: the embedded default ({@code local[*]}, local files) or whatever master
  * {@code spark-submit} supplies, with Iceberg's SQL extensions. The warehouse's catalogs are registered by
  * {@link org.sanku.storage.Warehouse}.
+ *
+ * <ul>
+ *   <li>{@link #create}: the pipeline's own session (ingest, link, indicators), which writes.</li>
+ *   <li>{@link #forReaders}: every session that serves users, with the read-only guard
+ *       ({@link ReadOnlyExtension}) built in.</li>
+ * </ul>
  */
 public final class SparkSessions {
 
   private SparkSessions() {}
 
+  static final String ICEBERG_EXTENSIONS = IcebergSparkSessionExtensions.class.getName();
+
+  /** Iceberg's extensions, then the guard, whose parser must wrap Iceberg's to see Iceberg's statements too. */
+  static final String READER_EXTENSIONS = ICEBERG_EXTENSIONS + "," + ReadOnlyExtension.class.getName();
+
+  /** Settings of every Sanku session. */
+  private static Map<String, String> defaults() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.sql.session.timeZone", "Asia/Shanghai");
+    conf.put("spark.ui.showConsoleProgress", "false");
+    return conf;
+  }
+
   /**
-   * The session. When the JVM was not started by spark-submit (no spark.master set), Sanku runs embedded on the
-   * given local master.
+   * The readers' settings: reading files by path in SQL ({@code SELECT * FROM parquet.`/some/path`}) is off, so
+   * such a name is looked up as a table of the current catalog (the guard refuses it in any case).
+   */
+  private static Map<String, String> readerDefaults() {
+    Map<String, String> conf = defaults();
+    conf.put("spark.sql.runSQLOnFiles", "false");
+    return conf;
+  }
+
+  /**
+   * The pipeline's session. When the JVM was not started by spark-submit (no spark.master set), Sanku runs embedded
+   * on the given local master.
    */
   public static SparkSession create(String appName, String masterIfUnset) {
-    SparkSession.Builder b = SparkSession.builder().appName(appName)
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config("spark.sql.session.timeZone", "Asia/Shanghai")
-        .config("spark.ui.showConsoleProgress", "false");
+    return builder(appName, masterIfUnset, defaults())
+        .config("spark.sql.extensions", ICEBERG_EXTENSIONS).getOrCreate();
+  }
+
+  /**
+   * A session for users, read-only by construction: {@link ReadOnlyExtension} is among its extensions, after
+   * Iceberg's, and the method fails rather than return a session without it.
+   *
+   * <p>Extensions are fixed when a session is built, and a JVM's first session also fixes those of its Spark
+   * context. In a JVM that has no session yet (the {@code ./sanku sql} command) the session is built normally, with
+   * the guard in {@code spark.sql.extensions}, so sessions later derived from it ({@code newSession()}, which the
+   * JDBC server opens per connection) carry it too. In a JVM that already has a session (the pipeline's), asking
+   * the builder would hand back that session, unguarded: the readers' session is then a sibling on the same Spark
+   * context and shared state (what {@code newSession()} would give), with its own extensions, and the existing
+   * session is left as it was.
+   */
+  public static SparkSession forReaders(String appName, String masterIfUnset) {
+    Option<SparkSession> existing = SparkSession.getActiveSession();
+    if (existing.isEmpty() || existing.get().sparkContext().isStopped()) {
+      existing = SparkSession.getDefaultSession();
+    }
+    SparkSession session;
+    if (existing.isDefined() && !existing.get().sparkContext().isStopped()) {
+      session = sibling(existing.get());
+    } else {
+      session = builder(appName, masterIfUnset, readerDefaults())
+          .config("spark.sql.extensions", READER_EXTENSIONS).getOrCreate();
+    }
+    if (!ReadOnlyExtension.guards(session)) {
+      throw new IllegalStateException("the Spark session for users lacks the read-only guard "
+          + ReadOnlyExtension.class.getName() + " (spark.sql.extensions is " + session.sparkContext().getConf()
+          .get("spark.sql.extensions", "unset") + ")");
+    }
+    return session;
+  }
+
+  private static SparkSession sibling(SparkSession existing) {
+    SparkSessionExtensions extensions = new SparkSessionExtensions();
+    new IcebergSparkSessionExtensions().apply(extensions);
+    new ReadOnlyExtension().apply(extensions);
+    scala.collection.immutable.Map<String, String> options =
+        scala.collection.immutable.Map$.MODULE$.<String, String>empty()
+            .$plus$plus(JavaConverters.mapAsScalaMap(readerDefaults()));
+    return new SparkSession(existing.sparkContext(), Option.apply(existing.sharedState()), Option.empty(),
+        extensions, options);
+  }
+
+  private static SparkSession.Builder builder(String appName, String masterIfUnset, Map<String, String> conf) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName);
+    conf.forEach(b::config);
     if (System.getProperty("spark.master") == null) {
       b = b.master(masterIfUnset).config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
     }
-    return b.getOrCreate();
+    return b;
   }
 }

@@ -73,18 +73,33 @@ public final class ResultWriter {
 
   /** Prints a statement's result; a result without columns (USE, SET TIME ZONE) prints nothing. */
   public void write(Dataset<Row> result, ZoneId zone) {
+    write(result, zone, 0);
+  }
+
+  /**
+   * Prints at most {@code maxRows} rows of a statement's result (all of them when 0) and says whether there were
+   * more. The result should already be limited ({@link Limits#capped}): this only stops the printing.
+   */
+  public boolean write(Dataset<Row> result, ZoneId zone, long maxRows) {
     StructType schema = result.schema();
     if (schema.fields().length == 0) {
-      return;
+      return false;
     }
+    long cap = maxRows == 0 ? Long.MAX_VALUE : maxRows;
+    boolean cut;
     switch (format) {
-      case TABLE -> table(schema, result.collectAsList(), zone);
-      case CSV -> csv(schema, result.toLocalIterator(), zone);
-      case JSON -> json(schema, result.toLocalIterator(), zone);
+      case TABLE -> {
+        List<Row> rows = result.collectAsList();
+        cut = rows.size() > cap;
+        table(schema, cut ? rows.subList(0, (int) cap) : rows, zone);
+      }
+      case CSV -> cut = csv(schema, result.toLocalIterator(), cap, zone);
+      case JSON -> cut = json(schema, result.toLocalIterator(), cap, zone);
       default -> throw new IllegalStateException(format.name());
     }
     results++;
     out.flush();
+    return cut;
   }
 
   // ---- table
@@ -168,13 +183,13 @@ public final class ResultWriter {
 
   // ---- csv
 
-  private void csv(StructType schema, Iterator<Row> rows, ZoneId zone) {
+  private boolean csv(StructType schema, Iterator<Row> rows, long cap, ZoneId zone) {
     CSVFormat csvFormat = CSVFormat.RFC4180.builder().setHeader(schema.fieldNames()).build();
     int n = schema.fields().length;
     try {
       CSVPrinter printer = new CSVPrinter(out, csvFormat);
       List<String> record = new ArrayList<>(n);
-      while (rows.hasNext()) {
+      for (long printed = 0; printed < cap && rows.hasNext(); printed++) {
         Row row = rows.next();
         record.clear();
         for (int c = 0; c < n; c++) {
@@ -186,14 +201,15 @@ public final class ResultWriter {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return rows.hasNext();
   }
 
   // ---- json
 
-  private void json(StructType schema, Iterator<Row> rows, ZoneId zone) {
+  private boolean json(StructType schema, Iterator<Row> rows, long cap, ZoneId zone) {
     String[] names = schema.fieldNames();
     try {
-      while (rows.hasNext()) {
+      for (long printed = 0; printed < cap && rows.hasNext(); printed++) {
         Row row = rows.next();
         StringWriter sw = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(sw)) {
@@ -210,6 +226,7 @@ public final class ResultWriter {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return rows.hasNext();
   }
 
   private static void json(JsonGenerator g, Object v, ZoneId zone) throws IOException {

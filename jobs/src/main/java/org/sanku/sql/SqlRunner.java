@@ -1,76 +1,119 @@
 package org.sanku.sql;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.sanku.storage.Warehouse;
+import scala.Option;
 
 /**
- * Runs the statements of {@code ./sanku sql} one at a time on a session whose current catalog is the analytics
- * zone's: each is parsed, checked read-only ({@link ReadOnly}), run and printed ({@link ResultWriter}); a refused or
+ * Runs the statements of {@code ./sanku sql} one at a time on a users' session, whose current catalog is made the
+ * analytics zone's: each is run and printed ({@link ResultWriter}) under the statement {@link Limits}; a refused or
  * failing statement prints {@code sanku sql: <message>} on the error stream.
  *
- * <p>While the runner is open, reading files by path in SQL ({@code SELECT * FROM parquet.`/some/path`}) is off,
- * so the only tables a statement can reach are those of the catalogs registered on the session. Closing the runner
- * puts back what the statements may change on the session: the current catalog and namespace ({@code USE}), the
- * time zone ({@code SET TIME ZONE}), and that setting.
+ * <p>What may run is decided by the session itself ({@link ReadOnlyExtension}, which the runner insists on), not
+ * here. What the runner adds is what a guard cannot do, because it concerns the running of a statement rather than
+ * its plan: the timeout and the row cap with messages that name the option to change them, the hint that the
+ * identity zone is not reachable, and putting back on close what the statements may change on the session, the
+ * current catalog and namespace ({@code USE}) and the time zone ({@code SET TIME ZONE}).
  */
 public final class SqlRunner implements AutoCloseable {
 
-  static final String RUN_SQL_ON_FILES = "spark.sql.runSQLOnFiles";
   static final String TIME_ZONE = "spark.sql.session.timeZone";
 
   private static final Pattern IDENTITY_ZONE =
       Pattern.compile("(?i)(?<![A-Za-z0-9_])" + Pattern.quote(Warehouse.DEFAULT_IDENTITY) + "(?![A-Za-z0-9_])");
 
+  private static final AtomicLong STATEMENTS = new AtomicLong();
+
   private final SparkSession spark;
   private final ResultWriter writer;
+  private final Limits limits;
   private final PrintStream out;
   private final PrintStream err;
   private final String previousCatalog;
   private final String[] previousNamespace;
-  private final String previousRunSqlOnFiles;
   private final String previousTimeZone;
 
-  /** Makes {@code analyticsCatalog} (already registered on the session) the current catalog. */
+  /** A runner under the default {@link Limits}. */
   public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, PrintStream out,
       PrintStream err) {
+    this(spark, analyticsCatalog, format, Limits.defaults(), out, err);
+  }
+
+  /**
+   * Makes {@code analyticsCatalog} (already registered on the session) the current catalog.
+   *
+   * @throws IllegalArgumentException when the session does not carry the read-only guard
+   *     ({@link org.sanku.spark.SparkSessions#forReaders} builds one that does)
+   */
+  public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, Limits limits,
+      PrintStream out, PrintStream err) {
+    if (!ReadOnlyExtension.guards(spark)) {
+      throw new IllegalArgumentException("sanku sql runs only on a session with the read-only guard "
+          + "(SparkSessions.forReaders)");
+    }
     this.spark = spark;
     this.writer = new ResultWriter(format, out);
+    this.limits = limits;
     this.out = out;
     this.err = err;
     CatalogManager catalogs = spark.sessionState().catalogManager();
     this.previousCatalog = catalogs.currentCatalog().name();
     this.previousNamespace = catalogs.currentNamespace();
-    this.previousRunSqlOnFiles = setting(spark, RUN_SQL_ON_FILES);
     this.previousTimeZone = setting(spark, TIME_ZONE);
-    catalogs.setCurrentCatalog(analyticsCatalog);
-    spark.conf().set(RUN_SQL_ON_FILES, "false");
+    onSession(spark, () -> catalogs.setCurrentCatalog(analyticsCatalog));
   }
 
-  /** Runs one statement and prints its result; false (after printing why) when it was refused or failed. */
-  public boolean execute(String statement) {
+  /**
+   * Runs {@code r} with {@code spark} as the thread's active session. The catalog manager loads a catalog it has
+   * not loaded yet with the settings of the active session, which is another one when the users' session is a
+   * sibling of the pipeline's ({@link org.sanku.spark.SparkSessions#forReaders}); {@code spark.sql} makes its own
+   * session active by itself.
+   */
+  private static void onSession(SparkSession spark, Runnable r) {
+    Option<SparkSession> active = SparkSession.getActiveSession();
+    SparkSession.setActiveSession(spark);
     try {
-      LogicalPlan plan = spark.sessionState().sqlParser().parsePlan(statement);
-      String refusal = ReadOnly.refusal(plan, statement);
-      if (refusal != null) {
-        err.println("sanku sql: " + refusal);
+      r.run();
+    } finally {
+      if (active.isDefined()) {
+        SparkSession.setActiveSession(active.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
+    }
+  }
+
+  /**
+   * Runs one statement and prints its result; false (after printing why) when it was refused or failed, ran past
+   * the timeout, or had more rows than the cap (the rows up to the cap are printed).
+   */
+  public boolean execute(String statement) {
+    Limits.Watch watch = limits.watch(spark.sparkContext(), "sanku-sql-" + STATEMENTS.incrementAndGet());
+    try (watch) {
+      Dataset<Row> result = spark.sql(statement);
+      boolean cut = writer.write(limits.capped(result), DateTimeUtils.getZoneId(spark.conf().get(TIME_ZONE)),
+          limits.maxRows());
+      if (cut) {
+        out.flush();
+        err.println("sanku sql: " + limits.capMessage("--max-rows N"));
         return false;
       }
-      Dataset<Row> result = spark.sql(statement);
-      writer.write(result, DateTimeUtils.getZoneId(spark.conf().get(TIME_ZONE)));
       return true;
     } catch (Exception e) {
       out.flush();
-      err.println("sanku sql: " + message(e, statement));
+      err.println("sanku sql: " + (watch.timedOut() ? limits.timeoutMessage("--timeout SECONDS")
+          : message(e, statement)));
       return false;
     }
   }
@@ -100,16 +143,21 @@ public final class SqlRunner implements AutoCloseable {
     return m;
   }
 
-  /** Puts back the session's current catalog and namespace, time zone and reading of files by path. */
+  /** Puts back the session's current catalog and namespace and its time zone. */
   @Override
   public void close() {
     out.flush();
     CatalogManager catalogs = spark.sessionState().catalogManager();
     try {
-      catalogs.setCurrentCatalog(previousCatalog);
-      catalogs.setCurrentNamespace(previousNamespace);
+      onSession(spark, () -> {
+        catalogs.setCurrentCatalog(previousCatalog);
+        // Setting the catalog gave its default namespace; setting that again would check that it exists, which
+        // an Iceberg hadoop catalog cannot do for its root.
+        if (!Arrays.equals(catalogs.currentNamespace(), previousNamespace)) {
+          catalogs.setCurrentNamespace(previousNamespace);
+        }
+      });
     } finally {
-      restore(spark, RUN_SQL_ON_FILES, previousRunSqlOnFiles);
       restore(spark, TIME_ZONE, previousTimeZone);
     }
   }

@@ -40,24 +40,6 @@ public final class Warehouse {
     return new Warehouse(spark, location, DEFAULT_ANALYTICS, DEFAULT_IDENTITY);
   }
 
-  /**
-   * Registers only the analytics zone of the warehouse at {@code location}, read-only, as catalog {@code sanku},
-   * for readers such as {@code ./sanku sql}: the identity zone is not registered at all, names that are paths
-   * (which could lead a hadoop catalog out of the zone's folder) and DDL are refused ({@link ReadOnlyCatalog}), and
-   * tables are read afresh at every query (no table cache), so a long session sees each night's new data.
-   * Returns the catalog name.
-   */
-  public static String analyticsOnly(SparkSession spark, String location) {
-    return analyticsOnly(spark, location, DEFAULT_ANALYTICS);
-  }
-
-  /** {@link #analyticsOnly(SparkSession, String)} under a given catalog name. */
-  public static String analyticsOnly(SparkSession spark, String location, String analyticsCatalog) {
-    register(spark, analyticsCatalog, analyticsUri(location), org.sanku.ingest.ReadOnlyCatalog.class.getName());
-    spark.conf().set("spark.sql.catalog." + analyticsCatalog + ".cache-enabled", "false");
-    return analyticsCatalog;
-  }
-
   /** The analytics zone's folder of the warehouse at {@code location}. */
   public static String analyticsUri(String location) {
     return stripSlash(location) + "/analytics";
@@ -84,7 +66,8 @@ public final class Warehouse {
     register(spark, name, uri, "org.apache.iceberg.spark.SparkCatalog");
   }
 
-  private static void register(SparkSession spark, String name, String uri, String catalogClass) {
+  /** Registers an Iceberg hadoop catalog of class {@code catalogClass} over {@code uri} on the session. */
+  public static void register(SparkSession spark, String name, String uri, String catalogClass) {
     spark.conf().set("spark.sql.catalog." + name, catalogClass);
     spark.conf().set("spark.sql.catalog." + name + ".type", "hadoop");
     spark.conf().set("spark.sql.catalog." + name + ".warehouse", uri);

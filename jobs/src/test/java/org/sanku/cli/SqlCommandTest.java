@@ -33,19 +33,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sanku.ingest.ReadOnlyCatalog;
 import org.sanku.storage.Warehouse;
 import org.sanku.spark.TestSpark;
 import org.sanku.sql.DisplayWidth;
 import org.sanku.sql.ReadOnly;
+import org.sanku.sql.ReadOnlyCatalog;
 import org.sanku.sql.ResultWriter;
 import org.sanku.sql.SqlRunner;
 import org.sanku.sql.SqlScript;
 
 /**
  * {@code ./sanku sql} on a small warehouse: {@code sqltest_a} (writable, used only to set the data up) and
- * {@code sqltest_i} are the two zones as ingest registers them; the command reads through {@code sqltest_r}, the
- * analytics zone of the same folder registered by {@link Warehouse#analyticsOnly}, as the command registers it.
+ * {@code sqltest_i} are the two zones as ingest registers them on the pipeline's session; the command runs on the
+ * users' session ({@link TestSpark#readers}) and reads through {@code sqltest_r}, the analytics zone of the same
+ * folder registered by {@link org.sanku.sql.AnalyticsCatalog#register}, as the command registers it.
  */
 class SqlCommandTest {
 
@@ -54,6 +55,9 @@ class SqlCommandTest {
   @TempDir
   static Path dir;
 
+  /** The pipeline's session: it writes the test data, and counts rows to check that nothing changed. */
+  private static SparkSession pipeline;
+  /** The users' session, which the command runs on. */
   private static SparkSession spark;
   private static String location;
 
@@ -63,22 +67,24 @@ class SqlCommandTest {
 
   @BeforeAll
   static void warehouse() {
-    spark = TestSpark.get();
+    pipeline = TestSpark.get();
+    spark = TestSpark.readers();
     location = dir.resolve("wh").toUri().toString();
-    new Warehouse(spark, location, "sqltest_a", "sqltest_i");
-    spark.sql("CREATE NAMESPACE sqltest_a.ind");
-    spark.sql("CREATE TABLE sqltest_a.ind.indicator_value (division_code STRING, division_name STRING, note STRING, "
-        + "value DOUBLE, rate DECIMAL(9,4), as_of DATE, counts ARRAY<INT>, computed_at TIMESTAMP)");
-    spark.sql("INSERT INTO sqltest_a.ind.indicator_value VALUES "
+    new Warehouse(pipeline, location, "sqltest_a", "sqltest_i");
+    pipeline.sql("CREATE NAMESPACE sqltest_a.ind");
+    pipeline.sql("CREATE TABLE sqltest_a.ind.indicator_value (division_code STRING, division_name STRING, "
+        + "note STRING, value DOUBLE, rate DECIMAL(9,4), as_of DATE, counts ARRAY<INT>, computed_at TIMESTAMP)");
+    pipeline.sql("INSERT INTO sqltest_a.ind.indicator_value VALUES "
         + "('511302', '顺庆区', '含;分号, \"引号\"', 66.66666666666667D, 66.6667, DATE'2025-12-31', array(2, 3), "
         + "TIMESTAMP'2026-01-01 02:30:00'), "
         + "('511303', '高坪区', NULL, NULL, 12.5000, DATE'2025-12-31', CAST(array() AS ARRAY<INT>), "
         + "TIMESTAMP'2026-01-01 02:30:00'), "
         + "('511381', '阆中市', '', 0.1D, 0.0000, DATE'2025-12-31', array(7), NULL)");
-    spark.sql("CREATE NAMESPACE sqltest_i.id");
-    spark.sql("CREATE TABLE sqltest_i.id.person (id_no STRING, name STRING)");
-    spark.sql("INSERT INTO sqltest_i.id.person VALUES ('51130219900101123X', '张三')");
-    Warehouse.analyticsOnly(spark, location, READ);
+    pipeline.sql("CREATE NAMESPACE sqltest_i.id");
+    pipeline.sql("CREATE TABLE sqltest_i.id.person (id_no STRING, name STRING)");
+    pipeline.sql("INSERT INTO sqltest_i.id.person VALUES ('51130219900101123X', '张三')");
+    org.sanku.sql.AnalyticsCatalog.register(pipeline, location, READ);
+    org.sanku.sql.AnalyticsCatalog.register(spark, location, READ);
   }
 
   @BeforeEach
@@ -112,16 +118,19 @@ class SqlCommandTest {
     return sql(format, List.of(statements));
   }
 
+  /** Counted on the pipeline's session, which reaches every zone and every metadata table. */
   private static long rows(String table) {
-    return spark.sql("SELECT count(*) FROM " + table).first().getLong(0);
+    return pipeline.sql("SELECT count(*) FROM " + table).first().getLong(0);
   }
 
   // ---- the catalog the command registers
 
   @Test
   void analyticsOnlyRegistersTheAnalyticsZoneAloneAndReadOnly(@TempDir Path fresh) {
+    // The catalog on its own, on the pipeline's session: no read-only guard stands in front of it there.
+    SparkSession spark = pipeline;
     String loc = fresh.toUri().toString();
-    String name = Warehouse.analyticsOnly(spark, loc, "sqltest_fresh");
+    String name = org.sanku.sql.AnalyticsCatalog.register(spark, loc, "sqltest_fresh");
     assertEquals("sqltest_fresh", name);
     Map<String, String> conf = scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll());
     assertEquals(Warehouse.analyticsUri(loc), conf.get("spark.sql.catalog.sqltest_fresh.warehouse"));
@@ -337,7 +346,7 @@ class SqlCommandTest {
     assertEquals(3, rows("sqltest_r.ind.indicator_value"));
     assertEquals(snapshots, rows("sqltest_r.ind.indicator_value.snapshots"));
     assertEquals(List.of("indicator_value"),
-        spark.sql("SHOW TABLES IN sqltest_a.ind").collectAsList().stream().map(x -> x.getString(1)).toList());
+        pipeline.sql("SHOW TABLES IN sqltest_a.ind").collectAsList().stream().map(x -> x.getString(1)).toList());
     assertFalse(Files.exists(dir.resolve("out")));
     assertEquals(catalogBefore, spark.sessionState().catalogManager().currentCatalog().name());
   }

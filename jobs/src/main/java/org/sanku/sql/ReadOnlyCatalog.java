@@ -1,4 +1,4 @@
-package org.sanku.ingest;
+package org.sanku.sql;
 
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sanku.storage.Warehouse;
 
 /**
- * The Iceberg catalog of a zone opened for reading only ({@link Warehouse#analyticsOnly}).
+ * The Iceberg catalog of a zone opened for reading only ({@link AnalyticsCatalog#register}).
  *
  * <ul>
  *   <li>Names of namespaces and tables must be plain names (letters, digits, {@code _}, {@code -}). A hadoop
@@ -55,7 +55,8 @@ public class ReadOnlyCatalog extends SparkCatalog {
   }
 
   private UnsupportedOperationException readOnly() {
-    return new UnsupportedOperationException("the catalog " + name() + " is read-only");
+    return new UnsupportedOperationException("the catalog " + name() + " is read-only: creating, altering and "
+        + "dropping tables, views and namespaces is refused");
   }
 
   // ---- reading, with the names checked
@@ -122,7 +123,8 @@ public class ReadOnlyCatalog extends SparkCatalog {
 
   @Override
   public Procedure loadProcedure(Identifier ident) throws NoSuchProcedureException {
-    throw readOnly();
+    throw new UnsupportedOperationException("the catalog " + name() + " is read-only: CALL is refused (Iceberg's "
+        + "procedures change tables)");
   }
 
   @Override

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
-import org.sanku.storage.Maintenance;
 
 /**
  * The installation's settings, {@code conf/sanku.yaml}: where the person key file is and how the warehouse is

@@ -18,7 +18,7 @@ import scala.runtime.BoxedUnit;
 
 /**
  * The read-only guard of the sessions that serve users ({@code ./sanku sql}, and the JDBC server after it), as a
- * Spark session extension ({@code spark.sql.extensions}, see {@link org.sanku.spark.SparkSessions#forReaders}), so
+ * Spark session extension ({@code spark.sql.extensions}, see {@code SparkSessions.forReaders}), so
  * that it is part of the session itself rather than of one caller. It hooks in twice, both before a statement can
  * have any effect:
  *

@@ -54,7 +54,7 @@ public final class SqlRunner implements AutoCloseable {
    * Makes {@code analyticsCatalog} (already registered on the session) the current catalog.
    *
    * @throws IllegalArgumentException when the session does not carry the read-only guard
-   *     ({@link org.sanku.spark.SparkSessions#forReaders} builds one that does)
+   *     ({@code SparkSessions.forReaders} builds one that does)
    */
   public SqlRunner(SparkSession spark, String analyticsCatalog, ResultWriter.Format format, Limits limits,
       PrintStream out, PrintStream err) {
@@ -77,7 +77,7 @@ public final class SqlRunner implements AutoCloseable {
   /**
    * Runs {@code r} with {@code spark} as the thread's active session. The catalog manager loads a catalog it has
    * not loaded yet with the settings of the active session, which is another one when the users' session is a
-   * sibling of the pipeline's ({@link org.sanku.spark.SparkSessions#forReaders}); {@code spark.sql} makes its own
+   * sibling of the pipeline's ({@code SparkSessions.forReaders}); {@code spark.sql} makes its own
    * session active by itself.
    */
   private static void onSession(SparkSession spark, Runnable r) {

@@ -1,5 +1,6 @@
 package org.sanku.ingest;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
@@ -62,19 +63,23 @@ final class Zones {
     // there): the analytics zone gets no verbatim text of a column with a warning, only its standardised value
     // where that is a national code, a parsed number or a checked division code. The verbatim stays in the identity
     // zone (WarnedValues).
+    // The warned columns of a row are listed once (two lambdas a row), then looked up per column with
+    // array_contains, which Spark compiles: a lambda per column and row cost a full drop seconds.
+    keyed = keyed.withColumn("_warned_columns", expr("transform(_warnings, w -> w.column)"))
+        .withColumn("_unvouched_columns", expr("transform(filter(_warnings, w -> w.reason IN ('"
+            + Reasons.UNKNOWN_CODE + "', '" + Reasons.NOT_ICD10 + "')), w -> w.column)"));
     java.util.Map<String, Column> vouched = new java.util.HashMap<>();
     for (ColumnSpec c : schema.columns()) {
       if (c.isIdentity()) {
         continue;
       }
-      Column warned = expr("exists(_warnings, w -> w.column = '" + c.name() + "')");
+      Column warned = array_contains(col("_warned_columns"), c.name());
       if (c.type().keepsSource()) {
         vouched.put(c.srcColumn(), when(warned, lit(null).cast(DataTypes.StringType)).otherwise(col(c.srcColumn()))
             .as(c.srcColumn()));
       }
       if (c.type().isCoded() || c.type() == ColumnType.ICD10) {
-        Column unvouched = expr("exists(_warnings, w -> w.column = '" + c.name() + "' AND w.reason IN ('"
-            + Reasons.UNKNOWN_CODE + "', '" + Reasons.NOT_ICD10 + "'))");
+        Column unvouched = array_contains(col("_unvouched_columns"), c.name());
         vouched.put(c.name(), when(unvouched, lit(null)).otherwise(col(c.name())).as(c.name()));
       }
     }

@@ -267,7 +267,10 @@ public final class Standardiser {
       // delimiter, is a record whose fields ran into each other; it is the column's only error.
       Column shapeOk = lit(true);
       if (c.maxLength() > 0) {
-        if (c.type() == ColumnType.CODE || c.type() == ColumnType.FLAG || c.type() == ColumnType.ICD10) {
+        // Only where an odd value would flow on: a code checked strictly against its value set is quarantined as
+        // UNKNOWN_CODE anyway, so the pattern test (a regular expression a row) is spared there.
+        boolean flowsOn = !(c.hasValueSet() && c.unknownIsError());
+        if (flowsOn && (c.type() == ColumnType.CODE || c.type() == ColumnType.FLAG || c.type() == ColumnType.ICD10)) {
           Column badShape = cl.rlike(controlOr(ctx.delimiter()));
           error(badShape, c, Reasons.BAD_SHAPE, lit(null).cast(DataTypes.StringType));
           shapeOk = coalesce(not(badShape), lit(true));

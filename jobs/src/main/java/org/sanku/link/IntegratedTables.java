@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The tables linkage writes, column by column: the integrated analytics tables in namespace {@code model} (keyed
@@ -19,17 +18,7 @@ public final class IntegratedTables {
   /** One column: name, type ({@code string date timestamp int long double boolean array<string>}), meaning. */
   public record Col(String name, String type, String description) {
     public DataType sparkType() {
-      return switch (type) {
-        case "string" -> DataTypes.StringType;
-        case "date" -> DataTypes.DateType;
-        case "timestamp" -> DataTypes.TimestampType;
-        case "int" -> DataTypes.IntegerType;
-        case "long" -> DataTypes.LongType;
-        case "double" -> DataTypes.DoubleType;
-        case "boolean" -> DataTypes.BooleanType;
-        case "array<string>" -> DataTypes.createArrayType(DataTypes.StringType);
-        default -> throw new IllegalStateException("unknown type " + type + " of column " + name);
-      };
+      return TableLayouts.sparkType(type, name);
     }
   }
 

@@ -67,17 +67,28 @@ public final class IcebergWriter {
     }
   }
 
+  /**
+   * Creates the table with the rows in one commit when it does not exist; false when it exists (created meanwhile
+   * by another run, too), so that the caller writes to it.
+   */
+  private boolean createWith(String table, Dataset<Row> rows) {
+    if (exists(table)) {
+      return false;
+    }
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    try {
+      writer(rows, table).create();
+      return true;
+    } catch (TableAlreadyExistsException e) {
+      return false;
+    }
+  }
+
   /** Appends the rows in one commit, creating the table on first use. */
   public void append(String table, Dataset<Row> rows) {
     try {
-      if (!exists(table)) {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
-        try {
-          writer(rows, table).create();
-          return;
-        } catch (TableAlreadyExistsException e) {
-          // Created meanwhile by another run: append to it.
-        }
+      if (createWith(table, rows)) {
+        return;
       }
       rows.writeTo(table).append();
     } catch (NoSuchTableException e) {
@@ -87,16 +98,9 @@ public final class IcebergWriter {
 
   /** Replaces the table's rows and columns in one commit (readers see the old table or the new, never neither). */
   public void replace(String table, Dataset<Row> rows) {
-    if (!exists(table)) {
-      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
-      try {
-        writer(rows, table).create();
-        return;
-      } catch (TableAlreadyExistsException e) {
-        // Created meanwhile by another run: replace it (still one atomic commit).
-      }
+    if (!createWith(table, rows)) {
+      writer(rows, table).createOrReplace();
     }
-    writer(rows, table).createOrReplace();
   }
 
   private static org.apache.spark.sql.CreateTableWriter<Row> writer(Dataset<Row> rows, String table) {

@@ -34,19 +34,24 @@ public final class TableLayouts {
   /** One column: name, type ({@code string date timestamp int long double boolean array<string> map<string,string>}). */
   public record Col(String name, String type, String description, boolean nullable) {
     public DataType sparkType() {
-      return switch (type) {
-        case "string" -> DataTypes.StringType;
-        case "date" -> DataTypes.DateType;
-        case "timestamp" -> DataTypes.TimestampType;
-        case "int" -> DataTypes.IntegerType;
-        case "long" -> DataTypes.LongType;
-        case "double" -> DataTypes.DoubleType;
-        case "boolean" -> DataTypes.BooleanType;
-        case "array<string>" -> DataTypes.createArrayType(DataTypes.StringType);
-        case "map<string,string>" -> DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
-        default -> throw new IllegalStateException("unknown type " + type + " of column " + name);
-      };
+      return TableLayouts.sparkType(type, name);
     }
+  }
+
+  /** The Spark type of a layout's type name ({@code column} names the column in the message). */
+  public static DataType sparkType(String type, String column) {
+    return switch (type) {
+      case "string" -> DataTypes.StringType;
+      case "date" -> DataTypes.DateType;
+      case "timestamp" -> DataTypes.TimestampType;
+      case "int" -> DataTypes.IntegerType;
+      case "long" -> DataTypes.LongType;
+      case "double" -> DataTypes.DoubleType;
+      case "boolean" -> DataTypes.BooleanType;
+      case "array<string>" -> DataTypes.createArrayType(DataTypes.StringType);
+      case "map<string,string>" -> DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
+      default -> throw new IllegalStateException("unknown type " + type + " of column " + column);
+    };
   }
 
   /** One table: namespace, name, meaning, columns in order. */

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sanku.storage.Warehouse;
 
 /** Refused drops, encodings and headers, and a run killed half-way. */
-class IngestRecoveryTest {
+public class IngestRecoveryTest {
 
-  static void copyTree(Path from, Path to) throws Exception {
+  public static void copyTree(Path from, Path to) throws Exception {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : s.toList()) {
         Path t = to.resolve(from.relativize(p).toString());

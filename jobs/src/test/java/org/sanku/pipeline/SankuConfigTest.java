@@ -25,17 +25,7 @@ public class SankuConfigTest {
 
   /** A copy of the project's conf/ at {@code to}. */
   public static Path copyConf(Path to) throws Exception {
-    Path from = PROJECT.resolve("conf");
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
+    org.sanku.ingest.IngestRecoveryTest.copyTree(PROJECT.resolve("conf"), to);
     return to;
   }
 

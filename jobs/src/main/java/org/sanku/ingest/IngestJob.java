@@ -124,6 +124,7 @@ public final class IngestJob {
   }
 
   public Result run() {
+    org.sanku.spark.WorkCounter.install(spark);
     refuseProtectedFilesInLanding();
     PersonKeyFunction.register(spark, personKey);
     ManifestVerifier.Limits limits = new ManifestVerifier.Limits(settings.ingest().maxRecordLines(), protectedFiles);
@@ -221,6 +222,7 @@ public final class IngestJob {
     String id = drop.source() + "/" + drop.date().format(DateTimeFormatter.BASIC_ISO_DATE);
     boolean full = drop.manifest().isFull();
     StandardiseContext ctx = context(drop);
+    org.sanku.spark.WorkCounter.Counts dropStart = org.sanku.spark.WorkCounter.now();
     store.beginDrop();
     List<String> touched = new ArrayList<>();
     List<FileResult> results = new ArrayList<>();
@@ -236,6 +238,7 @@ public final class IngestJob {
         continue;
       }
       TableSchema schema = layout.schema();
+      org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
@@ -292,14 +295,16 @@ public final class IngestJob {
       long tDone = System.nanoTime();
       hook.accept("after-table:" + schema.table());
       std.unpersist();
+      org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
           accepted, quarantined, warned));
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
           read, accepted, quarantined, warned, null));
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s)%n", id, file, read, accepted, quarantined, warned,
-          (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
+          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id, file, read,
+          accepted, quarantined, warned, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
+          (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
     }
     if (!warnedValues.isEmpty()) {
       String t = wh.id(WarnedValues.TABLE);
@@ -319,7 +324,9 @@ public final class IngestJob {
       v[v.length - 1] = now;
       return RowFactory.create(v);
     }).toList());
-    log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
+    org.sanku.spark.WorkCounter.Counts dropCost = org.sanku.spark.WorkCounter.now().since(dropStart);
+    log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots)%n", id, (System.nanoTime() - t0) / 1e9,
+        dropCost.jobs(), dropCost.snapshots());
     return results;
   }
 

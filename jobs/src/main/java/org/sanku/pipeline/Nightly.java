@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.sanku.indicators.IndicatorJob;
 import org.sanku.ingest.IngestJob;
 import org.sanku.link.LinkJob;
+import org.sanku.spark.WorkCounter;
 
 /**
  * The nightly run: check the catalog, ingest every new drop, link, compute and publish the indicators, keep every
@@ -18,8 +19,11 @@ import org.sanku.link.LinkJob;
  */
 public final class Nightly {
 
-  /** One stage's wall time and the JVM's peak heap in use during it (garbage included). */
-  public record Stage(String name, double seconds, long peakHeapMiB, String what) {}
+  /**
+   * One stage's wall time, the JVM's peak heap in use during it (garbage included), and the Spark jobs and Iceberg
+   * snapshots it ran.
+   */
+  public record Stage(String name, double seconds, long peakHeapMiB, long jobs, long snapshots, String what) {}
 
   /** What a nightly did. */
   public record Outcome(int exitCode, List<Stage> stages, IngestJob.Result ingest, LinkJob.Result link,
@@ -33,6 +37,7 @@ public final class Nightly {
 
   Outcome run() {
     PrintStream out = pipeline.context().log();
+    WorkCounter.install(pipeline.context().spark());
     List<Stage> stages = new ArrayList<>();
     pipeline.checkCatalog();
     long t0 = System.nanoTime();
@@ -60,14 +65,17 @@ public final class Nightly {
       p.resetPeakUsage();
     }
     long t0 = System.nanoTime();
+    WorkCounter.Counts before = WorkCounter.now();
     T result = work.get();
+    WorkCounter.Counts cost = WorkCounter.now().since(before);
     long peak = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
         peak += p.getPeakUsage().getUsed();
       }
     }
-    stages.add(new Stage(name, (System.nanoTime() - t0) / 1e9, peak >> 20, what.apply(result)));
+    stages.add(new Stage(name, (System.nanoTime() - t0) / 1e9, peak >> 20, cost.jobs(), cost.snapshots(),
+        what.apply(result)));
     return result;
   }
 }

@@ -29,11 +29,17 @@ public final class SparkSessions {
   /** Iceberg's extensions, then the guard, whose parser must wrap Iceberg's to see Iceberg's statements too. */
   static final String READER_EXTENSIONS = ICEBERG_EXTENSIONS + "," + ReadOnlyExtension.class.getName();
 
+  /** Shuffle partitions per core of an embedded (local) run. */
+  static final int LOCAL_PARTITIONS_PER_CORE = 4;
+
   /** Settings of every Sanku session. */
   private static Map<String, String> defaults() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.session.timeZone", "Asia/Shanghai");
     conf.put("spark.ui.showConsoleProgress", "false");
+    // Every query's plan is described for Spark's listeners; the default "formatted" description walks the plan
+    // once more per query (and per adaptive re-plan), a cost that grows with the plan's size.
+    conf.put("spark.sql.ui.explainMode", "simple");
     return conf;
   }
 
@@ -105,6 +111,13 @@ public final class SparkSessions {
     if (System.getProperty("spark.master") == null) {
       b = b.master(masterIfUnset).config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      if (System.getProperty("spark.sql.shuffle.partitions") == null) {
+        // Spark's default of 200 shuffle partitions is meant for clusters: on one machine every shuffle of a tiny
+        // file then runs 200 tasks (adaptive execution does not coalesce the shuffles Iceberg's writes ask for),
+        // seconds of fixed cost per step. A few partitions per core keep big shuffles spread and spillable.
+        b = b.config("spark.sql.shuffle.partitions", String.valueOf(LOCAL_PARTITIONS_PER_CORE
+            * Runtime.getRuntime().availableProcessors()));
+      }
     }
     return b;
   }

@@ -46,25 +46,24 @@ final class CsvDropReader {
 
   static Dataset<Row> read(SparkSession spark, Path file, String fileId, Charset encoding, char delimiter,
       DropHeaders.Layout layout, long records, LineMap lineMap) {
+    // Columns by position, never by the delivered header text: a header is only matched (DropHeaders), so that no
+    // delivered text becomes a column name (Spark renames duplicates, and a header such as _line would clash). The
+    // schema is given, as many text columns as the verifier found in the header, so Spark runs no job to read it.
+    String[] positional = new String[layout.header().size()];
+    StructType given = new StructType();
+    for (int i = 0; i < positional.length; i++) {
+      positional[i] = "__h" + i;
+      given = given.add(positional[i], DataTypes.StringType);
+    }
     // multiLine: quoted fields may span lines; each file is then read whole by one task, which also keeps
     // record order for the line numbers.
-    Dataset<Row> read = spark.read().option("header", "true").option("encoding", encoding.name())
+    Dataset<Row> read = spark.read().schema(given).option("header", "true").option("encoding", encoding.name())
         .option("sep", String.valueOf(delimiter)).option("multiLine", "true").option("quote", "\"")
         .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
         .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
         .csv(file.toUri().toString());
     TableSchema schema = layout.schema();
-    if (read.columns().length != layout.header().size()) {
-      throw new IllegalStateException(fileId + ": Spark's CSV reader found " + read.columns().length
-          + " columns where the verifier found " + layout.header().size());
-    }
-    // Columns by position, never by the delivered header text: a header is only matched (DropHeaders), so that no
-    // delivered text becomes a column name (Spark renames duplicates, and a header such as _line would clash).
-    String[] positional = new String[read.columns().length];
-    for (int i = 0; i < positional.length; i++) {
-      positional[i] = "__h" + i;
-    }
-    Dataset<Row> df = read.toDF(positional);
+    Dataset<Row> df = read;
     Map<String, String> mapped = new LinkedHashMap<>();
     layout.columns().forEach((c, i) -> mapped.put(positional[i], c));
     Set<String> present = new HashSet<>(layout.columns().keySet());

@@ -29,7 +29,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.sanku.config.Settings;
 import org.sanku.ingest.drop.DropRef;
 import org.sanku.ingest.drop.DropScanner;
@@ -249,7 +248,11 @@ public final class IngestJob {
           + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
           + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
       std = References.check(spark, wh, store, std, schema, manifestRows);
-      std = std.persist(StorageLevel.MEMORY_AND_DISK());
+      // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings). A local
+      // checkpoint rather than a cache: the plans built on it start from the stored rows, so Spark analyses and
+      // optimises a handful of operators for each of them instead of the whole standardisation again (hundreds of
+      // expressions, most of a small file's time).
+      std = std.localCheckpoint(true);
       long tRead = System.nanoTime();
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
           expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))")).first();
@@ -273,13 +276,17 @@ public final class IngestJob {
       // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
       if (accepted > 0 || full || !store.exists(stdTable)) {
         Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
-        store.prepare(stdTable, split.analytics());
-        store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-        touched.add(stdTable);
-        if (split.identity() != null) {
-          store.prepare(idTable, split.identity());
-          store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-          touched.add(idTable);
+        try {
+          store.prepare(stdTable, split.analytics());
+          store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+          touched.add(stdTable);
+          if (split.identity() != null) {
+            store.prepare(idTable, split.identity());
+            store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+            touched.add(idTable);
+          }
+        } finally {
+          split.release();
         }
       }
       if (warned > 0) {
@@ -294,7 +301,7 @@ public final class IngestJob {
       }
       long tDone = System.nanoTime();
       hook.accept("after-table:" + schema.table());
-      std.unpersist();
+      release(std);
       org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
           accepted, quarantined, warned));
@@ -398,6 +405,13 @@ public final class IngestJob {
   public IngestJob acceptingShrink(boolean accept) {
     this.acceptShrink = accept;
     return this;
+  }
+
+  /** Frees the stored rows of a local checkpoint (they would otherwise wait for the garbage collector). */
+  private static void release(Dataset<Row> checkpointed) {
+    if (checkpointed.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD l) {
+      l.rdd().unpersist(false);
+    }
   }
 
   /** Within one file the row with the latest src_updated_at wins per key (duplicates collapse). */

@@ -248,11 +248,10 @@ public final class IngestJob {
           + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
           + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
       std = References.check(spark, wh, store, std, schema, manifestRows);
-      // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings). A local
-      // checkpoint rather than a cache: the plans built on it start from the stored rows, so Spark analyses and
-      // optimises a handful of operators for each of them instead of the whole standardisation again (hundreds of
-      // expressions, most of a small file's time).
-      std = std.localCheckpoint(true);
+      // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
+      // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
+      // whole standardisation again (hundreds of expressions, most of a small file's time).
+      std = org.sanku.spark.Kept.keepNow(std);
       long tRead = System.nanoTime();
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
           expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))")).first();
@@ -301,7 +300,7 @@ public final class IngestJob {
       }
       long tDone = System.nanoTime();
       hook.accept("after-table:" + schema.table());
-      release(std);
+      org.sanku.spark.Kept.release(std);
       org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
           accepted, quarantined, warned));
@@ -405,13 +404,6 @@ public final class IngestJob {
   public IngestJob acceptingShrink(boolean accept) {
     this.acceptShrink = accept;
     return this;
-  }
-
-  /** Frees the stored rows of a local checkpoint (they would otherwise wait for the garbage collector). */
-  private static void release(Dataset<Row> checkpointed) {
-    if (checkpointed.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD l) {
-      l.rdd().unpersist(false);
-    }
   }
 
   /** Within one file the row with the latest src_updated_at wins per key (duplicates collapse). */

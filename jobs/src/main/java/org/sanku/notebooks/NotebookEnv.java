@@ -28,6 +28,8 @@ public final class NotebookEnv {
 
   /** The marker inside a finished environment: the sha256 of the requirements it was made from. */
   static final String MARKER = "sanku-requirements.sha256";
+  /** Written into an environment as soon as it is made: only such a folder is ever removed and made again. */
+  static final String OWNER = "sanku-notebooks-env";
   /** The longest a notebook run may take before it is stopped (seconds). */
   static final long RUN_TIMEOUT_SECONDS = 900;
 
@@ -85,17 +87,18 @@ public final class NotebookEnv {
       return env;
     }
     if (Files.exists(env.venv)) {
-      if (!Files.isRegularFile(env.venv.resolve("pyvenv.cfg"))) {
-        throw new IllegalStateException(env.venv + " exists and is not a virtual environment: choose another "
-            + "folder (--venv or SANKU_VENV)");
+      if (!Files.isRegularFile(env.venv.resolve(OWNER))) {
+        throw new IllegalStateException(env.venv + " exists and was not made by ./sanku notebooks setup: choose "
+            + "another folder (--venv or SANKU_VENV) or remove it");
       }
-      log.println("notebooks: " + env.venv + " was made from other requirements: making it again");
+      log.println("notebooks: " + env.venv + " was made from other requirements (or not finished): making it again");
       delete(env.venv);
     }
     Files.createDirectories(env.venv.getParent());
     long t0 = System.nanoTime();
     log.println("notebooks: making " + env.venv + " with " + python);
     run(List.of(python, "-m", "venv", env.venv.toString()), null, log, "python -m venv");
+    Files.writeString(env.venv.resolve(OWNER), "made by ./sanku notebooks setup\n");
     List<String> pip = new ArrayList<>(List.of(env.bin("python").toString(), "-m", "pip", "install",
         "--disable-pip-version-check", "-q"));
     pip.addAll(indexOptions(pipConfig(env.bin("python"))));

@@ -156,6 +156,17 @@ class NotebooksTest {
   }
 
   @Test
+  void setupNeverRemovesAFolderItDidNotMake(@TempDir Path dir) throws Exception {
+    // A virtual environment of someone else's at the chosen place: refused, not replaced.
+    Path theirs = Files.createDirectories(dir.resolve("venv"));
+    Files.writeString(theirs.resolve("pyvenv.cfg"), "home = /usr/bin\n");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> NotebookEnv.setup(NOTEBOOKS, theirs, "python3", System.err));
+    assertTrue(e.getMessage().contains("was not made by ./sanku notebooks setup"), e.getMessage());
+    assertEquals("home = /usr/bin\n", Files.readString(theirs.resolve("pyvenv.cfg")));
+  }
+
+  @Test
   void pipIsPointedAtTheIndexItIsConfiguredWith() {
     // As `pip config list` prints a machine with two local indexes and no index-url of its own.
     Map<String, String> config = NotebookEnv.parsePipConfig(":env:.default-timeout='180'\n"

@@ -1,6 +1,7 @@
 package org.sanku.indicators.report.html;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.sanku.indicators.PublishedRun;
@@ -57,10 +59,10 @@ final class QualityData {
     String total = "";
     Dataset<Row> q = run.read("ops", "quarantine");
     if (q != null) {
-      q.createOrReplaceTempView("sanku_report_quarantine");
-      var spark = q.sparkSession();
-      for (Row r : spark.sql("SELECT table_name, reason, count(DISTINCT drop_id, line) AS n "
-          + "FROM sanku_report_quarantine GROUP BY 1, 2 ORDER BY n DESC, 1, 2").collectAsList()) {
+      // A row is one line of one delivered file; a row with two reasons counts once under each.
+      Column rows1 = countDistinct(col("drop_id"), col("line")).as("n");
+      for (Row r : q.groupBy("table_name", "reason").agg(rows1).orderBy(col("n").desc(), col("table_name"),
+          col("reason")).collectAsList()) {
         String table = r.getString(0);
         String tableZh = schemas.get(table) == null ? table : schemas.get(table).description();
         quarantine.add(new View.QuarantineRow(table, tableZh, r.getString(1),
@@ -68,14 +70,11 @@ final class QualityData {
       }
       List<String> reasons = new ArrayList<>();
       List<Long> rows = new ArrayList<>();
-      for (Row r : spark.sql("SELECT reason, count(DISTINCT drop_id, line) AS n FROM sanku_report_quarantine "
-          + "GROUP BY 1 ORDER BY n DESC, 1").collectAsList()) {
+      for (Row r : q.groupBy("reason").agg(rows1).orderBy(col("n").desc(), col("reason")).collectAsList()) {
         reasons.add(REASONS.getOrDefault(r.getString(0), r.getString(0)));
         rows.add(r.getLong(1));
       }
-      total = Format.count(spark.sql("SELECT count(DISTINCT drop_id, line) FROM sanku_report_quarantine")
-          .first().getLong(0));
-      spark.catalog().dropTempView("sanku_report_quarantine");
+      total = Format.count(q.agg(rows1).first().getLong(0));
       if (!reasons.isEmpty()) {
         quarantineChart = "quarantine";
         charts.put(quarantineChart, Charts.quarantine(reasons, rows));

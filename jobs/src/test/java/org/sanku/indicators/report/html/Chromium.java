@@ -92,6 +92,12 @@ final class Chromium implements AutoCloseable {
         "--hide-scrollbars", "--mute-audio", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
         "--window-size=" + width + "," + height, "--user-data-dir=" + profile, "about:blank");
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    // Should the test JVM end without closing it (a failure in set-up, a killed run), the browser and its helpers
+    // end with it rather than live on.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }));
     // The browser says where its DevTools endpoint listens on standard error; the rest of it is drained.
     CompletableFuture<String> endpoint = new CompletableFuture<>();
     StringBuilder said = new StringBuilder();

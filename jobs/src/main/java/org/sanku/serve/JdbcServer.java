@@ -88,7 +88,6 @@ public final class JdbcServer implements AutoCloseable {
     Path databaseDir;
     try {
       databaseDir = Files.createTempDirectory("sanku-serve-catalog");
-      Files.createDirectories(databaseDir.resolve("operation_logs"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -208,6 +207,8 @@ public final class JdbcServer implements AutoCloseable {
   private static void replaceSessionManager(HiveThriftServer2 server, SparkSession readers) {
     CLIService cli = Reflect.field(HiveServer2.class, server, "cliService");
     SessionManager spark = cli.getSessionManager();
+    // Spark's goes first: stopping removes the folder of operation logs, which the new one then makes again.
+    spark.stop();
     SankuSessionManager sanku = new SankuSessionManager(server, readers.sqlContext());
     sanku.init(spark.getHiveConf());
     sanku.start();
@@ -216,7 +217,6 @@ public final class JdbcServer implements AutoCloseable {
       services.set(services.indexOf(spark), sanku);
       Reflect.set(CLIService.class, cli, "sessionManager", sanku);
     }
-    spark.stop();
   }
 
   /** Logs in with the server's one-time credentials until that works: then the port is really ready. */

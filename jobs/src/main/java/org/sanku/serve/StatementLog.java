@@ -47,8 +47,8 @@ final class StatementLog extends SparkListener {
     } else if (event instanceof SparkListenerThriftServerOperationCanceled c) {
       end(c.id(), "statement cancelled", "by the client", c.finishTime());
     } else if (event instanceof SparkListenerThriftServerOperationTimeout t) {
-      end(t.id(), "statement cancelled", "it ran past the timeout of " + state.settings.limits().timeoutSeconds()
-          + " s", t.finishTime());
+      end(t.id(), "statement cancelled", "it ran past the timeout (" + state.settings.limits().timeoutSeconds()
+          + " s, or the client's if shorter)", t.finishTime());
     }
   }
 

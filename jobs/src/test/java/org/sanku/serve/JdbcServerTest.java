@@ -308,6 +308,22 @@ class JdbcServerTest {
   }
 
   @Test
+  void aStatementIsCancelledAtItsTimeout() throws Exception {
+    try (Connection c = connect("prov"); java.sql.Statement s = c.createStatement()) {
+      // The server's --timeout is every connection's (300 s here); a client may ask for less.
+      assertEquals(List.of("spark.sql.thriftServer.queryTimeout|300s"),
+          rows(c, "SET spark.sql.thriftServer.queryTimeout"));
+      s.setQueryTimeout(2);
+      long t0 = System.nanoTime();
+      // A trillion rows to count: hours of work, cancelled after two seconds.
+      assertThrows(java.sql.SQLTimeoutException.class,
+          () -> s.executeQuery("SELECT count(*) FROM range(0, 1000000000000)"));
+      assertTrue((System.nanoTime() - t0) / 1e9 < 120);
+    }
+    ServedRegion.awaitLog("statement cancelled: prov [", "range(0, 1000000000000) → it ran past the timeout");
+  }
+
+  @Test
   void beelineConnectsOverTlsAndGetsARefusalForAnInsert() throws Exception {
     List<String> cmd = List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "org.apache.hive.beeline.BeeLine", "-u", ServedRegion.url(""),

@@ -83,7 +83,9 @@ public final class QualityCommand implements Callable<Integer> {
       String which = run;
       if (check) {
         Pipeline p = new Pipeline(RunContext.reading(spark, wh, config, System.err).withAsOf(asOf)).acceptDq(acceptDq);
+        long t0 = System.nanoTime();
         p.checkQualityCatalog();
+        System.err.printf("sanku quality: check catalog analysed (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
         QualityJob.Result res = p.quality();
         which = res.runId();
         exit = res.failingChecks().isEmpty() ? 0 : Nightly.HELD_BACK;

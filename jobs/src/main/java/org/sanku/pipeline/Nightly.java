@@ -39,8 +39,10 @@ public final class Nightly {
   Outcome run() {
     PrintStream out = pipeline.context().log();
     List<Stage> stages = new ArrayList<>();
+    long tc = System.nanoTime();
     pipeline.checkCatalog();
     pipeline.checkQualityCatalog();
+    out.printf("nightly: indicator and check catalogs checked (%.1f s)%n", (System.nanoTime() - tc) / 1e9);
     long t0 = System.nanoTime();
     out.println("nightly [1/3] ingest");
     IngestJob.Result ing = stage(stages, "ingest", () -> pipeline.ingest(false),

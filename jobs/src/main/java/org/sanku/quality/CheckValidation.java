@@ -22,9 +22,9 @@ import org.sanku.quality.CheckCatalog.Table;
 
 /**
  * Checks the catalog's SQL before any data is read, the way the indicator catalog is checked: each table query is
- * analysed by Spark over empty tables with the warehouse's layouts ({@link TableShapes}), then each grouping column
- * and each check's conditions and aggregates over an empty table of the query's columns, then each table's checks
- * together as the one aggregation they run as. Every problem names its file and field. A query that reads anything
+ * analysed by Spark over empty tables with the warehouse's layouts ({@link TableShapes}), then the table's checks as
+ * the one aggregation they run as; where that fails, each grouping column and each check's conditions and aggregates
+ * over an empty table of the query's columns, so that every problem names its file and field. A query that reads anything
  * but the analytics tables it names as {@code std.x}, {@code model.x}, {@code link.x} or {@code ops.x} (a table by
  * its catalog name, the identity zone, a file) is refused.
  */
@@ -61,6 +61,28 @@ final class CheckValidation {
           continue;
         }
         Dataset<Row> shape = spark.createDataFrame(List.of(), rows.schema());
+        List<Check> checks = catalog.checks.values().stream().filter(c -> c.table().equals(t.name())).toList();
+        String v = "sanku_dq_shape_rows_" + t.name();
+        shape.createOrReplaceTempView(v);
+        views.put("rows." + t.name(), v);
+        // The table's columns and its checks as the one aggregation they run as: when these analyse, every field
+        // does; only a failure is looked into field by field, to name the field.
+        try {
+          List<String> columns = new ArrayList<>();
+          for (String sql : new String[] {t.group("county"), t.group("org"), t.group("file"), t.date(),
+              t.sourceColumn()}) {
+            if (sql != null) {
+              columns.add(night.render(sql, t.source()));
+            }
+          }
+          if (!columns.isEmpty()) {
+            shape.selectExpr(columns.toArray(new String[0]));
+          }
+          spark.sql(new CheckPlan(t, checks, night).sql(v));
+          continue;
+        } catch (Exception e) {
+          // Named below.
+        }
         List<Check> good = new ArrayList<>();
         int before = problems.size();
         for (String level : new String[] {"county", "org", "file", "date"}) {
@@ -75,10 +97,7 @@ final class CheckValidation {
         if (problems.size() > before) {
           continue;
         }
-        for (Check c : catalog.checks.values()) {
-          if (!c.table().equals(t.name())) {
-            continue;
-          }
+        for (Check c : checks) {
           int mark = problems.size();
           String[][] rowExprs = {{"where", c.where()}, {"predicate", c.predicate()}};
           String[][] aggExprs = {{"violated", c.violated()}, {"denominator", c.denominator()},
@@ -104,9 +123,6 @@ final class CheckValidation {
           }
         }
         if (!good.isEmpty()) {
-          String v = "sanku_dq_shape_rows_" + t.name();
-          shape.createOrReplaceTempView(v);
-          views.put("rows." + t.name(), v);
           try {
             spark.sql(new CheckPlan(t, good, night).sql(v));
           } catch (Exception e) {

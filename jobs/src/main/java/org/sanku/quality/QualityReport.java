@@ -50,9 +50,17 @@ public final class QualityReport {
       return share > m + 0.001 ? "up" : share < m - 0.001 ? "down" : "flat";
     }
 
-    /** The group's code as shown: the organisation, else the county, else the file; empty at source level. */
+    /**
+     * The group's code as shown: the organisation, else the county, else the file; empty at source level, and
+     * {@code (none)} for rows without one (a visit at an organisation that is in no county of ref_org).
+     */
     public String code() {
-      return keys.getOrDefault("org", keys.getOrDefault("county", keys.getOrDefault("file", "")));
+      for (String level : List.of("org", "county", "file")) {
+        if (keys.containsKey(level)) {
+          return keys.get(level) == null ? "(none)" : keys.get(level);
+        }
+      }
+      return "";
     }
   }
 

@@ -147,7 +147,7 @@ class HandBuiltChecksTest {
     assertEquals(-6.745, a.score(), 1e-9);
     assertFalse(a.passed());
     assertEquals("511302", a.keys().get("county"));
-    // B delivered its usual 10: score 0. C's median of 0 is below min_median 5: not scored.
+    // B delivered its usual 10: score 0. C's median of 0 is below min_median 10: not scored.
     CheckResult b = one("emr_volume", "org", "B");
     assertEquals(0.0, b.score(), 1e-12);
     assertTrue(b.passed());
@@ -166,7 +166,8 @@ class HandBuiltChecksTest {
 
   @Test
   void anOrganisationThatUsuallyDeliversAndDeliveredNothingFailsTimeliness() {
-    // A had visits on all 7 previous nights (at least 0.8 · 7 = 5.6 are needed to call it usual), none on the night.
+    // A had visits on all 7 previous nights (at least 0.8 · 7 = 5.6 are needed to call it usual; their median, 10,
+    // is the min_median the check asks for), none on the night.
     CheckResult a = one("emr_silent", "org", "A");
     assertEquals(1, a.violated());
     assertFalse(a.passed());

@@ -54,7 +54,7 @@ public final class IndicatorsCommand implements Callable<Integer> {
   String master;
 
   /** The indicators the terminal table shows by default. */
-  static final List<String> HEADLINE = List.of("ehr_coverage", "elderly_health_mgmt", "elderly_tcm_mgmt",
+  public static final List<String> HEADLINE = List.of("ehr_coverage", "elderly_health_mgmt", "elderly_tcm_mgmt",
       "elderly_fd_contract", "keypop_fd_contract", "htn_std_mgmt", "htn_unmanaged", "t2dm_unmanaged", "aging_65",
       "life_expectancy");
 

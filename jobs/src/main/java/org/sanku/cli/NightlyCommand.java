@@ -72,9 +72,10 @@ public final class NightlyCommand implements Callable<Integer> {
   /** The stage summary, the year to date's county table of the headline indicators, and how the run ended. */
   public static void print(Nightly.Outcome o, PrintStream out) {
     out.println();
-    out.println("nightly: stage        wall s   peak heap MiB   ");
+    out.println("nightly: stage        wall s   peak heap MiB   Spark jobs   snapshots   ");
     for (Nightly.Stage s : o.stages()) {
-      out.printf("nightly: %-11s %8.1f %15s   %s%n", s.name(), s.seconds(), String.format("%,d", s.peakHeapMiB()),
+      out.printf("nightly: %-11s %8.1f %15s %12s %11s   %s%n", s.name(), s.seconds(),
+          String.format("%,d", s.peakHeapMiB()), String.format("%,d", s.jobs()), String.format("%,d", s.snapshots()),
           s.what());
     }
     out.printf("nightly: total       %8.1f%n", o.seconds());

@@ -44,11 +44,17 @@ public final class Catalog {
   /**
    * One indicator. For {@code rate}, {@code ratio} and {@code record}: denominator and numerator filters; for
    * {@code record} also the source and its county column; for {@code life_table}: deaths and population filters
-   * with their age columns.
+   * with their age columns. {@code params} are the indicator's own parameters (already rendered into its
+   * expressions; kept for the methods a report prints).
    */
   public record Indicator(String id, String nameZh, String nameEn, String unit, double factor, Kind kind,
-      boolean higherIsBetter, String description, Expr denominator, Expr numerator, String source, String county,
-      Expr deaths, Expr deathAge, Expr population, Expr populationAge, Origin origin) {}
+      boolean higherIsBetter, String description, Map<String, Object> params, Expr denominator, Expr numerator,
+      String source, String county, Expr deaths, Expr deathAge, Expr population, Expr populationAge, Origin origin) {
+
+    public Indicator {
+      params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+  }
 
   public final Map<String, Object> params = new LinkedHashMap<>();
   public final Map<String, Expr> conditions = new LinkedHashMap<>();
@@ -195,7 +201,7 @@ public final class Catalog {
     String description = m.containsKey("description") ? String.valueOf(m.get("description")) : null;
     if (kind == Kind.LIFE_TABLE) {
       return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
-          description, null, null, null, null, expr(m, "deaths", o, local, null),
+          description, local, null, null, null, null, expr(m, "deaths", o, local, null),
           expr(m, "death_age", o, local, null), expr(m, "population", o, local, null),
           expr(m, "population_age", o, local, null), o);
     }
@@ -206,8 +212,8 @@ public final class Catalog {
       county = required(m, "county", o);
     }
     return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
-        description, expr(m, "denominator", o, local, null), expr(m, "numerator", o, local, null), source, county,
-        null, null, null, null, o);
+        description, local, expr(m, "denominator", o, local, null), expr(m, "numerator", o, local, null), source,
+        county, null, null, null, null, o);
   }
 
   private void check() {

@@ -215,6 +215,33 @@ public final class IndicatorEngine {
   record Plans(Dataset<Row> flags, Dataset<Row> rates, List<Indicator> counted,
       Map<String, Dataset<Row>[]> lifeTables, Map<String, Dataset<Row>> records) {}
 
+  /**
+   * Who is counted, person by person, for one period: a row per person in some denominator or numerator with their
+   * county, township, sex and age on R, and for every rate and ratio indicator whether they are in its denominator
+   * ({@code den_<id>}) and numerator ({@code num_<id>}; for a rate, within the denominator), exactly as
+   * {@link #compute} counts them. Summed by county these are the published counts; the notebooks break an
+   * indicator down further with them (age band, township, where patients were seen) without a second reading of
+   * the catalog.
+   */
+  public Dataset<Row> membership(Period p) {
+    Plans plans = plan(List.of(p));
+    List<Column> cols = new ArrayList<>(List.of(col("person_key"), col("county_code"), col("residence_division_code"),
+        col("sex_code"), col("age")));
+    List<String> any = new ArrayList<>();
+    for (Indicator i : plans.counted()) {
+      String den = "coalesce((" + i.denominator().sql() + "), false)";
+      String num = "coalesce((" + i.numerator().sql() + "), false)";
+      if (i.kind() == Kind.RATE) {
+        num = den + " AND " + num;
+      }
+      cols.add(expr(den).as("den_" + i.id()));
+      cols.add(expr(num).as("num_" + i.id()));
+      any.add("den_" + i.id());
+      any.add("num_" + i.id());
+    }
+    return plans.flags().select(cols.toArray(new Column[0])).filter(String.join(" OR ", any));
+  }
+
   /** Runs the plans: county counts of every indicator and period. */
   public List<CountyCount> compute(List<Period> periods) {
     Plans p = plan(periods);

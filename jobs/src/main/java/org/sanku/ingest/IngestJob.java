@@ -29,7 +29,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.sanku.config.Settings;
 import org.sanku.ingest.drop.DropRef;
 import org.sanku.ingest.drop.DropScanner;
@@ -124,6 +123,7 @@ public final class IngestJob {
   }
 
   public Result run() {
+    org.sanku.spark.WorkCounter.install(spark);
     refuseProtectedFilesInLanding();
     PersonKeyFunction.register(spark, personKey);
     ManifestVerifier.Limits limits = new ManifestVerifier.Limits(settings.ingest().maxRecordLines(), protectedFiles);
@@ -221,6 +221,7 @@ public final class IngestJob {
     String id = drop.source() + "/" + drop.date().format(DateTimeFormatter.BASIC_ISO_DATE);
     boolean full = drop.manifest().isFull();
     StandardiseContext ctx = context(drop);
+    org.sanku.spark.WorkCounter.Counts dropStart = org.sanku.spark.WorkCounter.now();
     store.beginDrop();
     List<String> touched = new ArrayList<>();
     List<FileResult> results = new ArrayList<>();
@@ -236,6 +237,7 @@ public final class IngestJob {
         continue;
       }
       TableSchema schema = layout.schema();
+      org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
@@ -246,7 +248,10 @@ public final class IngestJob {
           + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
           + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
       std = References.check(spark, wh, store, std, schema, manifestRows);
-      std = std.persist(StorageLevel.MEMORY_AND_DISK());
+      // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
+      // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
+      // whole standardisation again (hundreds of expressions, most of a small file's time).
+      std = org.sanku.spark.Kept.keepNow(std);
       long tRead = System.nanoTime();
       // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
       String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
@@ -274,13 +279,17 @@ public final class IngestJob {
       // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
       if (accepted > 0 || full || !store.exists(stdTable)) {
         Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
-        store.prepare(stdTable, split.analytics());
-        store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-        touched.add(stdTable);
-        if (split.identity() != null) {
-          store.prepare(idTable, split.identity());
-          store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-          touched.add(idTable);
+        try {
+          store.prepare(stdTable, split.analytics());
+          store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+          touched.add(stdTable);
+          if (split.identity() != null) {
+            store.prepare(idTable, split.identity());
+            store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+            touched.add(idTable);
+          }
+        } finally {
+          split.release();
         }
       }
       if (warned > 0) {
@@ -295,15 +304,17 @@ public final class IngestJob {
       }
       long tDone = System.nanoTime();
       hook.accept("after-table:" + schema.table());
-      std.unpersist();
+      org.sanku.spark.Kept.release(std);
+      org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
           accepted, quarantined, warned));
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
           read, accepted, quarantined, warned, duplicates, null));
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s)%n", id, file, read, accepted, quarantined, warned,
-          (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9);
+          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id, file, read,
+          accepted, quarantined, warned, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
+          (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
     }
     if (!warnedValues.isEmpty()) {
       String t = wh.id(WarnedValues.TABLE);
@@ -323,7 +334,9 @@ public final class IngestJob {
       v[v.length - 1] = now;
       return RowFactory.create(v);
     }).toList());
-    log.printf("ingest: %s published (%.1f s)%n", id, (System.nanoTime() - t0) / 1e9);
+    org.sanku.spark.WorkCounter.Counts dropCost = org.sanku.spark.WorkCounter.now().since(dropStart);
+    log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots)%n", id, (System.nanoTime() - t0) / 1e9,
+        dropCost.jobs(), dropCost.snapshots());
     return results;
   }
 

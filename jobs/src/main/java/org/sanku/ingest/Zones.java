@@ -29,8 +29,18 @@ import org.sanku.ingest.standardise.Reasons;
  */
 final class Zones {
 
-  /** The two zones of a table; {@code identity} is null for a table without raw identifiers. */
-  record Split(Dataset<Row> analytics, Dataset<Row> identity) {}
+  /**
+   * The two zones of a table; {@code identity} is null for a table without raw identifiers. When both are there
+   * they are two projections of one persisted plan (latest row per key, HMAC-SM3 digests), computed once for
+   * both writes: {@link #release()} frees it once they are written.
+   */
+  record Split(Dataset<Row> analytics, Dataset<Row> identity, Dataset<Row> shared) {
+    void release() {
+      if (shared != null) {
+        shared.unpersist();
+      }
+    }
+  }
 
   private Zones() {}
 
@@ -108,8 +118,12 @@ final class Zones {
       }
     }
     // Tables without raw identifiers (services, diagnoses, reference data) have no identity-zone part.
-    Dataset<Row> id = identityCols.isEmpty() ? null : keyed.select(identity.toArray(new Column[0]));
-    return new Split(keyed.select(analytics.toArray(new Column[0])), id);
+    if (identityCols.isEmpty()) {
+      return new Split(keyed.select(analytics.toArray(new Column[0])), null, null);
+    }
+    Dataset<Row> shared = keyed.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    return new Split(shared.select(analytics.toArray(new Column[0])), shared.select(identity.toArray(new Column[0])),
+        shared);
   }
 
   static boolean hasColumn(Dataset<Row> df, String name) {

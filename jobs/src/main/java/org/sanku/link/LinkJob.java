@@ -190,7 +190,7 @@ public final class LinkJob {
       return result;
     } finally {
       for (Dataset<Row> df : cached) {
-        df.unpersist();
+        org.sanku.spark.Kept.release(df);
       }
     }
   }
@@ -233,15 +233,11 @@ public final class LinkJob {
     }
   }
 
-  /**
-   * Persists {@code df} and returns it with a short plan: a frame over the cached rows (recomputed from the lineage
-   * if a block is lost), so the many plans built on it are analysed in milliseconds instead of re-walking the
-   * whole linkage plan each time.
-   */
+  /** {@code df} computed once for the many plans built on it ({@link org.sanku.spark.Kept}). */
   private Dataset<Row> keep(Dataset<Row> df, List<Dataset<Row>> cached) {
-    Dataset<Row> p = df.persist(StorageLevel.MEMORY_AND_DISK());
-    cached.add(p);
-    return spark.createDataFrame(p.rdd(), p.schema());
+    Dataset<Row> kept = org.sanku.spark.Kept.keep(df);
+    cached.add(kept);
+    return kept;
   }
 
   /** Tables written at the same time. */

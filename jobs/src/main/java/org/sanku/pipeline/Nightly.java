@@ -11,6 +11,7 @@ import org.sanku.indicators.IndicatorJob;
 import org.sanku.ingest.IngestJob;
 import org.sanku.link.LinkJob;
 import org.sanku.quality.QualityJob;
+import org.sanku.spark.WorkCounter;
 
 /**
  * The nightly run: check the catalogs, ingest every new drop, link, run the data-quality checks, compute and publish
@@ -20,8 +21,11 @@ import org.sanku.quality.QualityJob;
  */
 public final class Nightly {
 
-  /** One stage's wall time and the JVM's peak heap in use during it (garbage included). */
-  public record Stage(String name, double seconds, long peakHeapMiB, String what) {}
+  /**
+   * One stage's wall time, the JVM's peak heap in use during it (garbage included), and the Spark jobs and Iceberg
+   * snapshots it ran.
+   */
+  public record Stage(String name, double seconds, long peakHeapMiB, long jobs, long snapshots, String what) {}
 
   /** What a nightly did. */
   public record Outcome(int exitCode, List<Stage> stages, IngestJob.Result ingest, LinkJob.Result link,
@@ -38,6 +42,7 @@ public final class Nightly {
 
   Outcome run() {
     PrintStream out = pipeline.context().log();
+    WorkCounter.install(pipeline.context().spark());
     List<Stage> stages = new ArrayList<>();
     long tc = System.nanoTime();
     pipeline.checkCatalog();
@@ -80,14 +85,17 @@ public final class Nightly {
       p.resetPeakUsage();
     }
     long t0 = System.nanoTime();
+    WorkCounter.Counts before = WorkCounter.now();
     T result = work.get();
+    WorkCounter.Counts cost = WorkCounter.now().since(before);
     long peak = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
         peak += p.getPeakUsage().getUsed();
       }
     }
-    stages.add(new Stage(name, (System.nanoTime() - t0) / 1e9, peak >> 20, what.apply(result)));
+    stages.add(new Stage(name, (System.nanoTime() - t0) / 1e9, peak >> 20, cost.jobs(), cost.snapshots(),
+        what.apply(result)));
     return result;
   }
 }

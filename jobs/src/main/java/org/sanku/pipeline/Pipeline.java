@@ -7,6 +7,7 @@ import org.apache.spark.sql.Row;
 import org.sanku.indicators.Catalog;
 import org.sanku.indicators.IndicatorJob;
 import org.sanku.indicators.Period;
+import org.sanku.indicators.PublishedRun;
 import org.sanku.indicators.report.Cell;
 import org.sanku.ingest.IngestJob;
 import org.sanku.link.LinkJob;
@@ -186,15 +187,19 @@ public final class Pipeline {
     }
     List<Cell> cells = new ArrayList<>();
     for (Row r : IndicatorJob.read(ctx.spark(), ctx.warehouse(), p)) {
-      Catalog.Indicator ind = catalog.indicators.get(r.<String>getAs("indicator_id"));
-      cells.add(new Cell(r.getAs("indicator_id"), r.getAs("name_zh"), ind == null ? null : ind.nameEn(),
-          r.getAs("unit"), r.getAs("period_type"), r.<java.sql.Date>getAs("period_start").toLocalDate(),
-          r.<java.sql.Date>getAs("period_end").toLocalDate(), r.getAs("division_code"), r.getAs("division_level"),
-          r.getAs("division_name"), r.getAs("parent_code"), r.<Long>getAs("numerator"), r.<Long>getAs("denominator"),
-          r.getAs("value"), r.getAs("lower95"), r.getAs("upper95"), r.getAs("target"), r.getAs("target_year"),
-          r.getAs("target_plan"), Boolean.TRUE.equals(r.getAs("higher_is_better")), r.getAs("gap")));
+      cells.add(PublishedRun.cell(r, catalog));
     }
     return cells;
+  }
+
+  /**
+   * What is published for one period: its values, the run that published them and the warehouse as that run read
+   * it (for reports and exports, which show the data the values were computed from).
+   *
+   * @throws IllegalStateException when the period is not published (the message lists those that are)
+   */
+  public PublishedRun published(Period p) {
+    return PublishedRun.of(ctx.spark(), ctx.warehouse(), ctx.config().indicators(), p);
   }
 
   /**

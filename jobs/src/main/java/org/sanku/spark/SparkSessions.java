@@ -1,13 +1,16 @@
 package org.sanku.spark;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.sanku.sql.ReadOnlyExtension;
+import scala.Function1;
 import scala.Option;
 import scala.collection.JavaConverters;
+import scala.runtime.BoxedUnit;
 
 /**
  * Builds Sanku's Spark sessions: the embedded default ({@code local[*]}, local files) or whatever master
@@ -29,11 +32,17 @@ public final class SparkSessions {
   /** Iceberg's extensions, then the guard, whose parser must wrap Iceberg's to see Iceberg's statements too. */
   static final String READER_EXTENSIONS = ICEBERG_EXTENSIONS + "," + ReadOnlyExtension.class.getName();
 
+  /** Shuffle partitions per core of an embedded (local) run. */
+  static final int LOCAL_PARTITIONS_PER_CORE = 4;
+
   /** Settings of every Sanku session. */
   private static Map<String, String> defaults() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.session.timeZone", "Asia/Shanghai");
     conf.put("spark.ui.showConsoleProgress", "false");
+    // Every query's plan is described for Spark's listeners; the default "formatted" description walks the plan
+    // once more per query (and per adaptive re-plan), a cost that grows with the plan's size.
+    conf.put("spark.sql.ui.explainMode", "simple");
     return conf;
   }
 
@@ -69,16 +78,38 @@ public final class SparkSessions {
    * session is left as it was.
    */
   public static SparkSession forReaders(String appName, String masterIfUnset) {
+    return forReaders(appName, masterIfUnset, List.of());
+  }
+
+  /**
+   * {@link #forReaders(String, String)} with more session extensions (the JDBC server's), applied after Iceberg's
+   * and before the guard, whose parser stays outermost.
+   */
+  public static SparkSession forReaders(String appName, String masterIfUnset,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
     Option<SparkSession> existing = SparkSession.getActiveSession();
     if (existing.isEmpty() || existing.get().sparkContext().isStopped()) {
       existing = SparkSession.getDefaultSession();
     }
     SparkSession session;
     if (existing.isDefined() && !existing.get().sparkContext().isStopped()) {
-      session = sibling(existing.get());
+      session = sibling(existing.get(), more);
     } else {
-      session = builder(appName, masterIfUnset, readerDefaults())
-          .config("spark.sql.extensions", READER_EXTENSIONS).getOrCreate();
+      SparkSession.Builder b = builder(appName, masterIfUnset, readerDefaults());
+      if (more.isEmpty()) {
+        b.config("spark.sql.extensions", READER_EXTENSIONS);
+      } else {
+        // The builder applies its own extensions before those named in spark.sql.extensions: all are given here
+        // instead, in their order.
+        b.withExtensions(new scala.runtime.AbstractFunction1<SparkSessionExtensions, BoxedUnit>() {
+          @Override
+          public BoxedUnit apply(SparkSessionExtensions e) {
+            applyInOrder(e, more);
+            return BoxedUnit.UNIT;
+          }
+        });
+      }
+      session = b.getOrCreate();
     }
     if (!ReadOnlyExtension.guards(session)) {
       throw new IllegalStateException("the Spark session for users lacks the read-only guard "
@@ -88,10 +119,18 @@ public final class SparkSessions {
     return session;
   }
 
-  private static SparkSession sibling(SparkSession existing) {
-    SparkSessionExtensions extensions = new SparkSessionExtensions();
+  /** Iceberg's extensions, then {@code more}, then the guard. */
+  private static void applyInOrder(SparkSessionExtensions extensions,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
     new IcebergSparkSessionExtensions().apply(extensions);
+    more.forEach(m -> m.apply(extensions));
     new ReadOnlyExtension().apply(extensions);
+  }
+
+  private static SparkSession sibling(SparkSession existing,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
+    SparkSessionExtensions extensions = new SparkSessionExtensions();
+    applyInOrder(extensions, more);
     scala.collection.immutable.Map<String, String> options =
         scala.collection.immutable.Map$.MODULE$.<String, String>empty()
             .$plus$plus(JavaConverters.mapAsScalaMap(readerDefaults()));
@@ -105,6 +144,13 @@ public final class SparkSessions {
     if (System.getProperty("spark.master") == null) {
       b = b.master(masterIfUnset).config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      if (System.getProperty("spark.sql.shuffle.partitions") == null) {
+        // Spark's default of 200 shuffle partitions is meant for clusters: on one machine every shuffle of a tiny
+        // file then runs 200 tasks (adaptive execution does not coalesce the shuffles Iceberg's writes ask for),
+        // seconds of fixed cost per step. A few partitions per core keep big shuffles spread and spillable.
+        b = b.config("spark.sql.shuffle.partitions", String.valueOf(LOCAL_PARTITIONS_PER_CORE
+            * Runtime.getRuntime().availableProcessors()));
+      }
     }
     return b;
   }

@@ -215,6 +215,17 @@ public final class IcebergWriter {
    */
   public void merge(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       long changeRows) {
+    if (rowsOf(table) == 0) {
+      // Nothing to match (a first drop): what any MERGE would do is insert every row that is not a delete, so
+      // the rows are appended as they are, without the join, shuffle and sort of a MERGE.
+      try {
+        (changeColumns ? changes.filter(functions.col("op_type").notEqual("D")) : changes)
+            .writeTo(staged(table)).append();
+      } catch (NoSuchTableException e) {
+        throw new IllegalStateException(e);
+      }
+      return;
+    }
     boolean broadcast = !full && changeRows <= SMALL_CHANGES && rowsOf(table) >= LARGE_TABLE_ROWS;
     apply(table, changes, key, changeColumns, full, broadcast);
   }
@@ -287,14 +298,37 @@ public final class IcebergWriter {
   public void replaceDropRows(String table, String dropId, Dataset<Row> rows) {
     String where = " WHERE drop_id = '" + dropId.replace("'", "''") + "'";
     // Rows of this drop are only there when it was published but its ledger entry was not written (a crash in
-    // between); the look-up reads only the files whose drop_id bounds admit it, the DELETE would be a commit.
-    if (!spark.sql("SELECT 1 FROM " + staged(table) + where + " LIMIT 1").isEmpty()) {
+    // between). The table's metadata says which files may hold them (their drop_id bounds admit it): usually none,
+    // and then no Spark job runs; otherwise they are looked up, and deleted only if there (a DELETE is a commit).
+    if (mayHold(table, "drop_id", dropId)
+        && !spark.sql("SELECT 1 FROM " + staged(table) + where + " LIMIT 1").isEmpty()) {
       spark.sql("DELETE FROM " + staged(table) + where);
     }
     try {
       rows.writeTo(staged(table)).append();
     } catch (NoSuchTableException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Whether a data file of the staged table may hold rows where {@code column} equals {@code value}, from the
+   * table's metadata alone (file-level bounds; no data read).
+   */
+  boolean mayHold(String table, String column, String value) {
+    Table t = load(table);
+    SnapshotRef ref = t.refs().get(STAGE);
+    org.apache.iceberg.TableScan scan = t.newScan().filter(org.apache.iceberg.expressions.Expressions.equal(column,
+        value));
+    if (ref != null) {
+      scan = scan.useRef(STAGE);
+    } else if (t.currentSnapshot() == null) {
+      return false;
+    }
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> files = scan.planFiles()) {
+      return files.iterator().hasNext();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

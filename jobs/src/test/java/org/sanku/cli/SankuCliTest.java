@@ -43,6 +43,21 @@ class SankuCliTest {
   }
 
   @Test
+  void reportAndNotebooksAreCommandsWithTheirOptions(@TempDir Path dir) {
+    String help = capture(() -> assertEquals(0, Sanku.run("report", "--help")), false);
+    assertTrue(help.contains("--scope") && help.contains("--suppress-below") && help.contains("--amber-within"), help);
+    String nb = capture(() -> assertEquals(0, Sanku.run("notebooks", "--help")), false);
+    assertTrue(nb.contains("setup") && nb.contains("export") && nb.contains("run"), nb);
+    // No Spark session is started for these: the options are checked first.
+    String err = capture(() -> assertEquals(2, Sanku.run("report", "--warehouse", dir.toString(), "--period",
+        "2025")), true);
+    assertTrue(err.contains("--out"), err);
+    String run = capture(() -> assertEquals(1, Sanku.run("notebooks", "run", "--export", dir.toString(), "--venv",
+        dir.resolve("no-venv").toString())), true);
+    assertTrue(run.contains("no notebook environment at") && run.contains("./sanku notebooks setup"), run);
+  }
+
+  @Test
   void aMissingRequiredOptionIsAUsageError() {
     String err = capture(() -> assertEquals(2, Sanku.run("generate", "--persons", "10")), true);
     assertTrue(err.contains("--out"), err);

@@ -54,6 +54,12 @@ class NightlyTest {
     // Stage summary: ingest, link, the data-quality checks, indicators with wall time and peak heap.
     assertEquals(List.of("ingest", "link", "quality", "indicators", "upkeep"),
         first.stages().stream().map(Nightly.Stage::name).toList());
+    // ... and what each cost: ingest wrote each of the 11 contract tables at least once (a snapshot each) with
+    // Spark jobs, and link replaced its tables the same way.
+    Nightly.Stage ingest = first.stages().get(0);
+    Nightly.Stage link = first.stages().get(1);
+    assertTrue(ingest.jobs() > 0 && ingest.snapshots() >= 11, ingest.toString());
+    assertTrue(link.jobs() > 0 && link.snapshots() > 0, link.toString());
     assertEquals("", IndicatorRegionTest.differences(first.indicators().values(), landing.resolve("truth")));
     // The county table of the headline indicators is printed.
     assertTrue(text.contains("南充市"), text);

@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** Row order, rounding and labels shared by the report writers. */
-final class ReportRows {
+/** Row order, rounding and labels shared by the report writers (CSV, workbook, terminal table and HTML). */
+public final class ReportRows {
 
   private ReportRows() {}
 
@@ -22,7 +22,7 @@ final class ReportRows {
    * A value rounded to 2 decimals, half up on its decimal form (as SQL {@code ROUND(x, 2)}
    * does: 0.125 → 0.13, 2/3 → 0.67); null for null, NaN or an infinity.
    */
-  static BigDecimal round2(Double value) {
+  public static BigDecimal round2(Double value) {
     if (value == null || value.isNaN() || value.isInfinite()) {
       return null;
     }
@@ -30,7 +30,7 @@ final class ReportRows {
   }
 
   /** Whether the value misses its target: below it when higher is better, above it otherwise. */
-  static boolean targetMissed(Cell c) {
+  public static boolean targetMissed(Cell c) {
     BigDecimal value = round2(c.value());
     BigDecimal target = c.target() == null ? null : BigDecimal.valueOf(c.target());
     if (value == null || target == null) {
@@ -41,7 +41,7 @@ final class ReportRows {
   }
 
   /** The target with its direction, e.g. {@code ≥90.00} or {@code ≤5.00}; "" without target. */
-  static String targetText(Cell c) {
+  public static String targetText(Cell c) {
     BigDecimal target = round2(c.target());
     if (target == null) {
       return "";
@@ -56,7 +56,7 @@ final class ReportRows {
    *
    * @throws IllegalArgumentException if a division code appears twice
    */
-  static <T> List<T> hierarchyOrder(List<T> rows, Function<T, Cell> cellOf) {
+  public static <T> List<T> hierarchyOrder(List<T> rows, Function<T, Cell> cellOf) {
     Set<String> seen = new HashSet<>();
     TreeMap<String, T> cities = new TreeMap<>();
     TreeMap<String, T> provinces = new TreeMap<>();
@@ -94,7 +94,7 @@ final class ReportRows {
   }
 
   /** The label of a row in the 地区 column: a county's name, or a subtotal's name and kind. */
-  static String regionLabel(Cell c) {
+  public static String regionLabel(Cell c) {
     String name = c.divisionName() == null ? c.divisionCode() : c.divisionName();
     return switch (String.valueOf(c.divisionLevel())) {
       case "city" -> name + "（市合计）";
@@ -104,7 +104,7 @@ final class ReportRows {
   }
 
   /** The Chinese name of a division level: 县区, 市 or 省. */
-  static String levelZh(String level) {
+  public static String levelZh(String level) {
     return switch (String.valueOf(level)) {
       case "county" -> "县区";
       case "city" -> "市";
@@ -117,7 +117,7 @@ final class ReportRows {
    * A period in Chinese: {@code 2024年}, {@code 2024年第2季度}, {@code 2024年3月} or
    * {@code 2024年1月1日至6月30日累计}; any other shape as {@code 2024-01-01至2024-06-30}.
    */
-  static String periodLabel(String periodType, LocalDate start, LocalDate end) {
+  public static String periodLabel(String periodType, LocalDate start, LocalDate end) {
     if (start == null || end == null) {
       return start == null && end == null ? "" : start + "至" + end;
     }
@@ -154,7 +154,7 @@ final class ReportRows {
   }
 
   /** {@link #periodLabel(String, LocalDate, LocalDate)} of a cell's period. */
-  static String periodLabel(Cell c) {
+  public static String periodLabel(Cell c) {
     return periodLabel(c.periodType(), c.periodStart(), c.periodEnd());
   }
 }

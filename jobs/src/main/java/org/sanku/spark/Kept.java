@@ -1,0 +1,44 @@
+package org.sanku.spark;
+
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.LogicalRDD;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * A result computed once and read by several plans after it. The rows are kept in Spark's own binary form (no
+ * conversion to Java objects and back), behind a plan of one operator: every plan built on it is analysed and
+ * optimised in milliseconds, however long the plan that produced the rows (a standardisation has hundreds of
+ * expressions, linkage dozens of joins). Unlike a local checkpoint the lineage stays, so rows lost with an
+ * executor on a cluster are computed again.
+ */
+public final class Kept {
+
+  private Kept() {}
+
+  /** Keeps {@code df}'s rows (memory, spilling to disk); computed by the first action on the result. */
+  public static Dataset<Row> keep(Dataset<Row> df) {
+    SparkSession spark = df.sparkSession();
+    // The rows a plan's iterator returns are reused buffers: copied before they are stored.
+    RDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().map(InternalRow::copy).rdd()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return spark.internalCreateDataFrame(rows, df.schema(), false);
+  }
+
+  /** {@link #keep}, computed now. */
+  public static Dataset<Row> keepNow(Dataset<Row> df) {
+    Dataset<Row> kept = keep(df);
+    kept.queryExecution().toRdd().count();
+    return kept;
+  }
+
+  /** Frees the rows of a result made by {@link #keep}. */
+  public static void release(Dataset<Row> kept) {
+    if (kept.queryExecution().logical() instanceof LogicalRDD l) {
+      l.rdd().unpersist(false);
+    }
+  }
+}

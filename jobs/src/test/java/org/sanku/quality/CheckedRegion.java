@@ -11,9 +11,10 @@ import org.sanku.storage.Warehouse;
 /**
  * The generated dirty region of the ingest and link tests (3,000 persons, seed 11, 4% dirty rows, three nights),
  * checked once per test JVM with the shipped catalog: first for the night of 30 December, then for the night of 31
- * December, so the second run has a night before it to compare with.
+ * December, so the second run has a night before it to compare with. The published region of the report tests
+ * (org.sanku.indicators.PublishedRegion) runs it too, so both see the same runs whichever comes first.
  */
-final class CheckedRegion {
+public final class CheckedRegion {
 
   static final LocalDate NIGHT = LocalDate.parse("2025-12-31");
 
@@ -36,7 +37,7 @@ final class CheckedRegion {
   }
 
   /** The run for the night of 31 December. */
-  static synchronized QualityJob.Result result() {
+  public static synchronized QualityJob.Result result() {
     if (result == null) {
       LinkedRegion.linked();
       first = job().run(NIGHT.minusDays(1));
@@ -46,7 +47,7 @@ final class CheckedRegion {
   }
 
   /** The run for the night of 30 December (before {@link #result}). */
-  static synchronized QualityJob.Result first() {
+  public static synchronized QualityJob.Result first() {
     result();
     return first;
   }

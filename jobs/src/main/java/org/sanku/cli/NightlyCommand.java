@@ -13,6 +13,8 @@ import org.sanku.indicators.report.TextTable;
 import org.sanku.pipeline.Nightly;
 import org.sanku.pipeline.Pipeline;
 import org.sanku.pipeline.SankuConfig;
+import org.sanku.quality.CheckResult;
+import org.sanku.quality.QualityJob;
 import org.sanku.spark.SparkSessions;
 import org.sanku.storage.PrivateFolders;
 import org.sanku.storage.Warehouse;
@@ -22,9 +24,11 @@ import picocli.CommandLine.Option;
 
 /** {@code ./sanku nightly}: ingest every new drop, link, compute and publish every indicator. */
 @Command(name = "nightly", mixinStandardHelpOptions = true,
-    description = "The nightly run: ingest every new drop, link the three databases, compute every indicator for "
-        + "the year to date and each closed year with data, and publish the results atomically. Exit code 0 only "
-        + "when everything was published (3: a drop was refused; its source waits, the rest is published).")
+    description = "The nightly run: ingest every new drop, link the three databases, run the data-quality checks, "
+        + "compute every indicator for the year to date and each closed year with data, and publish the results "
+        + "atomically. Exit code 0 only when everything was published (3: a drop was refused; its source waits, the "
+        + "rest is published; 4: a failed error check held back the indicators depending on its source, the others "
+        + "are published).")
 public final class NightlyCommand implements Callable<Integer> {
 
   @Option(names = "--landing", required = true, description = "landing folder (<source>/<yyyyMMdd>/ drops)")
@@ -40,6 +44,10 @@ public final class NightlyCommand implements Callable<Integer> {
       + "ingest.max_full_drop_shrink of a table's rows (held otherwise)")
   boolean acceptShrink;
 
+  @Option(names = "--accept-dq", split = ",", paramLabel = "CHECK_ID", description = "accept this run's failure "
+      + "of a data-quality check (repeatable): recorded in dq.check_result, it holds no indicator back")
+  List<String> acceptDq = List.of();
+
   @Mixin
   RunOptions run;
 
@@ -51,7 +59,7 @@ public final class NightlyCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.create("sanku-nightly", run.master);
     try {
       Pipeline p = new Pipeline(run.context(spark, config, warehouse, asOf)).landing(landing)
-          .acceptShrink(acceptShrink);
+          .acceptShrink(acceptShrink).acceptDq(acceptDq);
       System.out.println("nightly: landing " + landing);
       Nightly.Outcome o = p.nightly();
       print(o, System.out);
@@ -71,6 +79,7 @@ public final class NightlyCommand implements Callable<Integer> {
           s.what());
     }
     out.printf("nightly: total       %8.1f%n", o.seconds());
+    printQuality(o, out);
     IndicatorJob.Result res = o.indicators();
     Period ytd = res.periods().get(res.periods().size() - 1);
     List<Cell> county = res.values().stream().filter(v -> v.period().equals(ytd)).map(IndicatorJob.Value::cell)
@@ -78,7 +87,42 @@ public final class NightlyCommand implements Callable<Integer> {
     out.println();
     out.println("nightly: " + ytd.label() + " (" + ytd.start() + " … " + ytd.end() + "), run " + res.runId());
     out.print(TextTable.render(county, IndicatorsCommand.HEADLINE));
-    out.println(o.exitCode() == 0 ? "nightly: published." : "nightly: published what was complete; refused drops "
-        + "wait for a corrected delivery (exit 3).");
+    out.println(switch (o.exitCode()) {
+      case 0 -> "nightly: published.";
+      case Nightly.HELD_BACK -> "nightly: published, except the indicators held back by failed error checks (exit 4): "
+          + String.join(", ", o.indicators().withheld());
+      default -> "nightly: published what was complete; refused drops wait for a corrected delivery (exit 3).";
+    });
+  }
+
+  /** The night's data quality: failing checks (errors first), accepted failures, and what was held back. */
+  static void printQuality(Nightly.Outcome o, PrintStream out) {
+    QualityJob.Result q = o.quality();
+    if (q == null) {
+      return;
+    }
+    List<CheckResult> failures = q.failures();
+    long failing = failures.stream().map(CheckResult::checkId).distinct().count();
+    out.println();
+    out.printf("nightly: data quality, night of %s: %d checks, %d failing (%d error(s) blocking), run %s%n",
+        q.night().date(), q.checks(), failing, q.failingChecks().size(), q.runId());
+    java.util.Map<String, List<CheckResult>> byCheck = new java.util.LinkedHashMap<>();
+    failures.forEach(f -> byCheck.computeIfAbsent(f.checkId(), k -> new java.util.ArrayList<>()).add(f));
+    for (var e : byCheck.entrySet()) {
+      CheckResult first = e.getValue().get(0);
+      String mark = first.accepted() ? "accepted" : first.severity().name().toLowerCase(java.util.Locale.ROOT);
+      out.printf("nightly:   %-8s %-30s %s, %d group(s) failing%n", mark, e.getKey(), first.source(),
+          e.getValue().size());
+    }
+    if (!q.accepted().isEmpty()) {
+      out.println("nightly: accepted for this run (--accept-dq): " + String.join(", ", q.accepted()));
+    }
+    if (!q.blockedIndicators().isEmpty()) {
+      out.println("nightly: failing error checks " + String.join(", ", q.failingChecks()) + " on "
+          + String.join(", ", q.blockedSources()) + " hold back: " + String.join(", ", q.blockedIndicators()));
+    }
+    if (failing > 0) {
+      out.println("nightly: details: ./sanku quality --warehouse <warehouse> --run " + q.runId());
+    }
   }
 }

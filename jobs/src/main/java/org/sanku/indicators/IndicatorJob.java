@@ -57,7 +57,17 @@ public final class IndicatorJob {
     }
   }
 
-  public record Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values, double seconds) {}
+  /**
+   * What a run published: its values, and the indicators it computed but held back (a data-quality gate failed on a
+   * source they depend on; their published values stay as they were).
+   */
+  public record Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values, double seconds,
+      List<String> withheld) {
+
+    public Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values, double seconds) {
+      this(runId, asOf, periods, values, seconds, List.of());
+    }
+  }
 
   private final SparkSession spark;
   private final Warehouse wh;
@@ -67,6 +77,8 @@ public final class IndicatorJob {
   private final IcebergWriter writer;
   /** Every table this job reads, at the snapshot it first read: one state of the warehouse for the whole run. */
   private final PinnedReads reads;
+  /** Indicators computed but not published by this run (the data-quality gates). */
+  private final java.util.Set<String> withheld = new java.util.LinkedHashSet<>();
 
   /**
    * @param catalog the indicator catalog, as loaded and {@linkplain #check checked}
@@ -84,6 +96,15 @@ public final class IndicatorJob {
 
   public String table(String name) {
     return wh.ind(name);
+  }
+
+  /**
+   * Holds back these indicators: they are computed but not published, and the values already published for the
+   * run's periods stay as they were (a data-quality gate blocked a source they depend on).
+   */
+  public IndicatorJob withholding(java.util.Collection<String> indicatorIds) {
+    withheld.addAll(indicatorIds);
+    return this;
   }
 
   /**
@@ -112,14 +133,18 @@ public final class IndicatorJob {
     long t1 = System.nanoTime();
     List<IndicatorEngine.CountyCount> counts = new IndicatorEngine(spark, catalog,
         (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
-    List<Value> values = rollUp(catalog, targets, ps, counts, new org.sanku.geo.Divisions(spark, reads, wh.std("ref_division")));
+    List<Value> values = rollUp(catalog, targets, ps, counts, new org.sanku.geo.Divisions(spark, reads,
+        wh.std("ref_division"))).stream().filter(v -> !withheld.contains(v.indicator().id())).toList();
     long t2 = System.nanoTime();
     publish(runId, r, ps, values, catalog, targets, started);
     double secs = (System.nanoTime() - t0) / 1e9;
     log.printf("indicators: %,d values published to %s in %.1f s (check %.1f s, compute %.1f s, publish %.1f s)%n",
         values.size(), table("indicator_value"), secs, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
         (System.nanoTime() - t2) / 1e9);
-    return new Result(runId, r, ps, values, secs);
+    if (!withheld.isEmpty()) {
+      log.println("indicators: held back by the data-quality gates (not published): " + String.join(", ", withheld));
+    }
+    return new Result(runId, r, ps, values, secs, List.copyOf(withheld));
   }
 
   /** The year to date and each closed year back to the first year with services or visits (at most N years). */
@@ -251,12 +276,15 @@ public final class IndicatorJob {
     writer.createIfMissing(table, df);
     String inRun = periods.stream().map(p -> "(t.period_start = DATE'" + p.start() + "' AND t.period_end = DATE'"
         + p.end() + "')").collect(Collectors.joining(" OR "));
+    // Held-back indicators keep the values published before: the MERGE neither writes nor deletes their rows.
+    String kept = withheld.isEmpty() ? "" : " AND t.indicator_id NOT IN (" + withheld.stream()
+        .map(id -> "'" + id.replace("'", "''") + "'").collect(Collectors.joining(", ")) + ")";
     // One commit: this run's values replace those of the same periods; other periods are kept.
     writer.mergeInto(table, df, "ON t.indicator_id = s.indicator_id "
         + "AND t.period_start = s.period_start AND t.period_end = s.period_end "
         + "AND t.division_code = s.division_code "
         + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
-        + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ") THEN DELETE");
+        + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ")" + kept + " THEN DELETE");
     writeCatalog(catalog, targets);
     List<Row> run = List.of(RowFactory.create(runId, Date.valueOf(asOf),
         periods.stream().map(Period::label).collect(Collectors.joining(",")), values.size(),

@@ -253,12 +253,16 @@ public final class IngestJob {
       // whole standardisation again (hundreds of expressions, most of a small file's time).
       std = org.sanku.spark.Kept.keepNow(std);
       long tRead = System.nanoTime();
+      // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
+      String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
       Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
-          expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))")).first();
+          expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))"),
+          expr("count(DISTINCT if(size(_errors) = 0, struct(" + keys + "), NULL))")).first();
       long read = counts.getLong(0);
       long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
       long warned = counts.isNullAt(2) ? 0 : counts.getLong(2);
       long accepted = read - quarantined;
+      long duplicates = accepted - counts.getLong(3);
       // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
       if (read != manifestRows) {
         throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
@@ -306,7 +310,7 @@ public final class IngestJob {
           accepted, quarantined, warned));
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
-          read, accepted, quarantined, warned, null));
+          read, accepted, quarantined, warned, duplicates, null));
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
           + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id, file, read,
           accepted, quarantined, warned, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,

@@ -11,6 +11,7 @@ import org.sanku.indicators.PublishedRun;
 import org.sanku.indicators.report.Cell;
 import org.sanku.ingest.IngestJob;
 import org.sanku.link.LinkJob;
+import org.sanku.quality.QualityJob;
 import org.sanku.storage.Maintenance;
 import org.sanku.storage.WarehouseLock;
 
@@ -41,6 +42,45 @@ public final class Pipeline {
    */
   public void checkCatalog() {
     IndicatorJob.check(ctx.spark(), ctx.config().indicators());
+  }
+
+  /**
+   * Checks the data-quality catalog's SQL against the tables' layouts (a Spark analysis, no data read): a broken
+   * check stops a nightly before it ingests, naming its file and field.
+   */
+  public void checkQualityCatalog() {
+    QualityJob.validate(ctx.spark(), ctx.config().checks(), ctx.config().schemas());
+  }
+
+  private final List<String> acceptDq = new ArrayList<>();
+  /** The last check run of this pipeline: its gates hold back indicators the next {@link #indicators} computes. */
+  private QualityJob.Result quality;
+
+  /**
+   * Accepts the failures of these checks for the next check run (an operator's {@code --accept-dq}): recorded as
+   * accepted in {@code dq.check_result}, they block no indicator.
+   */
+  public Pipeline acceptDq(java.util.Collection<String> checkIds) {
+    acceptDq.addAll(checkIds);
+    return this;
+  }
+
+  /**
+   * Runs the data-quality checks ({@code conf/checks}) for the run's night and keeps their results in
+   * {@code dq.check_result}; an error failure on a source holds back the indicators depending on it in the
+   * {@link #indicators} calls that follow.
+   */
+  public QualityJob.Result quality() {
+    return locked("quality", () -> {
+      quality = new QualityJob(ctx.spark(), ctx.warehouse(), ctx.config().checks(), ctx.config().indicators(),
+          ctx.config().schemas(), ctx.log()).accepting(acceptDq).run(asOf());
+      return quality;
+    });
+  }
+
+  /** The indicators the last check run holds back (none before a check run). */
+  public List<String> heldBack() {
+    return quality == null ? List.of() : quality.blockedIndicators();
   }
 
   /** Ingests every new drop; the upkeep of the tables it wrote follows unless {@code upkeep} is false. */
@@ -111,7 +151,8 @@ public final class Pipeline {
   }
 
   private IndicatorJob indicatorJob(java.io.PrintStream log) {
-    return new IndicatorJob(ctx.spark(), ctx.warehouse(), ctx.config().indicators(), ctx.config().targets(), log);
+    return new IndicatorJob(ctx.spark(), ctx.warehouse(), ctx.config().indicators(), ctx.config().targets(), log)
+        .withholding(heldBack());
   }
 
   /** Computes and publishes the nightly periods: the year to date and each closed year with data. */
@@ -133,7 +174,7 @@ public final class Pipeline {
         ctx.config().settings().maintenance(), ctx.log()));
   }
 
-  /** The whole nightly: ingest, link, indicators, upkeep, with each stage's time and peak heap. */
+  /** The whole nightly: ingest, link, quality checks, indicators, upkeep, with each stage's time and peak heap. */
   public Nightly.Outcome nightly() {
     return locked("nightly", () -> new Nightly(this).run());
   }

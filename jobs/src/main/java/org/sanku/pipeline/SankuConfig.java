@@ -13,17 +13,20 @@ import org.sanku.indicators.Catalog;
 import org.sanku.indicators.Targets;
 import org.sanku.ingest.HeaderAliases;
 import org.sanku.ingest.schema.SchemaCatalog;
+import org.sanku.quality.CheckCatalog;
 
 /**
  * Everything a run reads from {@code conf/} and {@code schemas/}, loaded once, before any data is read: the
  * settings ({@code sanku.yaml}), the contract's table schemas with their value sets and code maps, the header
- * aliases, the indicator catalog and the targets. A broken file or key anywhere is reported with every other problem
- * found, each naming its file and key ({@link ConfigException}), so a deployment fixes its configuration in one pass.
+ * aliases, the indicator catalog, the targets and the data-quality check catalog ({@code conf/checks}). A broken file
+ * or key anywhere is reported with every other problem found, each naming its file and key ({@link ConfigException}),
+ * so a deployment fixes its configuration in one pass.
  *
  * @param locations where each part was read from
+ * @param checks    the data-quality checks ({@code conf/checks/*.yaml}; empty when the folder is absent)
  */
 public record SankuConfig(Locations locations, Settings settings, SchemaCatalog schemas, HeaderAliases aliases,
-    Catalog indicators, Targets targets) {
+    Catalog indicators, Targets targets, CheckCatalog checks) {
 
   /**
    * Where the configuration is.
@@ -96,10 +99,16 @@ public record SankuConfig(Locations locations, Settings settings, SchemaCatalog 
     Catalog catalog = part(problems, () -> Catalog.load(at.indicators()));
     Set<String> ids = catalog == null ? null : catalog.indicators.keySet();
     Targets targets = ids == null ? null : part(problems, () -> Targets.load(at.conf().resolve("targets.yaml"), ids));
+    CheckCatalog checks = part(problems, () -> CheckCatalog.load(checksDir(at), SchemaCatalog.SOURCES));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new SankuConfig(at, settings, schemas, aliases, catalog, targets);
+    return new SankuConfig(at, settings, schemas, aliases, catalog, targets, checks);
+  }
+
+  /** The data-quality check catalog's folder: {@code checks/} of the configuration folder. */
+  public static Path checksDir(Locations at) {
+    return at.conf().resolve("checks");
   }
 
   /** Loads the configuration the command line finds. */

@@ -84,15 +84,34 @@ public final class IcebergWriter {
     }
   }
 
-  /** Appends the rows in one commit, creating the table on first use. */
+  /**
+   * Appends the rows in one commit, creating the table on first use. Columns the rows have and the table lacks (a
+   * layout that gained a column since the table was written) are added to the table first, empty for its old rows.
+   */
   public void append(String table, Dataset<Row> rows) {
     try {
       if (createWith(table, rows)) {
         return;
       }
+      addMissingColumns(table, rows.schema());
       rows.writeTo(table).append();
     } catch (NoSuchTableException e) {
       throw new IllegalStateException("cannot append to " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void addMissingColumns(String table, org.apache.spark.sql.types.StructType columns) {
+    Table t = load(table);
+    org.apache.iceberg.UpdateSchema update = null;
+    for (org.apache.spark.sql.types.StructField f : columns.fields()) {
+      if (t.schema().findField(f.name()) == null) {
+        update = update == null ? t.updateSchema() : update;
+        update.addColumn(f.name(), org.apache.iceberg.spark.SparkSchemaUtil.convert(f.dataType()));
+      }
+    }
+    if (update != null) {
+      update.commit();
+      spark.catalog().refreshTable(table);
     }
   }
 

@@ -54,8 +54,11 @@ public final class TableLayouts {
     };
   }
 
-  /** One table: namespace, name, meaning, columns in order. */
-  public record Layout(String namespace, String table, String description, List<Col> columns) {
+  /**
+   * One table: namespace, name, meaning, columns in order, and the contract tables its rows come from
+   * ({@code from:}, for the integrated tables; empty otherwise).
+   */
+  public record Layout(String namespace, String table, String description, List<Col> columns, List<String> from) {
     public List<String> names() {
       return columns.stream().map(Col::name).toList();
     }
@@ -104,8 +107,10 @@ public final class TableLayouts {
           cols.add(new Col(c.get("name").asText(), c.get("type").asText(), c.path("description").asText(""),
               c.path("nullable").asBoolean(true)));
         }
+        List<String> from = new ArrayList<>();
+        doc.path("from").forEach(f -> from.add(f.asText()));
         Layout l = new Layout(doc.get("namespace").asText(), doc.get("table").asText(),
-            doc.path("description").asText(""), List.copyOf(cols));
+            doc.path("description").asText(""), List.copyOf(cols), List.copyOf(from));
         out.put(l.table(), l);
       } catch (IOException | RuntimeException e) {
         throw new IllegalStateException("cannot read the table layout " + resource + ": " + e.getMessage(), e);

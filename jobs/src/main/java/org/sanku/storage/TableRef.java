@@ -6,8 +6,8 @@ package org.sanku.storage;
  *
  * <p>The analytics zone's namespaces: {@code std} (standardised current state of every contract table), {@code ops}
  * (ingest ledger, refusals, quarantine reasons), {@code link} (linkage), {@code model} (integrated tables keyed by
- * person), {@code ind} (indicators). The identity zone's: {@code id} (raw identifiers, quarantined raw rows, warned
- * values) and {@code raw} (columns the contract does not know).
+ * person), {@code ind} (indicators), {@code dq} (data-quality results). The identity zone's: {@code id} (raw
+ * identifiers, quarantined raw rows, warned values) and {@code raw} (columns the contract does not know).
  */
 public record TableRef(Zone zone, String namespace, String table) {
 
@@ -32,6 +32,10 @@ public record TableRef(Zone zone, String namespace, String table) {
 
   public static TableRef ind(String table) {
     return new TableRef(Zone.ANALYTICS, "ind", table);
+  }
+
+  public static TableRef dq(String table) {
+    return new TableRef(Zone.ANALYTICS, "dq", table);
   }
 
   public static TableRef id(String table) {

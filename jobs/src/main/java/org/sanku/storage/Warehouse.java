@@ -113,6 +113,11 @@ public final class Warehouse {
     return name(TableRef.ind(table));
   }
 
+  /** Data-quality checks and their results night by night, e.g. {@code sanku.dq.check_result}. */
+  public String dq(String table) {
+    return name(TableRef.dq(table));
+  }
+
   /** Identity-zone table name, e.g. {@code sanku_identity.id.ehr_person}. */
   public String id(String table) {
     return name(TableRef.id(table));

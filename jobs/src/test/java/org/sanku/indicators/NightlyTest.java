@@ -51,8 +51,9 @@ class NightlyTest {
     assertEquals(0, first.exitCode(), text);
     assertTrue(text.contains("nightly [1/3] ingest") && text.contains("nightly [2/3] link")
         && text.contains("nightly [3/3] indicators"), text);
-    // Stage summary: ingest, link, indicators with wall time and peak heap.
-    assertEquals(List.of("ingest", "link", "indicators", "upkeep"), first.stages().stream().map(Nightly.Stage::name).toList());
+    // Stage summary: ingest, link, the data-quality checks, indicators with wall time and peak heap.
+    assertEquals(List.of("ingest", "link", "quality", "indicators", "upkeep"),
+        first.stages().stream().map(Nightly.Stage::name).toList());
     // ... and what each cost: ingest wrote each of the 11 contract tables at least once (a snapshot each) with
     // Spark jobs, and link replaced its tables the same way.
     Nightly.Stage ingest = first.stages().get(0);

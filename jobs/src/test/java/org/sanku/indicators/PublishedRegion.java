@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sanku.link.LinkedRegion;
 import org.sanku.pipeline.Pipeline;
 import org.sanku.pipeline.RunContext;
+import org.sanku.quality.CheckedRegion;
 import org.sanku.spark.TestConfig;
 import org.sanku.spark.TestSpark;
 import org.sanku.storage.Warehouse;
@@ -14,15 +15,20 @@ import org.sanku.storage.Warehouse;
 /**
  * The linked region of {@link LinkedRegion} (3,000 persons of 南充, three nights) with indicators published as a
  * nightly schedule leaves them: the closed year 2025 and the year to date of an earlier night (30 December), so a
- * report has a history to draw. Between the two runs a data-quality stage's table {@code dq.check_result} appears
- * (made here, with text that must be escaped): the year's run read the warehouse before it existed, the earlier
- * night's run after. Made once per test JVM; the year is reused when another test published it already.
+ * report has a history to draw. Between the two runs the data-quality checks run ({@link CheckedRegion}, the
+ * checks of 30 and 31 December, shared with the quality tests), so their {@code dq.check_result} appears: the year's
+ * run read the warehouse before it existed, the earlier night's run after. One failed result with text that must be
+ * escaped is added to it here, under a check id and run of its own that no check run or report line of the quality
+ * tests reads. Made once per test JVM; the year is reused when another test published it already.
  */
 public final class PublishedRegion {
 
   public static final Period YEAR = Period.year(2025);
   public static final Period EARLIER_NIGHT = Period.yearToDate(LocalDate.parse("2025-12-30"));
-  /** A check message with markup in it: the report must show it as text. */
+  /** The check id and run of the added result with markup in it. */
+  public static final String ESCAPING_CHECK = "report_escaping";
+  public static final String ESCAPING_RUN = "report-escaping-run";
+  /** A group name with markup in it: the report must show it as text. */
   public static final String CHECK_MESSAGE = "</script><script>window.injected=1</script> <b>粗体</b> & \"引号\"";
 
   private static Warehouse warehouse;
@@ -41,14 +47,13 @@ public final class PublishedRegion {
         pipeline.indicators(List.of(YEAR));
       }
       String checks = wh.analytics("dq", "check_result");
-      if (!spark.catalog().tableExists(checks)) {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + wh.analytics + ".dq");
-        spark.sql("CREATE TABLE " + checks + " (check_id STRING, table_name STRING, status STRING, "
-            + "failed_rows BIGINT, message STRING) USING iceberg");
-        spark.sql("INSERT INTO " + checks + " VALUES ('ehr_exam_date_order', 'std.ehr_physical_exam', 'WARN', 3, '"
-            + CHECK_MESSAGE.replace("'", "''") + "'), ('pop_birth_not_future', 'std.pop_person', 'PASS', 0, NULL)");
-        checksMadeHere = true;
-      }
+      checksMadeHere = !spark.catalog().tableExists(checks);
+      CheckedRegion.result();
+      // Its checked_at is the latest, so the report lists it first among the failures.
+      spark.sql("INSERT INTO " + checks + " VALUES ('" + ESCAPING_RUN + "', DATE'2025-12-31', NULL, '"
+          + ESCAPING_CHECK + "', 'plausibility', 'ehr', 'ehr_physical_exam', 'org', map('org', 'X'), '"
+          + CHECK_MESSAGE.replace("'", "''") + "', 3L, 10L, 0.3D, CAST(NULL AS DOUBLE), 0.0D, 'warn', false, false, "
+          + "current_timestamp())");
       pipeline.indicators(List.of(EARLIER_NIGHT));
       warehouse = wh;
     }

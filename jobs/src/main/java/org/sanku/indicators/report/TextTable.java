@@ -197,7 +197,7 @@ public final class TextTable {
   }
 
   /** Pads to {@code width} display columns, on the left when {@code right}-aligned. */
-  static String pad(String s, int width, boolean right) {
+  public static String pad(String s, int width, boolean right) {
     String spaces = " ".repeat(Math.max(0, width - displayWidth(s)));
     return right ? spaces + s : s + spaces;
   }

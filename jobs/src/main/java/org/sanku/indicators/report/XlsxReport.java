@@ -221,7 +221,7 @@ public final class XlsxReport {
   }
 
   /** Prints a sheet on landscape A4, one page wide. */
-  private static void fitWidth(Sheet sh) {
+  public static void fitWidth(Sheet sh) {
     PrintSetup print = sh.getPrintSetup();
     print.setLandscape(true);
     print.setPaperSize(PrintSetup.A4_PAPERSIZE);
@@ -274,7 +274,8 @@ public final class XlsxReport {
         ReportRows.targetMissed(c) ? s.decimalMissed : s.decimal);
   }
 
-  private static void text(Row row, int col, String value, CellStyle style) {
+  /** A text cell (left empty for null). */
+  public static void text(Row row, int col, String value, CellStyle style) {
     org.apache.poi.ss.usermodel.Cell cell = row.createCell(col);
     if (value != null) {
       cell.setCellValue(value);
@@ -282,7 +283,8 @@ public final class XlsxReport {
     cell.setCellStyle(style);
   }
 
-  private static void number(Row row, int col, BigDecimal value, CellStyle style) {
+  /** A numeric cell (left empty for null). */
+  public static void number(Row row, int col, BigDecimal value, CellStyle style) {
     org.apache.poi.ss.usermodel.Cell cell = row.createCell(col);
     if (value != null) {
       cell.setCellValue(value.doubleValue());
@@ -301,16 +303,20 @@ public final class XlsxReport {
     return name;
   }
 
-  /** The workbook's cell styles, created once (a workbook holds at most 64 000). */
-  private static final class Styles {
-    final CellStyle title;
-    final CellStyle header;
-    final CellStyle bold;
-    final CellStyle text;
-    final RowStyles plain;
-    final RowStyles totals;
+  /**
+   * The workbook's cell styles, created once (a workbook holds at most 64 000): the title, the grey bordered header,
+   * bold and wrapped text, and per kind of row (plain, bold totals) text, centred, count, decimal, missed-target
+   * (red), year and marker styles. Other workbooks of Sanku (the data-quality report) use the same.
+   */
+  public static final class Styles {
+    public final CellStyle title;
+    public final CellStyle header;
+    public final CellStyle bold;
+    public final CellStyle text;
+    public final RowStyles plain;
+    public final RowStyles totals;
 
-    Styles(Workbook wb) {
+    public Styles(Workbook wb) {
       Font titleFont = wb.createFont();
       titleFont.setBold(true);
       titleFont.setFontHeightInPoints((short) 14);
@@ -354,14 +360,14 @@ public final class XlsxReport {
     }
 
     /** The styles of one kind of data row (county rows, or bold subtotal rows). */
-    static final class RowStyles {
-      final CellStyle text;
-      final CellStyle center;
-      final CellStyle count;
-      final CellStyle decimal;
-      final CellStyle decimalMissed;
-      final CellStyle year;
-      final CellStyle mark;
+    public static final class RowStyles {
+      public final CellStyle text;
+      public final CellStyle center;
+      public final CellStyle count;
+      public final CellStyle decimal;
+      public final CellStyle decimalMissed;
+      public final CellStyle year;
+      public final CellStyle mark;
 
       RowStyles(Workbook wb, DataFormat fmt, Font font, Font missedFont) {
         text = style(wb, font);

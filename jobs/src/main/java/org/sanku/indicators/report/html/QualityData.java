@@ -2,6 +2,7 @@ package org.sanku.indicators.report.html;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ final class QualityData {
   static final int ORGS_LISTED = 15;
   /** Rows of dq.check_result shown at most. */
   static final int CHECKS_SHOWN = 200;
+  /** The columns of dq.check_result shown (schemas/dq/check_result.yaml). */
+  static final List<String> CHECK_COLUMNS = List.of("night", "check_id", "severity", "level", "group_name",
+      "violated", "denominator", "share");
 
   static final Map<String, String> SOURCES = Map.of("population", "全员人口", "ehr", "健康档案", "emr", "电子病历",
       "reference", "参考数据");
@@ -196,26 +200,36 @@ final class QualityData {
   }
 
   /**
-   * The results of the data-quality checks, when a data-quality stage has written {@code dq.check_result}
-   * before the run: shown as stored, column by column, since the report does not presume their layout.
+   * The failed data-quality checks, when the data-quality stage had written {@code dq.check_result} before the
+   * run: the latest first, errors before warnings. A night passes most of its checks and every night's results stay
+   * in the table, so the failures are what a reader acts on; the columns are those that say what failed where
+   * (the table's run and group keys are for queries, not for a printed page).
    */
   static View.Checks checks(PublishedRun run) {
     Dataset<Row> d = run.read("dq", "check_result");
     if (d == null) {
       return null;
     }
-    long n = d.count();
-    List<String> columns = List.of(d.columns());
+    long all = d.count();
+    Dataset<Row> failed = d.where(col("passed").equalTo(false));
+    long n = failed.count();
+    Column severity = when(col("severity").equalTo("error"), 0).when(col("severity").equalTo("warn"), 1)
+        .otherwise(2);
     List<List<String>> rows = new ArrayList<>();
-    for (Row r : d.limit(CHECKS_SHOWN).collectAsList()) {
+    for (Row r : failed.orderBy(col("checked_at").desc(), severity, col("check_id"), col("group_name"))
+        .select(CHECK_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new)).limit(CHECKS_SHOWN)
+        .collectAsList()) {
       List<String> values = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
-        values.add(r.isNullAt(i) ? "" : String.valueOf(r.get(i)));
+      for (int i = 0; i < CHECK_COLUMNS.size(); i++) {
+        values.add(r.isNullAt(i) ? "" : CHECK_COLUMNS.get(i).equals("share")
+            ? java.math.BigDecimal.valueOf(100 * r.getDouble(i)).setScale(1, java.math.RoundingMode.HALF_UP)
+                .toPlainString() + "%"
+            : String.valueOf(r.get(i)));
       }
       rows.add(values);
     }
-    String caption = "数据质量检查结果（dq.check_result）：共 " + Format.count(n) + " 行"
-        + (n > CHECKS_SHOWN ? "，显示前 " + CHECKS_SHOWN + " 行" : "");
-    return new View.Checks(caption, columns, rows);
+    String caption = "数据质量检查结果（dq.check_result）：共 " + Format.count(all) + " 行，其中未通过 "
+        + Format.count(n) + " 行" + (n > CHECKS_SHOWN ? "，显示最近的 " + CHECKS_SHOWN + " 行" : "");
+    return new View.Checks(caption, CHECK_COLUMNS, rows);
   }
 }

@@ -38,6 +38,7 @@ import org.sanku.cli.IndicatorsCommand;
 import org.sanku.cli.ReportCommand;
 import org.sanku.indicators.Period;
 import org.sanku.indicators.PublishedRegion;
+import org.sanku.quality.CheckedRegion;
 import org.sanku.indicators.PublishedRun;
 import org.sanku.indicators.report.Reports;
 import org.sanku.pipeline.Pipeline;
@@ -287,10 +288,19 @@ class HtmlReportTest {
     assertTrue(browser.eval("!!document.getElementById('dq-checks')").asBoolean());
     JsonNode table = browser.eval("[...document.querySelectorAll('#dq-checks tr')].map(tr =>"
         + " [...tr.children].map(td => td.textContent))");
-    assertEquals("[\"check_id\",\"table_name\",\"status\",\"failed_rows\",\"message\"]", table.get(0).toString());
+    assertEquals("[\"night\",\"check_id\",\"severity\",\"level\",\"group_name\",\"violated\",\"denominator\","
+        + "\"share\"]", table.get(0).toString());
+    // Failures only, the latest first: the added one (3 of 10 rows, 30.0%), then those of the two check runs of
+    // 30 and 31 December, as their results counted them (at most 200 shown).
+    List<String> first = new ArrayList<>();
+    table.get(1).forEach(c -> first.add(c.asText()));
+    assertEquals(List.of("2025-12-31", PublishedRegion.ESCAPING_CHECK, "warn", "org", PublishedRegion.CHECK_MESSAGE,
+        "3", "10", "30.0%"), first);
+    long failed = CheckedRegion.first().failures().size() + CheckedRegion.result().failures().size() + 1;
+    assertEquals(Math.min(failed, QualityData.CHECKS_SHOWN) + 1, table.size());
     // The message's markup is text on the page: nothing of it ran or became an element.
     List<String> messages = new ArrayList<>();
-    table.forEach(r -> messages.add(r.get(r.size() - 1).asText()));
+    table.forEach(r -> messages.add(r.get(4).asText()));
     assertTrue(messages.contains(PublishedRegion.CHECK_MESSAGE), messages.toString());
     assertTrue(browser.eval("typeof window.injected === 'undefined' && document.scripts.length === 3"
         + " && !document.querySelector('#dq-checks b')").asBoolean());

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sanku", mixinStandardHelpOptions = true, version = "Sanku 0.1.0",
     description = "Sanku (三库): the region's three databases in, county management rates out.",
     subcommands = {GenerateCommand.class, IngestCommand.class, LinkCommand.class, NightlyCommand.class,
-        IndicatorsCommand.class, ReportCommand.class, NotebooksCommand.class, SqlCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class})
+        IndicatorsCommand.class, ReportCommand.class, NotebooksCommand.class, SqlCommand.class, ServeCommand.class,
+        UserCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Sanku implements Runnable {
 
   @CommandLine.Spec
@@ -23,7 +23,7 @@ public final class Sanku implements Runnable {
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new Sanku());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      cmd.getErr().println("sanku " + cmd.getCommandName() + ": " + ex.getMessage());
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
       return 1;
     });
     return cl.execute(args);

@@ -190,7 +190,7 @@ public final class SqlCommand implements Callable<Integer> {
   }
 
   /** A local warehouse must exist (a typo would otherwise show an empty warehouse). */
-  private static void requireWarehouse(String location) {
+  static void requireWarehouse(String location) {
     if (location.startsWith("file:")) {
       Path analytics = Path.of(URI.create(Warehouse.analyticsUri(location)));
       if (!Files.isDirectory(analytics)) {

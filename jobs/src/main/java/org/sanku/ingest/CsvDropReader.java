@@ -3,7 +3,13 @@ package org.sanku.ingest;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.shiftright;
+import static org.apache.spark.sql.functions.spark_partition_id;
+import static org.apache.spark.sql.functions.udf;
 
 import java.nio.charset.Charset;
 import java.nio.file.Path;
@@ -13,14 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sanku.ingest.drop.LineMap;
 import org.sanku.ingest.schema.ColumnSpec;
@@ -55,15 +59,19 @@ final class CsvDropReader {
       positional[i] = "__h" + i;
       given = given.add(positional[i], DataTypes.StringType);
     }
-    // multiLine: quoted fields may span lines; each file is then read whole by one task, which also keeps
-    // record order for the line numbers.
-    Dataset<Row> read = spark.read().schema(given).option("header", "true").option("encoding", encoding.name())
-        .option("sep", String.valueOf(delimiter)).option("multiLine", "true").option("quote", "\"")
+    // A file whose every record is one line, right after the one before (the verifier's line map has no quoted
+    // line break, blank line or short or long record), is read line by line: Spark splits it over every core. Any
+    // other file is read whole by one task (multiLine: quoted fields may span lines), in record order.
+    boolean byLine = lineMap.changes() == 0 && lineMap.wrongFieldCounts() == 0 && lineMap.longestRecordLines() <= 1
+        && !file.getFileName().toString().endsWith(".gz");
+    // The header line is read as a record and dropped by its number (below): Spark's own header handling would
+    // compare it with the schema and log the delivered header's text.
+    Dataset<Row> df = spark.read().schema(given).option("header", "false").option("encoding", encoding.name())
+        .option("sep", String.valueOf(delimiter)).option("multiLine", String.valueOf(!byLine)).option("quote", "\"")
         .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
         .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
         .csv(file.toUri().toString());
     TableSchema schema = layout.schema();
-    Dataset<Row> df = read;
     Map<String, String> mapped = new LinkedHashMap<>();
     layout.columns().forEach((c, i) -> mapped.put(positional[i], c));
     Set<String> present = new HashSet<>(layout.columns().keySet());
@@ -72,26 +80,10 @@ final class CsvDropReader {
     for (int i = 0; i < all.length; i++) {
       all[i] = coalesce(col(df.columns()[i]), lit(""));
     }
-    Dataset<Row> withRaw = df.withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
-    // Record numbers: zipWithIndex over the single ordered partition, turned into the line each record starts on
-    // by the verifier's line map (record index + 2 unless quoted newlines or blank lines came before).
-    StructType in = withRaw.schema();
-    StructType out = in.add(new StructField("_line", DataTypes.LongType, false,
-        org.apache.spark.sql.types.Metadata.empty())).add(new StructField(WRONG_FIELDS, DataTypes.BooleanType, false,
-        org.apache.spark.sql.types.Metadata.empty()));
-    JavaRDD<Row> numbered = withRaw.javaRDD().zipWithIndex().map(t -> {
-      Object[] v = new Object[t._1().size() + 2];
-      for (int i = 0; i < t._1().size(); i++) {
-        v[i] = t._1().get(i);
-      }
-      v[v.length - 2] = lineMap.lineOf(t._2());
-      v[v.length - 1] = lineMap.wrongFieldCount(t._2());
-      return RowFactory.create(v);
-    });
-    Dataset<Row> lines = spark.createDataFrame(numbered, out);
-    if (records > SPREAD_ROWS) {
-      // Parsing stays one task per file, but standardising (ID checks, HMAC-SM3, dates, codes) is most of the
-      // work: spread the numbered records over every core.
+    Dataset<Row> lines = number(df, lineMap).withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
+    if (records > SPREAD_ROWS && lines.rdd().getNumPartitions() < 2) {
+      // Parsing a file read whole is one task, but standardising (ID checks, HMAC-SM3, dates, codes) is most of
+      // the work: spread the numbered records over every core.
       lines = lines.repartition(Math.max(2, spark.sparkContext().defaultParallelism() * 2));
     }
     List<Column> select = new ArrayList<>();
@@ -117,5 +109,51 @@ final class CsvDropReader {
     select.add(col(WRONG_FIELDS));
     select.add(col("_raw"));
     return lines.select(select.toArray(new Column[0]));
+  }
+
+  /**
+   * The records with their number in the file ({@code _line}, the physical line each starts on) and whether their
+   * field count differs from the header's ({@link #WRONG_FIELDS}), without leaving Spark's binary rows: the record
+   * index is the row's position in its partition plus the records of the partitions before it (partitions follow
+   * the file's order), and the verifier's line map turns an index into a line.
+   */
+  private static Dataset<Row> number(Dataset<Row> df, LineMap lineMap) {
+    Column id = monotonically_increasing_id();
+    // monotonically_increasing_id() is the partition index in the upper 31 bits, the position in the lower 33.
+    Column partition = shiftright(id, 33).cast(DataTypes.IntegerType);
+    Column position = id.bitwiseAND(lit((1L << 33) - 1));
+    Column index = position;
+    int partitions = df.rdd().getNumPartitions();
+    if (partitions > 1) {
+      long[] before = new long[partitions];
+      for (Row r : df.select(spark_partition_id().as("p")).groupBy("p").count().collectAsList()) {
+        if (r.getInt(0) + 1 < partitions) {
+          before[r.getInt(0) + 1] = r.getLong(1);
+        }
+      }
+      List<Column> offsets = new ArrayList<>();
+      long sum = 0;
+      for (long b : before) {
+        sum += b;
+        offsets.add(lit(sum));
+      }
+      index = element_at(array(offsets.toArray(new Column[0])), partition.plus(1)).plus(position);
+    }
+    // Index 0 is the header line; data record i is index i + 1.
+    Dataset<Row> indexed = df.withColumn("_index", index).filter(col("_index").gt(0))
+        .withColumn("_index", col("_index").minus(1));
+    index = col("_index");
+    Column line;
+    Column wrong;
+    if (lineMap.changes() == 0 && lineMap.wrongFieldCounts() == 0) {
+      line = index.plus(2);
+      wrong = lit(false);
+    } else {
+      line = udf((UDF1<Long, Long>) lineMap::lineOf, DataTypes.LongType).apply(index);
+      wrong = udf((UDF1<Long, Boolean>) lineMap::wrongFieldCount, DataTypes.BooleanType).apply(index);
+    }
+    // Never null (a record always has a line), as the tables that keep it declare.
+    return indexed.withColumn("_line", coalesce(line, lit(-1L)))
+        .withColumn(WRONG_FIELDS, coalesce(wrong, lit(false))).drop("_index");
   }
 }

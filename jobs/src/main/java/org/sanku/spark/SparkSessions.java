@@ -1,13 +1,16 @@
 package org.sanku.spark;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.sanku.sql.ReadOnlyExtension;
+import scala.Function1;
 import scala.Option;
 import scala.collection.JavaConverters;
+import scala.runtime.BoxedUnit;
 
 /**
  * Builds Sanku's Spark sessions: the embedded default ({@code local[*]}, local files) or whatever master
@@ -75,16 +78,38 @@ public final class SparkSessions {
    * session is left as it was.
    */
   public static SparkSession forReaders(String appName, String masterIfUnset) {
+    return forReaders(appName, masterIfUnset, List.of());
+  }
+
+  /**
+   * {@link #forReaders(String, String)} with more session extensions (the JDBC server's), applied after Iceberg's
+   * and before the guard, whose parser stays outermost.
+   */
+  public static SparkSession forReaders(String appName, String masterIfUnset,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
     Option<SparkSession> existing = SparkSession.getActiveSession();
     if (existing.isEmpty() || existing.get().sparkContext().isStopped()) {
       existing = SparkSession.getDefaultSession();
     }
     SparkSession session;
     if (existing.isDefined() && !existing.get().sparkContext().isStopped()) {
-      session = sibling(existing.get());
+      session = sibling(existing.get(), more);
     } else {
-      session = builder(appName, masterIfUnset, readerDefaults())
-          .config("spark.sql.extensions", READER_EXTENSIONS).getOrCreate();
+      SparkSession.Builder b = builder(appName, masterIfUnset, readerDefaults());
+      if (more.isEmpty()) {
+        b.config("spark.sql.extensions", READER_EXTENSIONS);
+      } else {
+        // The builder applies its own extensions before those named in spark.sql.extensions: all are given here
+        // instead, in their order.
+        b.withExtensions(new scala.runtime.AbstractFunction1<SparkSessionExtensions, BoxedUnit>() {
+          @Override
+          public BoxedUnit apply(SparkSessionExtensions e) {
+            applyInOrder(e, more);
+            return BoxedUnit.UNIT;
+          }
+        });
+      }
+      session = b.getOrCreate();
     }
     if (!ReadOnlyExtension.guards(session)) {
       throw new IllegalStateException("the Spark session for users lacks the read-only guard "
@@ -94,10 +119,18 @@ public final class SparkSessions {
     return session;
   }
 
-  private static SparkSession sibling(SparkSession existing) {
-    SparkSessionExtensions extensions = new SparkSessionExtensions();
+  /** Iceberg's extensions, then {@code more}, then the guard. */
+  private static void applyInOrder(SparkSessionExtensions extensions,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
     new IcebergSparkSessionExtensions().apply(extensions);
+    more.forEach(m -> m.apply(extensions));
     new ReadOnlyExtension().apply(extensions);
+  }
+
+  private static SparkSession sibling(SparkSession existing,
+      List<? extends Function1<SparkSessionExtensions, BoxedUnit>> more) {
+    SparkSessionExtensions extensions = new SparkSessionExtensions();
+    applyInOrder(extensions, more);
     scala.collection.immutable.Map<String, String> options =
         scala.collection.immutable.Map$.MODULE$.<String, String>empty()
             .$plus$plus(JavaConverters.mapAsScalaMap(readerDefaults()));

@@ -123,6 +123,47 @@ public final class Warehouse {
     return name(TableRef.raw(table));
   }
 
+  /** Spark's own catalog, where the JDBC server publishes the analytics zone's tables as views. */
+  public static final String SESSION_CATALOG = "spark_catalog";
+
+  /** The analytics zone's namespaces that hold published tables (the JDBC server lists these). */
+  public static final List<String> PUBLISHED_NAMESPACES = List.of("ind", "link", "model", "ops", "std");
+
+  /** The namespace of {@link #SESSION_CATALOG} that holds the JDBC server's own tables (its logins' scopes). */
+  public static final String SERVER_NAMESPACE = "sanku_serve";
+
+  /**
+   * A table of the analytics zone registered under {@code catalog} on a readers' session
+   * ({@code org.sanku.sql.AnalyticsCatalog}), e.g. {@code `sanku`.`ind`.`indicator_value`}.
+   */
+  public static String analyticsTable(String catalog, String namespace, String table) {
+    return quoted(catalog, namespace, table);
+  }
+
+  /**
+   * The view under which the JDBC server publishes an analytics table in Spark's own catalog, where JDBC metadata
+   * calls look, e.g. {@code `spark_catalog`.`ind`.`indicator_value`}.
+   */
+  public static String publishedView(String namespace, String table) {
+    return quoted(SESSION_CATALOG, namespace, table);
+  }
+
+  /** A table of the JDBC server's own, e.g. {@code `spark_catalog`.`sanku_serve`.`user_scope`}. */
+  public static String serverTable(String table) {
+    return quoted(SESSION_CATALOG, SERVER_NAMESPACE, table);
+  }
+
+  private static String quoted(String... parts) {
+    StringBuilder b = new StringBuilder();
+    for (String p : parts) {
+      if (b.length() > 0) {
+        b.append('.');
+      }
+      b.append('`').append(p.replace("`", "``")).append('`');
+    }
+    return b.toString();
+  }
+
   /** The catalogs of both zones, analytics first. */
   public List<String> catalogs() {
     return List.of(analytics, identity);

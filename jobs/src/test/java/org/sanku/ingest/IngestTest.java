@@ -248,6 +248,44 @@ class IngestTest {
     return n;
   }
 
+  /**
+   * Two delivery rules end to end. The region's reference source delivers a second full drop on the last night
+   * without the nine private clinics (…P01, one per county) its first full drop held: a full drop deletes the keys
+   * it lacks, so the published ref_org is exactly the later file's organisations. The EMR deltas are separated by
+   * '|' (their manifests say so): read with the manifest's delimiter, nearly every row is accepted (read with a
+   * comma, every row would be one field short of its header and none would be).
+   */
+  @Test
+  void aLaterFullDropDeletesTheKeysItLacksAndPipeSeparatedDeltasAreRead() throws Exception {
+    Path landing = IngestedRegion.landing();
+    Warehouse wh = IngestedRegion.warehouse();
+    List<String> first = orgCodes(landing.resolve("reference/20251229/ref_org.csv"));
+    List<String> later = orgCodes(landing.resolve("reference/20251231/ref_org.csv"));
+    List<String> gone = new ArrayList<>(first);
+    gone.removeAll(later);
+    assertEquals(9, gone.size(), gone.toString());
+    assertTrue(gone.stream().allMatch(c -> c.endsWith("P01")), gone.toString());
+    List<String> published = spark().sql("SELECT org_code FROM " + wh.std("ref_org") + " ORDER BY org_code")
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    assertEquals(later.stream().sorted().toList(), published);
+    for (String night : List.of("20251230", "20251231")) {
+      String manifest = Files.readString(landing.resolve("emr/" + night + "/manifest.json"));
+      assertTrue(manifest.replace(" ", "").contains("\"delimiter\":\"|\""), manifest);
+      for (Row l : spark().sql("SELECT file, rows_read, rows_accepted FROM " + wh.ops("ingest_ledger")
+          + " WHERE drop_id = 'emr/" + night + "'").collectAsList()) {
+        assertTrue(l.getLong(1) > 0 && l.getLong(2) >= 0.9 * l.getLong(1), night + " " + l);
+      }
+    }
+  }
+
+  /** The org_code column of a delivered ref_org file (UTF-8, comma-separated, no quoted commas in codes). */
+  private static List<String> orgCodes(Path csv) throws Exception {
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    int k = List.of(lines.get(0).split(",", -1)).indexOf("org_code");
+    return lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty()).map(l -> l.split(",", -1)[k])
+        .toList();
+  }
+
   private static String quote(List<String> ids) {
     return String.join(",", ids.stream().map(s -> "'" + s + "'").toList());
   }

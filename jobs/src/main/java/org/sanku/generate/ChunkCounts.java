@@ -18,7 +18,8 @@ final class ChunkCounts {
   final Map<String, long[]> defects = new HashMap<>();
   /**
    * Link rates of health records and visits by the organisation's county: [county][view: 0 true, 1 recoverable]
-   * [0 denominator, 1 numerator].
+   * [0 denominator, 1 numerator]. The last county slot holds the records whose organisation has no county at the end
+   * (a closed clinic missing from the final ref_org).
    */
   final long[][][] linkEhr;
   final long[][][] linkEmr;
@@ -27,8 +28,8 @@ final class ChunkCounts {
     this.ctx = ctx;
     int n = ctx.spec.counties.size();
     this.tally = new TruthRules.Tally(n);
-    this.linkEhr = new long[n][2][2];
-    this.linkEmr = new long[n][2][2];
+    this.linkEhr = new long[n + 1][2][2];
+    this.linkEmr = new long[n + 1][2][2];
   }
 
   void defect(Defect d, String table, boolean recoverable) {
@@ -43,7 +44,10 @@ final class ChunkCounts {
   void person(Person p) {
     ctx.rules.evaluate(p, false, tally);
     ctx.rules.evaluate(p, true, tally);
-    boolean resident = ctx.rules.residentOn(p, ctx.asOf);
+    // Resident on R as each view sees the registry (the recoverable view may hold an earlier version, or a
+    // status without its date).
+    boolean resident = ctx.rules.residentOn(p, ctx.asOf, false);
+    boolean residentRec = ctx.rules.residentOn(p, ctx.asOf, true);
     for (Ehr e : p.ehrs) {
       linkEhr[e.orgCounty][0][0]++;
       if (resident) {
@@ -51,7 +55,7 @@ final class ChunkCounts {
       }
       if (e.accepted) {
         linkEhr[e.orgCounty][1][0]++;
-        if (resident && e.rec) {
+        if (residentRec && e.rec) {
           linkEhr[e.orgCounty][1][1]++;
         }
       }
@@ -60,14 +64,15 @@ final class ChunkCounts {
       if (v.date.isBefore(ctx.rules.start)) {
         continue;
       }
-      linkEmr[v.orgCounty][0][0]++;
+      int c = slot(v);
+      linkEmr[c][0][0]++;
       if (resident) {
-        linkEmr[v.orgCounty][0][1]++;
+        linkEmr[c][0][1]++;
       }
       if (v.accepted) {
-        linkEmr[v.orgCounty][1][0]++;
-        if (resident && v.rec) {
-          linkEmr[v.orgCounty][1][1]++;
+        linkEmr[c][1][0]++;
+        if (residentRec && v.rec) {
+          linkEmr[c][1][1]++;
         }
       }
     }
@@ -76,10 +81,15 @@ final class ChunkCounts {
   /** A visit by someone from outside the region: in the link rate's denominator, never linked. */
   void visitorVisit(Visit visit) {
     if (!visit.date.isBefore(ctx.rules.start)) {
-      linkEmr[visit.orgCounty][0][0]++;
+      linkEmr[slot(visit)][0][0]++;
       if (visit.accepted) {
-        linkEmr[visit.orgCounty][1][0]++;
+        linkEmr[slot(visit)][1][0]++;
       }
     }
+  }
+
+  /** The visit's county slot: its organisation's county, or the last slot when that has none at the end. */
+  private int slot(Visit v) {
+    return v.orgCounty < 0 ? linkEmr.length - 1 : v.orgCounty;
   }
 }

@@ -82,7 +82,8 @@ final class ChunkGenerator {
     }
     out.addFinal(Tables.POP_PERSON, delivery.finalNight, delivery.finalRow, delivery.defect);
     if (delivery.defect != null) {
-      counts.defect(delivery.defect, "pop_person", !p.registryLost);
+      // A death or move out without its date is not countable as it happened (the person is resident on no day).
+      counts.defect(delivery.defect, "pop_person", !p.registryLost && !p.departureUndated);
     }
     if (delivery.firstDefective) {
       counts.defect(delivery.defect, "pop_person", false);

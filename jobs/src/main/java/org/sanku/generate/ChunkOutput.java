@@ -20,10 +20,14 @@ final class ChunkOutput implements AutoCloseable {
   private final Map<String, BufferedWriter> writers = new HashMap<>();
   final Map<String, Long> rows = new HashMap<>();
   private final StringBuilder line = new StringBuilder(256);
+  /** The field delimiter of a source's drop on a night (the manifest's). */
+  private final java.util.function.BiFunction<String, Integer, Character> delimiter;
 
-  ChunkOutput(Path dir, Map<String, Charset> charsets) {
+  ChunkOutput(Path dir, Map<String, Charset> charsets,
+      java.util.function.BiFunction<String, Integer, Character> delimiter) {
     this.dir = dir;
     this.charsets = charsets;
+    this.delimiter = delimiter;
   }
 
   static String partName(Tables t, int night) {
@@ -31,7 +35,7 @@ final class ChunkOutput implements AutoCloseable {
   }
 
   void add(Tables t, int night, String[] row) throws IOException {
-    write(partName(t, night), charsets.get(t.source), row);
+    write(partName(t, night), charsets.get(t.source), row, delimiter.apply(t.source, night));
   }
 
   /** Writes the final version of a row, twice when its defect is a duplicate row. */
@@ -43,10 +47,10 @@ final class ChunkOutput implements AutoCloseable {
   }
 
   void clean(String table, String[] row) throws IOException {
-    write("truth/" + table + ".csv", StandardCharsets.UTF_8, row);
+    write("truth/" + table + ".csv", StandardCharsets.UTF_8, row, ',');
   }
 
-  private void write(String name, Charset cs, String[] row) throws IOException {
+  private void write(String name, Charset cs, String[] row, char sep) throws IOException {
     BufferedWriter w = writers.get(name);
     if (w == null) {
       Path f = dir.resolve(name);
@@ -56,7 +60,7 @@ final class ChunkOutput implements AutoCloseable {
       writers.put(name, w);
     }
     line.setLength(0);
-    Rows.appendCsv(line, row);
+    Rows.appendCsv(line, row, sep);
     w.append(line);
     rows.merge(name, 1L, Long::sum);
   }

@@ -25,7 +25,11 @@ enum Defect {
   DUPLICATE_ROW("the same row delivered twice in one file", "deduplicated by primary key", true),
   ORPHAN_LINK("the row's link to its record (ehr_no / enrollment_id) mangled", "row quarantined as an orphan", false),
   SIX_DIGIT_DIVISION("6-digit division code instead of 12", "accepted (county known)", true),
-  RETIRED_DIVISION("residence under a retired county code", "mapped to the successor through ref_division", true);
+  RETIRED_DIVISION("residence under a retired county code", "mapped to the successor through ref_division", true),
+  EVENT_DATE_MISSING("status 死亡 or 迁出 without its death or move-out date",
+      "warned MISSING_CONDITIONAL; resident on no day", false),
+  CLOSE_DATE_MISSING("enrolment 结案 (status 2) without its close date",
+      "warned MISSING_CONDITIONAL; closed before every period", false);
 
   final String description;
   final String expected;

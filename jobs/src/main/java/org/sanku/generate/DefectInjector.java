@@ -50,20 +50,50 @@ final class DefectInjector {
   void registry(Person p, RegistryDelivery delivery) {
     SplittableRandom d = new SplittableRandom(GenContext.mix(ctx.seed, p.idx, 3));
     String[] fin = delivery.finalRow;
-    if (dirty(d)) {
-      delivery.defect = identity(REGISTRY[d.nextInt(REGISTRY.length)], fin, Tables.POP_PERSON, p, d);
+    boolean dirtyRow = dirty(d);
+    if (dirtyRow || delivery.firstRow != null && brokenUpdate(d)) {
+      // An update (a second version of the row) fails more often than a first delivery: the form was edited.
+      Defect chosen = dirtyRow ? REGISTRY[d.nextInt(REGISTRY.length)] : Defect.BAD_BIRTH_DATE;
+      delivery.defect = identity(chosen, fin, Tables.POP_PERSON, p, d);
       if (delivery.defect == Defect.BAD_BIRTH_DATE && delivery.firstRow != null) {
-        // The source's error is in both versions it delivers: neither can be ingested, so the person is lost.
-        // (Were the earlier version clean, ingest would keep it and the person would stay, as they were.)
-        int b = Tables.POP_PERSON.col("birth_date");
-        delivery.firstRow[b] = fin[b];
-        delivery.firstDefective = true;
+        if (delivery.movedFrom12 == null && d.nextInt(3) > 0) {
+          // Only the update (a death, a move out) is broken: ingest rejects it and keeps the earlier version, so
+          // the pipeline has the person as they were, 正常 and resident; the recoverable view follows.
+          p.keptEarlier = true;
+        } else {
+          // The source's error is in both versions it delivers: neither can be ingested, so the person is lost.
+          int b = Tables.POP_PERSON.col("birth_date");
+          delivery.firstRow[b] = fin[b];
+          delivery.firstDefective = true;
+        }
       }
+    } else if ((p.status == 2 || p.status == 3) && d.nextDouble() < Math.min(1, 5 * ctx.dirtyRate)) {
+      // 死亡 or 迁出 delivered without its date (a conditional column left empty): warned at ingest, and the
+      // person is resident on no day in the recoverable view.
+      fin[Tables.POP_PERSON.col(p.status == 2 ? "death_date" : "move_out_date")] = "";
+      p.departureUndated = true;
+      delivery.defect = Defect.EVENT_DATE_MISSING;
     } else if (ctx.predecessor.containsKey(p.county) && d.nextDouble() < Math.min(1, 5 * ctx.dirtyRate)) {
       int col = Tables.POP_PERSON.col("residence_division_code");
       fin[col] = ctx.predecessor.get(p.county)[0] + fin[col].substring(6);
       delivery.defect = Defect.RETIRED_DIVISION;
     }
+  }
+
+  /** Whether a row delivered a second time (an update) breaks: more often than a first delivery. */
+  boolean brokenUpdate(SplittableRandom d) {
+    return d.nextDouble() < Math.min(1, 10 * ctx.dirtyRate);
+  }
+
+  /** The identity rows' fatal defect: an impossible birth date (the row is quarantined). */
+  Defect badBirthDate(String[] row, Tables t, Person p, SplittableRandom d) {
+    return identity(Defect.BAD_BIRTH_DATE, row, t, p, d);
+  }
+
+  /** An exam update's fatal defect: an impossible exam date (the row is quarantined). */
+  Defect badExamDate(String[] row, Exam x) {
+    row[2] = x.date.getYear() + "-02-30";
+    return Defect.BAD_DATE;
   }
 
   Defect healthRecord(String[] row, Person p, SplittableRandom d) {

@@ -34,6 +34,13 @@ final class Facts {
     boolean registryLost;
     /** Normalised ID the pipeline derives from the delivered registry row, or null when unusable. */
     String registryNormId;
+    /**
+     * The final registry version (a death, a move out) was rejected at ingest while the earlier one was accepted:
+     * the pipeline keeps the earlier version, status 1 without a date (the recoverable view follows it).
+     */
+    boolean keptEarlier;
+    /** Status 2 or 3 delivered without its date: resident on no day in the recoverable view. */
+    boolean departureUndated;
     final List<Ehr> ehrs = new ArrayList<>(2);
     final List<Visit> visits = new ArrayList<>();
   }
@@ -52,6 +59,8 @@ final class Facts {
     boolean accepted = true;
     /** Accepted and tied to its registry person by the linkage rules. */
     boolean rec = true;
+    /** The status change was rejected at ingest: the pipeline keeps the earlier version (在册, no date). */
+    boolean keptEarlier;
     final List<Exam> exams = new ArrayList<>();
     final List<Tcm> tcms = new ArrayList<>();
     final List<Enrollment> enrollments = new ArrayList<>();
@@ -64,6 +73,13 @@ final class Facts {
     int type;
     boolean complete;
     boolean rec = true;
+    /** The completing update was rejected at ingest: the pipeline keeps the earlier, incomplete version. */
+    boolean keptEarlier;
+
+    /** Complete as the view sees it: the recoverable view has only the earlier version of a rejected update. */
+    boolean complete(boolean recView) {
+      return complete && !(recView && keptEarlier);
+    }
   }
 
   static final class Tcm {
@@ -82,6 +98,8 @@ final class Facts {
     int status = 1;
     LocalDate closeDate;
     boolean rec = true;
+    /** 结案 delivered without its close date: closed before every period in the recoverable view. */
+    boolean closeDateLost;
     final List<Followup> followups = new ArrayList<>();
   }
 
@@ -93,6 +111,26 @@ final class Facts {
     Integer dbp;
     Double fbg;
     boolean rec = true;
+    /** src_updated_at as delivered: the tie-break between same-day follow-ups. */
+    java.time.LocalDateTime updatedAt;
+    /** A second follow-up on the same day as {@code tieWith}, changed this many minutes after it (or before). */
+    Followup tieWith;
+    int tieMinutes;
+
+    /**
+     * Whether this follow-up comes after {@code o} as "the last follow-up in P": a later date; on the same day a
+     * later src_updated_at; at the same moment the greater followup_id.
+     */
+    boolean after(Followup o) {
+      int c = date.compareTo(o.date);
+      if (c == 0) {
+        c = updatedAt.compareTo(o.updatedAt);
+      }
+      if (c == 0) {
+        c = id.compareTo(o.id);
+      }
+      return c > 0;
+    }
   }
 
   static final class Contract {
@@ -109,7 +147,7 @@ final class Facts {
     int type;              // 1 outpatient, 2 emergency, 3 inpatient
     LocalDate date;
     String org;            // organisation code
-    int orgCounty;
+    int orgCounty;         // index into RegionSpec.counties; -1: the organisation is not in the final ref_org
     boolean accepted = true;
     boolean rec = true;
     final List<Diagnosis> diagnoses = new ArrayList<>(3);

@@ -28,6 +28,8 @@ final class GenContext {
   /** For counties with a retired predecessor: the retired code and the last day it was valid. */
   final Map<Integer, String[]> predecessor = new HashMap<>();
   final List<String> orgRows = new ArrayList<>();
+  /** Private clinics in the first reference drop only (closed before the later full one): no county at the end. */
+  final List<String> closedOrgRows = new ArrayList<>();
   final Map<String, Integer> orgCounty = new HashMap<>();
   /** Sorted 64-bit hashes of the name+sex+birth+county keys shared by two or more registry persons. */
   long[] ambiguousK1 = new long[0];
@@ -106,9 +108,26 @@ final class GenContext {
    * extract date when the row comes in a delta (the full drop dates its rows no later than its own extract date).
    */
   String stamp(String source, int night, LocalDate eventDate, SplittableRandom r) {
+    return Rows.dateTime(source, stampTime(night, eventDate, r));
+  }
+
+  /** {@link #stamp} as a time. */
+  LocalDateTime stampTime(int night, LocalDate eventDate, SplittableRandom r) {
     LocalDate d = night == 0 ? (eventDate.isAfter(nightDate(0)) ? nightDate(0) : eventDate) : nightDate(night);
-    LocalDateTime t = d.atTime(8, 0).plusSeconds(r.nextInt(14 * 3600));
-    return Rows.dateTime(source, t);
+    return d.atTime(8, 0).plusSeconds(r.nextInt(14 * 3600));
+  }
+
+  /** The night of the later full reference drop (which no longer holds the closed clinics), or -1: none. */
+  int laterReferenceNight() {
+    return dirtyRate > 0 && nights > 1 ? nights - 1 : -1;
+  }
+
+  /**
+   * The field delimiter of a source's drop: the EMR platform's delta exports use '|' when dirty data is asked for
+   * (the manifest says so), everything else ','.
+   */
+  char delimiter(String source, int night) {
+    return source.equals("emr") && night > 0 && dirtyRate > 0 ? '|' : ',';
   }
 
   /** A day drawn uniformly from a … b, both included (a when b is not after a). */
@@ -142,6 +161,11 @@ final class GenContext {
     return town9 + "D";
   }
 
+  /** A county's private clinic (民营诊所), closed during the nights: delivered in the first ref_org only. */
+  static String privateClinic(County c) {
+    return c.code6() + "P01";
+  }
+
   String cityHospital() {
     return spec.city.code().substring(0, 4) + "00A03";
   }
@@ -163,6 +187,12 @@ final class GenContext {
             street ? "" : "1", t.code9() + "000", ci);
         addOrg(villageClinic(t.code9()), tn + (street ? "社区卫生服务站" : "中心村卫生室"),
             street ? "B" : "D", "0", "", t.code9() + (street ? "001" : "201"), ci);
+      }
+      if (laterReferenceNight() > 0) {
+        StringBuilder sb = new StringBuilder();
+        Rows.appendCsv(sb, new String[] {privateClinic(c), shortName + "康宁诊所", "D", "0", "", seat});
+        closedOrgRows.add(sb.toString());
+        orgCounty.put(privateClinic(c), -1);
       }
     }
   }

@@ -41,31 +41,48 @@ final class HealthRecordRows {
         e.electronic ? "1" : "0", e.basicComplete ? "1" : "0", "1", "", Rows.phone(p.idx), "I",
         ctx.stamp(SRC, buildNight, e.build, r)};
     Defect defect = defects.healthRecord(row, p, d);
+    // The night the status change is delivered: its own, or (often, for a change in P) a later one, the record
+    // having been delivered 在册 first.
+    int sn = e.status == 1 ? -1 : ctx.nightOf(e.statusDate);
+    if (sn >= 0 && sn <= buildNight && buildNight == 0 && ctx.nights > 1
+        && !e.statusDate.isBefore(ctx.rules.start) && r.nextDouble() < 0.6) {
+      sn = 1 + r.nextInt(ctx.nights - 1);
+    }
+    if (defect == null && sn > buildNight && defects.brokenUpdate(d)) {
+      // An update breaks more often than a first delivery.
+      defect = defects.badBirthDate(row, Tables.EHR_PERSON, p, d);
+    }
     e.accepted = defect != Defect.BAD_BIRTH_DATE;
     e.rec = e.accepted && linkage.linkable(p, row, Tables.EHR_PERSON);
-    if (defect != null) {
-      counts.defect(defect, "ehr_person", e.rec);
-    }
     int finalNight = buildNight;
     if (e.status != 1) {
-      int sn = ctx.nightOf(e.statusDate);
       String[] fin = row.clone();
       fin[12] = String.valueOf(e.status);
       fin[13] = Rows.date(SRC, e.statusDate);
       if (sn > buildNight) {
         String[] first = cleanIdentity(row, p);
         if (defect == Defect.BAD_BIRTH_DATE) {
-          // The source's error is in both versions: neither can be ingested, so the record is lost. (A clean
-          // earlier version would be kept by ingest, and the record would stay as it was.)
-          first[5] = row[5];
-          counts.defect(defect, "ehr_person", false);
+          if (d.nextInt(3) > 0) {
+            // Only the update is broken: ingest rejects it and keeps the earlier version (在册), which is what
+            // the recoverable view counts.
+            e.keptEarlier = true;
+            e.accepted = true;
+            e.rec = linkage.linkable(p, first, Tables.EHR_PERSON);
+          } else {
+            // The source's error is in both versions: neither can be ingested, so the record is lost.
+            first[5] = row[5];
+            counts.defect(defect, "ehr_person", false);
+          }
         }
         out.add(Tables.EHR_PERSON, buildNight, first);
         fin[15] = "U";
-        fin[16] = ctx.stamp(SRC, sn, e.statusDate, r);
+        fin[16] = ctx.stamp(SRC, sn, ctx.nightDate(sn), r);
         finalNight = sn;
       }
       row = fin;
+    }
+    if (defect != null) {
+      counts.defect(defect, "ehr_person", e.rec);
     }
     out.addFinal(Tables.EHR_PERSON, finalNight, row, defect);
     for (Exam x : e.exams) {
@@ -95,7 +112,13 @@ final class HealthRecordRows {
   /** Writes a service row (twice for a duplicate), tallies its defect, and says whether it stays countable. */
   private boolean service(Tables t, int night, String[] row, Defect defect, boolean parentRec)
       throws IOException {
-    boolean rec = parentRec && (defect == null || defect.recoverable);
+    return service(t, night, row, defect, parentRec, false);
+  }
+
+  /** As above; {@code keptEarlier}: the row is a rejected update whose earlier version stays countable. */
+  private boolean service(Tables t, int night, String[] row, Defect defect, boolean parentRec,
+      boolean keptEarlier) throws IOException {
+    boolean rec = parentRec && (defect == null || defect.recoverable || keptEarlier);
     if (defect != null) {
       counts.defect(defect, t.table, rec);
     }
@@ -149,17 +172,26 @@ final class HealthRecordRows {
       out.add(Tables.EHR_EXAM, later, del);
     }
     Defect defect = defects.exam(row, x, e, night, d);
+    if (defect == null && first != null && defects.brokenUpdate(d)) {
+      // An update breaks more often than a first delivery.
+      defect = defects.badExamDate(row, x);
+    }
     if (first != null) {
       if (defect != null && !defect.recoverable) {
-        // The error is in both versions the source delivers: neither can be ingested, so the exam is lost.
-        // (A clean earlier version would be kept by ingest, and the exam would count as it was.)
-        first[1] = row[1];
-        first[2] = row[2];
-        counts.defect(defect, "ehr_physical_exam", false);
+        if (d.nextInt(3) > 0) {
+          // Only the completing update is broken: ingest rejects it and keeps the earlier version, which lacks
+          // its glucose value, so the exam counts as done but not complete.
+          x.keptEarlier = true;
+        } else {
+          // The error is in both versions the source delivers: neither can be ingested, so the exam is lost.
+          first[1] = row[1];
+          first[2] = row[2];
+          counts.defect(defect, "ehr_physical_exam", false);
+        }
       }
       out.add(Tables.EHR_EXAM, firstNight, first);
     }
-    x.rec = service(Tables.EHR_EXAM, night, row, defect, e.rec);
+    x.rec = service(Tables.EHR_EXAM, night, row, defect, e.rec, x.keptEarlier);
   }
 
   private void tcm(Ehr e, Tcm t, SplittableRandom d, SplittableRandom r) throws IOException {
@@ -197,6 +229,12 @@ final class HealthRecordRows {
       fin[5] = "2";
       fin[6] = Rows.date(SRC, en.closeDate);
       fin[7] = e.status == 2 || en.closeDate.equals(e.statusDate) ? "1" : String.valueOf(2 + r.nextInt(4));
+      if (defect == null && ctx.dirtyRate > 0 && d.nextDouble() < Math.min(1, 5 * ctx.dirtyRate)) {
+        // 结案 without its close date: the recoverable view has it closed before every period.
+        fin[6] = "";
+        en.closeDateLost = true;
+        counts.defect(Defect.CLOSE_DATE_MISSING, "ehr_program_enrollment", false);
+      }
       int cn = ctx.nightOf(en.closeDate);
       if (cn > night) {
         String[] first = row.clone();
@@ -218,8 +256,12 @@ final class HealthRecordRows {
       throws IOException {
     int night = ctx.nightOf(f.date);
     String org = f.mode == 2 ? GenContext.villageClinic(e.manageOrg.substring(0, 9)) : e.manageOrg;
+    // A same-day second follow-up is changed at the source a set time after (or before) the one it shares the
+    // day with (emitted just before it).
+    f.updatedAt = f.tieWith != null ? f.tieWith.updatedAt.plusMinutes(f.tieMinutes)
+        : ctx.stampTime(night, f.date, r);
     String[] row = {f.id, en.id, Rows.date(SRC, f.date), org, String.valueOf(f.mode), Rows.s(f.sbp),
-        Rows.s(f.dbp), Rows.oneDecimal(f.fbg), "I", ctx.stamp(SRC, night, f.date, r)};
+        Rows.s(f.dbp), Rows.oneDecimal(f.fbg), "I", Rows.dateTime(SRC, f.updatedAt)};
     Defect defect = defects.followup(row, en, f, d);
     f.rec = service(Tables.EHR_FOLLOWUP, night, row, defect, en.rec);
   }

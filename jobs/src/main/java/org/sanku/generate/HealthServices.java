@@ -289,6 +289,26 @@ final class HealthServices {
       en.followups.add(f);
     }
     en.followups.sort((a, b) -> a.date.compareTo(b.date));
+    // A second follow-up on the day of the last one (a phone call entered apart from the visit): which of the two
+    // is "the last follow-up" is decided by src_updated_at (45 minutes before, after, or at the same second), and
+    // at the same second by followup_id (the twin's is the greater).
+    if (!en.followups.isEmpty() && r.nextDouble() < 0.12) {
+      Followup last = en.followups.get(en.followups.size() - 1);
+      Followup twin = new Followup();
+      twin.id = last.id + "T";
+      twin.date = last.date;
+      twin.mode = 3;
+      boolean ok = r.nextBoolean();
+      if (htn) {
+        twin.sbp = ok ? 112 + r.nextInt(26) : 150 + r.nextInt(30);
+        twin.dbp = ok ? 66 + r.nextInt(20) : 80 + r.nextInt(25);
+      } else {
+        twin.fbg = ok ? (50 + r.nextInt(19)) / 10.0 : (70 + r.nextInt(56)) / 10.0;
+      }
+      twin.tieWith = last;
+      twin.tieMinutes = 45 * (r.nextInt(3) - 1);
+      en.followups.add(twin);
+    }
     return en;
   }
 }

@@ -84,6 +84,11 @@ final class HospitalVisits {
     double o = r.nextDouble();
     v.org = o < 0.55 ? GenContext.countyHospital(county) : o < 0.65 ? GenContext.tcmHospital(county)
         : o < 0.9 ? GenContext.centre(town9) : ctx.cityHospital();
+    if (ctx.laterReferenceNight() > 0 && r.nextDouble() < 0.02) {
+      // A private clinic that closed during the nights: the later full ref_org no longer holds it, so the visit's
+      // organisation has no county at the end (counted in no county, reported as unassigned).
+      v.org = GenContext.privateClinic(county);
+    }
     v.orgCounty = ctx.orgCounty.get(v.org);
     if (p.htn && r.nextDouble() < 0.65) {
       String[] c = HTN_CODES[r.nextInt(HTN_CODES.length)];

@@ -107,7 +107,8 @@ public final class RegionGenerator {
       for (int c = 0; c < chunks; c++) {
         final int chunk = c;
         done.add(pool.submit(() -> {
-          try (ChunkOutput out = new ChunkOutput(parts.resolve(String.format("c%03d", chunk)), charsets)) {
+          try (ChunkOutput out = new ChunkOutput(parts.resolve(String.format("c%03d", chunk)), charsets,
+              ctx::delimiter)) {
             ChunkGenerator g = new ChunkGenerator(ctx, chunk, chunk * size,
                 Math.min(o.persons(), (chunk + 1) * size), out);
             g.generate();
@@ -214,8 +215,13 @@ public final class RegionGenerator {
     Map<String, Long> totals = new TreeMap<>();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     for (String source : Tables.SOURCES) {
-      int nights = source.equals("reference") ? 1 : o.nights();
-      for (int n = 0; n < nights; n++) {
+      for (int n = 0; n < o.nights(); n++) {
+        // The reference source delivers a full drop on the first night and, when dirty data is asked for, a later
+        // full one that no longer holds the clinics closed meanwhile (a full drop deletes the keys it lacks).
+        if (source.equals("reference") && n > 0 && n != ctx.laterReferenceNight()) {
+          continue;
+        }
+        char sep = ctx.delimiter(source, n);
         LocalDate date = ctx.nightDate(n);
         Path drop = o.out().resolve(source).resolve(Rows.BASIC.format(date));
         Files.createDirectories(drop);
@@ -238,7 +244,7 @@ public final class RegionGenerator {
                 cols[i] = Tables.CHINESE.getOrDefault(cols[i], cols[i]);
               }
             }
-            Rows.appendCsv(header, cols);
+            Rows.appendCsv(header, cols, sep);
             os.write(header.toString().getBytes(charsets.get(source)));
             if (t == Tables.REF_DIVISION) {
               StringBuilder sb = new StringBuilder();
@@ -252,6 +258,12 @@ public final class RegionGenerator {
               for (String line : ctx.orgRows) {
                 os.write(line.getBytes(charsets.get(source)));
                 rows++;
+              }
+              if (n == 0) {
+                for (String line : ctx.closedOrgRows) {
+                  os.write(line.getBytes(charsets.get(source)));
+                  rows++;
+                }
               }
             } else {
               String part = ChunkOutput.partName(t, n);
@@ -275,9 +287,9 @@ public final class RegionGenerator {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("source", source);
         manifest.put("extract_date", date.toString());
-        manifest.put("kind", n == 0 ? "full" : "delta");
+        manifest.put("kind", n == 0 || source.equals("reference") ? "full" : "delta");
         manifest.put("encoding", encodingName(charsets.get(source)));
-        manifest.put("delimiter", ",");
+        manifest.put("delimiter", String.valueOf(sep));
         manifest.put("files", files);
         // The manifest is written last: a drop folder without one is incomplete by the contract.
         Path tmp = drop.resolve("manifest.json.tmp");

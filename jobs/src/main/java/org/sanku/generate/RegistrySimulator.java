@@ -167,7 +167,9 @@ final class RegistrySimulator {
       p.healthCard = String.format("J%s%010d", ctx.spec.counties.get(p.county).code6(), p.idx);
     }
     RegistryDelivery delivery = delivery(p, r);
-    p.registryLost = delivery.defect == Defect.BAD_BIRTH_DATE;
+    // A registry row with an impossible birth date is rejected; the person is lost unless an earlier, clean version
+    // of the row was accepted (then the pipeline keeps that one).
+    p.registryLost = delivery.defect == Defect.BAD_BIRTH_DATE && !p.keptEarlier;
     String delivered = delivery.finalRow[Tables.POP_PERSON.col("id_no")];
     IdNumbers.Result id = IdNumbers.normalise(delivered, ctx.asOf);
     p.registryNormId = id.usable() ? id.normalised() : null;
@@ -185,6 +187,13 @@ final class RegistrySimulator {
       eventNight = ctx.nightOf(p.moveOutDate);
     }
     // Moves inside the region show up in delta drops as an update of the residence.
+    // A death or a move out in P is often registered late: the person is delivered alive in the full drop and
+    // the registration arrives as an update on a later night.
+    LocalDate gone = p.deathDate != null ? p.deathDate : p.moveOutDate;
+    if (ctx.nights > 1 && gone != null && !gone.isBefore(ctx.rules.start) && eventNight <= birthNight
+        && birthNight == 0 && r.nextDouble() < 0.6) {
+      eventNight = 1 + r.nextInt(ctx.nights - 1);
+    }
     if (ctx.nights > 1 && p.status == 1 && birthNight == 0 && r.nextDouble() < 0.004) {
       int n = 1 + r.nextInt(ctx.nights - 1);
       int other = (p.county + 1 + r.nextInt(ctx.spec.counties.size() - 1 > 0

@@ -45,15 +45,20 @@ final class Rows {
 
   /** RFC 4180 quoting: only fields that need it are quoted. */
   static void appendCsv(StringBuilder sb, String[] row) {
+    appendCsv(sb, row, ',');
+  }
+
+  /** RFC 4180 with another field delimiter (the manifest's): fields holding it are quoted. */
+  static void appendCsv(StringBuilder sb, String[] row, char delimiter) {
     for (int i = 0; i < row.length; i++) {
       if (i > 0) {
-        sb.append(',');
+        sb.append(delimiter);
       }
       String v = row[i] == null ? "" : row[i];
       boolean quote = false;
       for (int k = 0; k < v.length(); k++) {
         char ch = v.charAt(k);
-        if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') {
+        if (ch == delimiter || ch == '"' || ch == '\n' || ch == '\r') {
           quote = true;
           break;
         }

@@ -54,20 +54,45 @@ final class TruthRules {
     return (int) ChronoUnit.YEARS.between(birth, on);
   }
 
-  boolean residentOn(Person p, LocalDate r) {
+  /**
+   * Resident on day r (常住人口), as the truth reads shared/indicators.md: resident type 1 or 3, born on or before
+   * r, not 注销, not dead and not moved out on or before r. In the recoverable view the registry is what the
+   * pipeline kept: the earlier version when the final one was rejected, and a status 死亡 or 迁出 delivered without
+   * its date is gone on a day nobody knows, so resident on no day.
+   */
+  boolean residentOn(Person p, LocalDate r, boolean rec) {
     if (p.residentType != 1 && p.residentType != 3) {
+      return false;
+    }
+    if (rec && p.departureUndated) {
       return false;
     }
     if (p.birth.isAfter(r)) {
       return false;
     }
-    if (p.status == 4) {
+    if (status(p, rec) == 4) {
       return false;
     }
-    if (p.deathDate != null && !p.deathDate.isAfter(r)) {
+    LocalDate death = deathDate(p, rec);
+    LocalDate moved = moveOutDate(p, rec);
+    if (death != null && !death.isAfter(r)) {
       return false;
     }
-    return p.moveOutDate == null || p.moveOutDate.isAfter(r);
+    return moved == null || moved.isAfter(r);
+  }
+
+  /** The person's status as the view sees it (the recoverable view may hold the earlier version, status 1). */
+  static int status(Person p, boolean rec) {
+    return rec && p.keptEarlier ? 1 : p.status;
+  }
+
+  /** The death date the view knows (none in the earlier version, none when delivered without it). */
+  static LocalDate deathDate(Person p, boolean rec) {
+    return rec && (p.keptEarlier || p.departureUndated) ? null : p.deathDate;
+  }
+
+  static LocalDate moveOutDate(Person p, boolean rec) {
+    return rec && (p.keptEarlier || p.departureUndated) ? null : p.moveOutDate;
   }
 
   private static boolean in(LocalDate d, LocalDate from, LocalDate to) {
@@ -86,19 +111,21 @@ final class TruthRules {
     if (in(p.birth, start, end)) {
       t.add(IMR, c, v, false);
     }
-    if (in(p.deathDate, start, end) && age(p.birth, p.deathDate) < 1) {
+    LocalDate death = deathDate(p, rec);
+    LocalDate moved = moveOutDate(p, rec);
+    if (in(death, start, end) && age(p.birth, death) < 1) {
       t.add(IMR, c, v, true);
     }
     // Life table: deaths in P and the population on the mid-period date, residents only.
-    if ((p.residentType == 1 || p.residentType == 3) && p.status != 4) {
-      if (in(p.deathDate, start, end) && (p.moveOutDate == null || p.moveOutDate.isAfter(p.deathDate))) {
-        t.lifeDeaths[c][lifeGroup(age(p.birth, p.deathDate))][v]++;
+    if ((p.residentType == 1 || p.residentType == 3) && status(p, rec) != 4) {
+      if (in(death, start, end) && (moved == null || moved.isAfter(death))) {
+        t.lifeDeaths[c][lifeGroup(age(p.birth, death))][v]++;
       }
-      if (residentOn(p, mid)) {
+      if (residentOn(p, mid, rec)) {
         t.lifePop[c][lifeGroup(age(p.birth, mid))][v]++;
       }
     }
-    if (!residentOn(p, end)) {
+    if (!residentOn(p, end, rec)) {
       return;
     }
     int age = age(p.birth, end);
@@ -112,8 +139,11 @@ final class TruthRules {
       if (rec && !e.rec) {
         continue;
       }
+      // The recoverable view of a record whose status change was rejected is its earlier version: 在册.
+      int status = rec && e.keptEarlier ? 1 : e.status;
+      LocalDate statusDate = rec && e.keptEarlier ? null : e.statusDate;
       boolean valid = !e.build.isAfter(end) && e.basicComplete
-          && (e.status == 1 || (e.statusDate != null && e.statusDate.isAfter(end)));
+          && (status == 1 || (statusDate != null && statusDate.isAfter(end)));
       if (!valid) {
         continue;
       }
@@ -124,7 +154,7 @@ final class TruthRules {
           continue;
         }
         dynamic |= in(x.date, window365, end);
-        completeExam |= x.complete && in(x.date, start, end);
+        completeExam |= x.complete(rec) && in(x.date, start, end);
       }
       for (Tcm x : e.tcms) {
         if (rec && !x.rec) {
@@ -163,8 +193,7 @@ final class TruthRules {
         }
       }
       for (Enrollment en : e.enrollments) {
-        if ((!rec || en.rec) && !en.enrollDate.isAfter(end)
-            && (en.closeDate == null || en.closeDate.isAfter(end))) {
+        if ((!rec || en.rec) && !en.enrollDate.isAfter(end) && !closedBy(en, rec, end)) {
           if (en.program.equals("HTN")) {
             htnActive = true;
           } else {
@@ -241,7 +270,7 @@ final class TruthRules {
       }
       for (Enrollment en : e.enrollments) {
         if ((rec && !en.rec) || !en.program.equals(program) || en.enrollDate.isAfter(end)
-            || (en.closeDate != null && en.closeDate.isBefore(start))) {
+            || closedBy(en, rec, start.minusDays(1))) {
           continue;
         }
         enrolled = true;
@@ -253,7 +282,8 @@ final class TruthRules {
             f2f++;
             f2fDays.add(f.date);
           }
-          if (last == null || f.date.isAfter(last.date)) {
+          // The last follow-up in P: latest date, then latest src_updated_at, then greatest id.
+          if (last == null || f.after(last)) {
             last = f;
           }
         }
@@ -312,6 +342,20 @@ final class TruthRules {
         t.add(htn ? HTN_UN : DM_UN, c, v, true);
       }
     }
+  }
+
+  /**
+   * Whether the enrolment is closed on or before {@code day}: 结案 on its close date; in the recoverable view a
+   * 结案 delivered without its close date is closed before every day.
+   */
+  private static boolean closedBy(Enrollment en, boolean rec, LocalDate day) {
+    if (en.status != 2) {
+      return false;
+    }
+    if (rec && en.closeDateLost) {
+      return true;
+    }
+    return en.closeDate != null && !en.closeDate.isAfter(day);
   }
 
   static int lifeGroup(int age) {

@@ -37,12 +37,12 @@ final class TruthWriter {
     Files.createDirectories(truth);
     int nc = ctx.spec.counties.size();
     TruthRules.Tally all = new TruthRules.Tally(nc);
-    long[][][] linkEhr = new long[nc][2][2];
-    long[][][] linkEmr = new long[nc][2][2];
+    long[][][] linkEhr = new long[nc + 1][2][2];
+    long[][][] linkEmr = new long[nc + 1][2][2];
     Map<String, long[]> defects = new TreeMap<>();
     for (ChunkCounts g : chunkCounts) {
       all.addAll(g.tally);
-      for (int c = 0; c < nc; c++) {
+      for (int c = 0; c <= nc; c++) {
         for (int v = 0; v < 2; v++) {
           for (int k = 0; k < 2; k++) {
             linkEhr[c][v][k] += g.linkEhr[c][v][k];
@@ -132,6 +132,16 @@ final class TruthWriter {
       }
       rows.add(row);
     }
+    // Records whose organisation has no county at the end (a closed clinic, missing from the final ref_org): in no
+    // division's count, one "unassigned" row per indicator that has any (the pipeline reports them the same way).
+    for (String[] u : new String[][] {{"link_rate_ehr", "0"}, {"link_rate_emr", "1"}}) {
+      long[][] a = u[1].equals("0") ? linkEhr[nc] : linkEmr[nc];
+      if (a[0][0] + a[1][0] > 0) {
+        rows.add(new String[] {u[0], periodType, rules.start.toString(), rules.end.toString(), "", "unassigned",
+            "未定位", String.valueOf(a[0][1]), String.valueOf(a[0][0]), rate(a[0][1], a[0][0], 100.0), "", "",
+            String.valueOf(a[1][1]), String.valueOf(a[1][0]), rate(a[1][1], a[1][0], 100.0), "", ""});
+      }
+    }
     writeCsv(truth.resolve("indicators.csv"), HEADER, rows);
 
     List<String[]> drows = new ArrayList<>();
@@ -139,7 +149,8 @@ final class TruthWriter {
       String[] k = e.getKey().split("\\|");
       Defect d = Defect.valueOf(k[0]);
       drows.add(new String[] {d.name(), k[1], String.valueOf(e.getValue()[0]), String.valueOf(e.getValue()[1]),
-          d.recoverable ? "yes" : "only where another key links it", d.expected, d.description});
+          d.recoverable ? "yes" : d.name().endsWith("_DATE_MISSING") ? "no: the date is unknown"
+              : "only where another key links it", d.expected, d.description});
     }
     if (o.dirtyRate() > 0) {
       drows.add(new String[] {"GBK_ENCODING", "emr (all files)", "1", "1", "yes",
@@ -148,6 +159,15 @@ final class TruthWriter {
           "headers mapped through conf/aliases.yaml", "the file uses Chinese column names"});
       drows.add(new String[] {"GZIP_FILE", "emr_diagnosis (all drops)", "1", "1", "yes",
           "read as gzip", "delivered as emr_diagnosis.csv.gz"});
+      if (o.nights() > 1) {
+        drows.add(new String[] {"PIPE_DELIMITER", "emr (delta drops)", String.valueOf(o.nights() - 1),
+            String.valueOf(o.nights() - 1), "yes", "read with the manifest's delimiter",
+            "the EMR delta files are separated by '|'"});
+        drows.add(new String[] {"CLOSED_CLINIC", "ref_org (later full drop)", String.valueOf(
+            ctx.closedOrgRows.size()), "0", "no: the visits keep no county",
+            "the full drop deletes the keys it lacks; their visits count in no county (unassigned)",
+            "private clinics delivered in the first ref_org only"});
+      }
     }
     writeCsv(truth.resolve("defects.csv"), new String[] {"defect", "table", "injected", "recoverable",
         "recoverable_by_design", "expected_handling", "description"}, drows);
@@ -210,6 +230,17 @@ final class TruthWriter {
   }
 
   private static String readme(RegionGenerator.Options o, GenContext ctx) {
+    StringBuilder classes = new StringBuilder();
+    for (Defect d : Defect.values()) {
+      classes.append("- `").append(d.name()).append("`: ").append(d.description).append(" → ").append(d.expected)
+          .append(d.recoverable ? " (the fact stays countable)" : "").append('\n');
+    }
+    if (o.dirtyRate() > 0) {
+      classes.append("- `GBK_ENCODING`, `CHINESE_HEADERS`, `GZIP_FILE`, `PIPE_DELIMITER`: whole-file traits of the "
+          + "EMR source (see defects.csv)\n");
+      classes.append("- `CLOSED_CLINIC`: a private clinic in the first ref_org only; the later full reference drop "
+          + "deletes it, and its visits count in no county\n");
+    }
     return """
         # Ground truth of a generated region (never read by the pipeline)
 
@@ -220,11 +251,16 @@ final class TruthWriter {
           can still see and tie to its person after the injected defects (a quarantined row, or a record whose
           only link to its person was destroyed, cannot count). Values are in %% (‰ for infant_mortality, years for
           life_expectancy, whose numerator and denominator are deaths and mid-period population). An empty value
-          is an empty denominator.
+          is an empty denominator. Rows with `division_level` = `unassigned` count records whose organisation has
+          no county at the end (a clinic missing from the final ref_org): they are in no county, city or province.
         - `defects.csv`: each injected defect class per table, how many rows got it, how many of those facts stay
           countable, and the handling expected of the pipeline.
         - `clean/*.csv`: the clean facts (final state after every night, deleted rows gone) keyed by `person_idx`,
-          with `recoverable` per row: the inputs from which every number above can be recounted.
+          with `recoverable` per row, and `rec_*` columns where what the pipeline can recover differs from the
+          truth (an earlier version kept, a date left empty): the inputs from which every number above can be
+          recounted.
+
+        Drops: one full drop per source on the first night, then deltas.%s
 
         Recoverability rules (the linkage the pipeline is expected to apply):
         1. A record links to a registry person on its normalised ID (VALID_18 or UPGRADED_15) when the registry
@@ -240,7 +276,24 @@ final class TruthWriter {
            recoverable count. Services hang on their record (ehr_no, enrollment_id) and are lost with it, or on
            their own when they are quarantined (future or impossible dates, codes outside the value set, mangled
            links).
-        """.formatted(o.region(), o.persons(), o.seed(), o.asOf(), o.nights(), o.dirtyRate(), ctx.rules.start,
-        ctx.rules.end);
+        6. A later version that fails: when the final version of a row is quarantined but an earlier version was
+           accepted, the pipeline keeps the earlier version (the last good one) and the recoverable view counts
+           it: a person still 正常 and resident, a record still 在册, an exam without its later glucose value
+           (done, not complete). When the source's error is in every version, the row is lost.
+
+        Counting rules where shared/indicators.md leaves a choice (the pipeline's catalog decides the same):
+        - A registry status 死亡 or 迁出 without its date: resident on no day; no death counted.
+        - An enrolment is closed when 结案 (status 2), on its close date; 结案 without a close date is closed before
+          every period.
+        - The last follow-up in P: latest date, then latest src_updated_at, then greatest followup_id (same-day
+          follow-ups are generated).
+        - Records without a county are counted in no division (the `unassigned` rows above).
+
+        Defect classes:
+        %s""".formatted(o.region(), o.persons(), o.seed(), o.asOf(), o.nights(), o.dirtyRate(), ctx.rules.start,
+        ctx.rules.end, ctx.laterReferenceNight() > 0 ? " The reference source delivers a second full drop on "
+            + ctx.nightDate(ctx.laterReferenceNight()) + " without the private clinics closed meanwhile (their "
+            + "keys are deleted). The EMR deltas use the delimiter '|' (their manifests say so)." : "",
+        classes);
   }
 }

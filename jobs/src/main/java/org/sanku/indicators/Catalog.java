@@ -69,7 +69,12 @@ public final class Catalog {
   private static final Set<String> SECTIONS =
       Set.of("params", "conditions", "person", "sources", "facts", "derived", "indicators");
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
-  private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z0-9_]+)(\\|([a-z_]+))?}");
+  private static final Pattern REF =
+      Pattern.compile("\\$\\{([A-Za-z0-9_]+)(?:\\(([A-Za-z0-9_]+)\\))?(\\|([a-z_]+))?}");
+  /** A condition that takes one argument: {@code resident_on(day)}, used as {@code ${resident_on(ref_date)}}. */
+  private static final Pattern CALLABLE = Pattern.compile("([a-z][a-z0-9_]*)\\(([a-z][a-z0-9_]*)\\)");
+  /** The argument name of each condition that takes one. */
+  private final Map<String, String> conditionArgs = new LinkedHashMap<>();
 
   private Catalog() {}
 
@@ -102,8 +107,14 @@ public final class Catalog {
       }
       for (var e : map(doc.get("conditions"), new Origin(f, "conditions")).entrySet()) {
         Origin o = new Origin(f, "conditions." + e.getKey());
-        c.define("conditions", e.getKey(), o);
-        c.conditions.put(e.getKey(), new Expr(string(e.getValue(), o), o));
+        String name = e.getKey();
+        Matcher call = CALLABLE.matcher(name);
+        if (call.matches()) {
+          name = call.group(1);
+          c.conditionArgs.put(name, call.group(2));
+        }
+        c.define("conditions", name, o);
+        c.conditions.put(name, new Expr(string(e.getValue(), o), o));
       }
     }
     for (int i = 0; i < files.size(); i++) {
@@ -259,9 +270,12 @@ public final class Catalog {
     Matcher mm = REF.matcher(sql);
     while (mm.find()) {
       String name = mm.group(1);
-      String filter = mm.group(3);
+      String arg = mm.group(2);
+      String filter = mm.group(4);
       String rep;
-      if (local.containsKey(name) || params.containsKey(name)) {
+      if (arg != null || conditionArgs.containsKey(name) && !local.containsKey(name)) {
+        rep = call(name, arg, filter, local, o, depth);
+      } else if (local.containsKey(name) || params.containsKey(name)) {
         Object v = local.containsKey(name) ? local.get(name) : params.get(name);
         rep = filter == null ? literal(v) : applyFilter(filter, v, o);
       } else if (conditions.containsKey(name) && filter == null) {
@@ -275,6 +289,50 @@ public final class Catalog {
     }
     mm.appendTail(out);
     return out.toString().trim();
+  }
+
+  /** {@code ${name(arg)}}: the condition's text with its argument name bound to {@code arg}, in parentheses. */
+  private String call(String name, String arg, String filter, Map<String, Object> local, Origin o, int depth) {
+    String param = conditionArgs.get(name);
+    if (param == null || !conditions.containsKey(name)) {
+      throw new CatalogException(o + ": ${" + name + "(" + arg + ")}: " + (conditions.containsKey(name)
+          ? "the condition " + name + " takes no argument" : "no condition " + name + " taking an argument"));
+    }
+    if (arg == null || filter != null) {
+      throw new CatalogException(o + ": ${" + name + "} takes one argument, the day it is evaluated on (e.g. ${"
+          + name + "(ref_date)})");
+    }
+    Map<String, Object> bound = new LinkedHashMap<>(local);
+    bound.put(param, arg);
+    Expr c = conditions.get(name);
+    return "(" + render(c.sql(), bound, c.origin(), depth + 1) + ")";
+  }
+
+  /**
+   * A named condition rendered for use outside the catalog (linkage evaluates the resident rule with it):
+   * {@code condition("resident_on", "ref_date")} is the rule with its argument bound to the column ref_date.
+   *
+   * @throws CatalogException when the catalog has no such condition taking an argument
+   */
+  public String condition(String name, String arg) {
+    Expr c = conditions.get(name);
+    Origin o = c != null ? c.origin() : new Origin(java.nio.file.Path.of("conf/indicators"), "conditions." + name);
+    return render("${" + name + "(" + arg + ")}", Map.of(), o);
+  }
+
+  /**
+   * The rule "resident on R" (condition {@code resident_on}, bound to the column {@code ref_date}) for linkage, so
+   * that the link rates and the indicators count residents by one definition.
+   */
+  public org.sanku.link.ResidentRule residentRule() {
+    return new org.sanku.link.ResidentRule(condition("resident_on", "ref_date"),
+        String.valueOf(conditionOrigin("resident_on")));
+  }
+
+  /** Where a named condition is defined ({@code file: conditions.name}), for messages of its users. */
+  public Origin conditionOrigin(String name) {
+    Expr c = conditions.get(name);
+    return c == null ? null : c.origin();
   }
 
   private static String literal(Object v) {

@@ -126,6 +126,7 @@ public final class IndicatorEngine {
         continue;
       }
       Dataset<Row> ev = rows.filter("person_key IS NOT NULL").crossJoin(per);
+      boolean updatedAt = List.of(rows.columns()).contains("updated_at");
       List<Column> aggs = new ArrayList<>();
       List<String> any = new ArrayList<>();
       for (Fact f : fs) {
@@ -134,7 +135,7 @@ public final class IndicatorEngine {
           check(ev, f.of().sql(), f.of().origin());
         }
         any.add("coalesce((" + f.when().sql() + "), false)");
-        aggs.add(expr(aggregate(f)).as(f.name()));
+        aggs.add(expr(aggregate(f, updatedAt)).as(f.name()));
       }
       // Only events some fact wants reach the shuffle.
       ev = ev.filter(String.join(" OR ", any));
@@ -242,7 +243,10 @@ public final class IndicatorEngine {
     return plans.flags().select(cols.toArray(new Column[0])).filter(String.join(" OR ", any));
   }
 
-  /** Runs the plans: county counts of every indicator and period. */
+  /**
+   * Runs the plans: county counts of every indicator and period. Persons and records whose county is unknown are
+   * counted too, with county null: they are in no division's count, and the roll-up reports them as unassigned.
+   */
   public List<CountyCount> compute(List<Period> periods) {
     Plans p = plan(periods);
     Dataset<Row> flags = p.flags().persist(StorageLevel.MEMORY_AND_DISK());
@@ -252,11 +256,9 @@ public final class IndicatorEngine {
       List<CountyCount> out = new ArrayList<>();
       if (q.rates() != null) {
         for (Row r : q.rates().collectAsList()) {
-          if (r.isNullAt(1)) {
-            continue;
-          }
           int period = r.getInt(0);
-          String county = r.getString(1);
+          // A person without a county is kept (county null): the roll-up reports them as unassigned.
+          String county = r.isNullAt(1) ? null : r.getString(1);
           for (Indicator i : q.counted()) {
             long d = r.getAs("d_" + i.id());
             long n = r.getAs("n_" + i.id());
@@ -268,10 +270,10 @@ public final class IndicatorEngine {
         Map<String, long[][]> byKey = new LinkedHashMap<>();
         for (int which = 0; which < 2; which++) {
           for (Row r : e.getValue()[which].collectAsList()) {
-            if (r.isNullAt(1) || r.isNullAt(2)) {
+            if (r.isNullAt(2)) {
               continue;
             }
-            long[][] a = byKey.computeIfAbsent(r.getInt(0) + "|" + r.getString(1),
+            long[][] a = byKey.computeIfAbsent(r.getInt(0) + "|" + (r.isNullAt(1) ? "" : r.getString(1)),
                 k -> new long[][] {new long[GROUPS], new long[GROUPS]});
             a[which][r.getInt(2)] += r.getLong(3);
           }
@@ -279,15 +281,15 @@ public final class IndicatorEngine {
         for (var k : byKey.entrySet()) {
           String[] pk = k.getKey().split("\\|", 2);
           long[][] a = k.getValue();
-          out.add(new CountyCount(e.getKey(), Integer.parseInt(pk[0]), pk[1], sum(a[0]), sum(a[1]), a[0], a[1]));
+          out.add(new CountyCount(e.getKey(), Integer.parseInt(pk[0]), pk[1].isEmpty() ? null : pk[1], sum(a[0]),
+              sum(a[1]), a[0], a[1]));
         }
       }
       for (var e : q.records().entrySet()) {
         for (Row r : e.getValue().collectAsList()) {
-          if (r.isNullAt(1)) {
-            continue;
-          }
-          out.add(new CountyCount(e.getKey(), r.getInt(0), r.getString(1), r.getLong(3), r.getLong(2), null, null));
+          // A record without a county (a visit at an organisation missing from ref_org) is kept, county null.
+          out.add(new CountyCount(e.getKey(), r.getInt(0), r.isNullAt(1) ? null : r.getString(1), r.getLong(3),
+              r.getLong(2), null, null));
         }
       }
       return out;
@@ -336,16 +338,22 @@ public final class IndicatorEngine {
     return d;
   }
 
-  private static String aggregate(Fact f) {
+  /**
+   * The aggregate of a fact. {@code last}: the value at the latest event_date; same-day events are ordered by the
+   * source's updated_at when it has one (the latest change wins, as the contract's src_updated_at decides between
+   * versions), then by key (the greatest).
+   */
+  private static String aggregate(Fact f, boolean updatedAt) {
     String w = "coalesce((" + f.when().sql() + "), false)";
+    String tie = updatedAt ? "'u', updated_at, " : "";
     return switch (f.aggregate()) {
       case EXISTS -> "bool_or(" + w + ")";
       case COUNT -> "count_if(" + w + ")";
       case COUNT_DISTINCT -> "count(DISTINCT CASE WHEN " + w + " THEN (" + f.of().sql() + ") END)";
       case MAX -> "max(CASE WHEN " + w + " THEN (" + f.of().sql() + ") END)";
       case MIN -> "min(CASE WHEN " + w + " THEN (" + f.of().sql() + ") END)";
-      case LAST -> "max(CASE WHEN " + w + " THEN named_struct('d', event_date, 'k', CAST(key AS STRING), 'v', ("
-          + f.of().sql() + ")) END).v";
+      case LAST -> "max(CASE WHEN " + w + " THEN named_struct('d', event_date, " + tie
+          + "'k', CAST(key AS STRING), 'v', (" + f.of().sql() + ")) END).v";
     };
   }
 

@@ -58,14 +58,21 @@ public final class IndicatorJob {
   }
 
   /**
-   * What a run published: its values, and the indicators it computed but held back (a data-quality gate failed on a
-   * source they depend on; their published values stay as they were).
+   * Persons or records of an indicator and period counted in no division because their county is unknown (a visit
+   * at an organisation missing from ref_org): said in the run's summary and kept in {@code ind.unassigned_count}.
    */
-  public record Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values, double seconds,
-      List<String> withheld) {
+  public record Unassigned(Indicator indicator, Period period, long numerator, long denominator) {}
 
-    public Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values, double seconds) {
-      this(runId, asOf, periods, values, seconds, List.of());
+  /**
+   * What a run published: its values, the counts without a county, and the indicators it computed but held back (a
+   * data-quality gate failed on a source they depend on; their published values stay as they were).
+   */
+  public record Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values,
+      List<Unassigned> unassigned, double seconds, List<String> withheld) {
+
+    public Result(String runId, LocalDate asOf, List<Period> periods, List<Value> values,
+        List<Unassigned> unassigned, double seconds) {
+      this(runId, asOf, periods, values, unassigned, seconds, List.of());
     }
   }
 
@@ -135,8 +142,17 @@ public final class IndicatorJob {
         (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
     List<Value> values = rollUp(catalog, targets, ps, counts, new org.sanku.geo.Divisions(spark, reads,
         wh.std("ref_division"))).stream().filter(v -> !withheld.contains(v.indicator().id())).toList();
+    // A held-back indicator's counts without a county are held back with it.
+    List<Unassigned> unassigned = unassigned(catalog, ps, counts).stream()
+        .filter(u -> !withheld.contains(u.indicator().id())).toList();
+    for (Unassigned u : unassigned) {
+      log.printf("indicators: WARNING %s %s: %,d of its denominator (%,d of its numerator) have no county (e.g. a "
+          + "visit at an organisation missing from ref_org): counted in no division, kept in %s%n",
+          u.indicator().id(), u.period().label(), u.denominator(), u.numerator(), table("unassigned_count"));
+    }
     long t2 = System.nanoTime();
     publish(runId, r, ps, values, catalog, targets, started);
+    publishUnassigned(runId, r, ps, unassigned);
     double secs = (System.nanoTime() - t0) / 1e9;
     log.printf("indicators: %,d values published to %s in %.1f s (check %.1f s, compute %.1f s, publish %.1f s)%n",
         values.size(), table("indicator_value"), secs, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
@@ -144,7 +160,7 @@ public final class IndicatorJob {
     if (!withheld.isEmpty()) {
       log.println("indicators: held back by the data-quality gates (not published): " + String.join(", ", withheld));
     }
-    return new Result(runId, r, ps, values, secs, List.copyOf(withheld));
+    return new Result(runId, r, ps, values, unassigned, secs, List.copyOf(withheld));
   }
 
   /** The year to date and each closed year back to the first year with services or visits (at most N years). */
@@ -185,6 +201,9 @@ public final class IndicatorJob {
         Map<String, long[][]> life = new TreeMap<>();
         Map<String, String> level = new HashMap<>();
         for (IndicatorEngine.CountyCount c : cs) {
+          if (c.county() == null) {
+            continue; // no county: reported by unassigned(), never silently part of a division
+          }
           String county = org.sanku.geo.Divisions.countyCode(c.county());
           List<String> chain = div.chain(county);
           for (int i = 0; i < chain.size(); i++) {
@@ -245,7 +264,52 @@ public final class IndicatorJob {
     return out;
   }
 
+  /** The counts without a county, per indicator and period (only those with something counted). */
+  static List<Unassigned> unassigned(Catalog catalog, List<Period> periods, List<IndicatorEngine.CountyCount> counts) {
+    Map<String, long[]> sums = new LinkedHashMap<>();
+    for (IndicatorEngine.CountyCount c : counts) {
+      if (c.county() == null && (c.numerator() > 0 || c.denominator() > 0)) {
+        long[] a = sums.computeIfAbsent(c.indicatorId() + "|" + c.period(), k -> new long[2]);
+        a[0] += c.numerator();
+        a[1] += c.denominator();
+      }
+    }
+    List<Unassigned> out = new ArrayList<>();
+    for (Indicator ind : catalog.indicators.values()) {
+      for (int p = 0; p < periods.size(); p++) {
+        long[] a = sums.get(ind.id() + "|" + p);
+        if (a != null) {
+          out.add(new Unassigned(ind, periods.get(p), a[0], a[1]));
+        }
+      }
+    }
+    return out;
+  }
+
   // ---- publication ----
+
+  /** {@code ind.unassigned_count}: this run's periods replaced (an empty run clears them), the others kept. */
+  private void publishUnassigned(String runId, LocalDate asOf, List<Period> periods, List<Unassigned> unassigned) {
+    List<Row> rows = new ArrayList<>();
+    for (Unassigned u : unassigned) {
+      rows.add(RowFactory.create(u.indicator().id(), u.period().type(), Date.valueOf(u.period().start()),
+          Date.valueOf(u.period().end()), u.numerator(), u.denominator(), Date.valueOf(asOf), runId));
+    }
+    String table = table("unassigned_count");
+    if (rows.isEmpty() && !spark.catalog().tableExists(table)) {
+      return; // nothing to say and nothing said before
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, TableLayouts.get("ind", "unassigned_count").schema());
+    writer.createIfMissing(table, df);
+    String inRun = periods.stream().map(p -> "(t.period_start = DATE'" + p.start() + "' AND t.period_end = DATE'"
+        + p.end() + "')").collect(Collectors.joining(" OR "));
+    // A held-back indicator keeps its counts published before, as its values do.
+    String kept = withheld.isEmpty() ? "" : " AND t.indicator_id NOT IN (" + withheld.stream()
+        .map(id -> "'" + id.replace("'", "''") + "'").collect(Collectors.joining(", ")) + ")";
+    writer.mergeInto(table, df, "ON t.indicator_id = s.indicator_id AND t.period_start = s.period_start "
+        + "AND t.period_end = s.period_end WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
+        + "WHEN NOT MATCHED BY SOURCE AND (" + inRun + ")" + kept + " THEN DELETE");
+  }
 
   static final StructType VALUE_SCHEMA = TableLayouts.get("ind", "indicator_value").schema();
 

@@ -58,9 +58,12 @@ public final class IngestJob {
     }
   }
 
-  /** Reconciliation of one file. */
+  /**
+   * Reconciliation of one file. {@code rejectedUpdates}: quarantined rows whose key was already published (the
+   * last good version of each is kept).
+   */
   public record FileResult(String source, String dropDate, String file, String table, long manifestRows,
-      long rowsRead, long accepted, long quarantined, long warned) {}
+      long rowsRead, long accepted, long quarantined, long warned, long rejectedUpdates) {}
 
   private final SparkSession spark;
   private final Warehouse wh;
@@ -268,24 +271,32 @@ public final class IngestJob {
         throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
             + " rows, read " + read);
       }
+      String stdTable = wh.std(schema.table());
+      String idTable = wh.id(schema.table());
+      // A rejected row whose key is already published is a rejected update: its last good version stays.
+      Dataset<Row> rejectedKeys = quarantined > 0 && store.exists(stdTable)
+          ? RejectedUpdates.keys(spark, std, schema, stdTable) : null;
+      long rejectedUpdates = rejectedKeys == null ? 0 : rejectedKeys.count();
       if (full) {
-        holdIfShrinking(id + "/" + file, wh.std(schema.table()), accepted);
+        holdIfShrinking(id + "/" + file, stdTable, accepted + rejectedUpdates);
       }
       long tMerge = System.nanoTime();
       Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
       Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
-      String stdTable = wh.std(schema.table());
-      String idTable = wh.id(schema.table());
       // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
       if (accepted > 0 || full || !store.exists(stdTable)) {
         Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
         try {
           store.prepare(stdTable, split.analytics());
-          store.merge(stdTable, split.analytics(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+          store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
+              full, schema),
+              schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
           touched.add(stdTable);
           if (split.identity() != null) {
             store.prepare(idTable, split.identity());
-            store.merge(idTable, split.identity(), schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+            store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+                full, schema),
+                schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
             touched.add(idTable);
           }
         } finally {
@@ -307,7 +318,11 @@ public final class IngestJob {
       org.sanku.spark.Kept.release(std);
       org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
       results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
-          accepted, quarantined, warned));
+          accepted, quarantined, warned, rejectedUpdates));
+      if (rejectedUpdates > 0) {
+        log.printf("ingest: %s %s: %,d quarantined row(s) update a published row: the last good version of each "
+            + "is kept (ops.quarantine lists them)%n", id, file, rejectedUpdates);
+      }
       ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
           read, accepted, quarantined, warned, duplicates, null));

@@ -66,7 +66,8 @@ import org.sanku.storage.Warehouse;
 public final class LinkJob {
 
   /** What a run did: the reference date and per source the records by tier or, when unlinked, by reason. */
-  public record Result(LocalDate asOf, Map<String, Long> outcomes, long conflicts, long keyMerges, double seconds) {
+  public record Result(LocalDate asOf, Map<String, Long> outcomes, long conflicts, long keyMerges,
+      long undatedDepartures, double seconds) {
 
     /** Records of a source ({@code ehr} or {@code emr}). */
     public long records(String source) {
@@ -92,6 +93,7 @@ public final class LinkJob {
   private final LocalDate asOf;
   private final PrintStream log;
   private final IcebergWriter writer;
+  private ResidentRule resident;
 
   /**
    * @param personKey the deployment's person key (the one the warehouse was ingested with)
@@ -104,6 +106,15 @@ public final class LinkJob {
     this.asOf = java.util.Objects.requireNonNull(asOf, "asOf");
     this.log = log;
     this.writer = new IcebergWriter(spark);
+  }
+
+  /**
+   * The rule "resident on R" the link rates count by: the indicator catalog's ({@code Catalog.residentRule()}), so
+   * that linkage and the indicators never count residents two ways. Required.
+   */
+  public LinkJob residentRule(ResidentRule rule) {
+    this.resident = java.util.Objects.requireNonNull(rule, "rule");
+    return this;
   }
 
   /** {@code <analytics>.link.<table>}. */
@@ -122,7 +133,10 @@ public final class LinkJob {
     Inputs in = new Inputs(spark, log);
     LocalDate r = asOf;
     checkKey(in);
-    LinkPlan plan = new LinkPlan(wh, in, r);
+    if (resident == null) {
+      throw new IllegalStateException("link: no resident rule given (the indicator catalog's resident_on condition)");
+    }
+    LinkPlan plan = new LinkPlan(wh, in, r, resident);
     log.println("link: reference date " + r);
 
     List<Dataset<Row>> cached = new ArrayList<>();
@@ -146,6 +160,10 @@ public final class LinkJob {
         }
       }
       persons.count();
+      // Registry persons dead or moved out at a date the registry does not give: resident on no day (the rule),
+      // said here as well as warned at ingest (MISSING_CONDITIONAL), so that no one leaves the counts unseen.
+      long undated = persons.filter("(person_status_code = '2' AND death_date IS NULL) "
+          + "OR (person_status_code = '3' AND move_out_date IS NULL)").count();
       ehrRecord.count();
       emrVisit.count();
 
@@ -182,11 +200,15 @@ public final class LinkJob {
       replace("registry_key", current.unionByName(stale));
 
       double secs = (System.nanoTime() - t0) / 1e9;
-      Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, secs);
+      Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, undated, secs);
       log.printf("link: ehr %,d records, %,d linked; emr %,d visits, %,d linked; %,d conflicts; %,d key changes "
           + "(%.1f s)%n", result.records("ehr"), result.linked("ehr"), result.records("emr"), result.linked("emr"),
           conflicts, merges, secs);
       log.println("link: outcomes " + outcomes);
+      if (undated > 0) {
+        log.printf("link: %,d registry person(s) with status 死亡 or 迁出 and no date: resident on no day "
+            + "(warned at ingest as MISSING_CONDITIONAL)%n", undated);
+      }
       return result;
     } finally {
       for (Dataset<Row> df : cached) {

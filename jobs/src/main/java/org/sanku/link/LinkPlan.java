@@ -65,12 +65,14 @@ final class LinkPlan {
   private final Inputs in;
   final LocalDate asOf;
   final LocalDate periodStart;
+  private final ResidentRule resident;
 
-  LinkPlan(Warehouse wh, Inputs in, LocalDate asOf) {
+  LinkPlan(Warehouse wh, Inputs in, LocalDate asOf, ResidentRule resident) {
     this.wh = wh;
     this.in = in;
     this.asOf = asOf;
     this.periodStart = asOf.withDayOfYear(1);
+    this.resident = java.util.Objects.requireNonNull(resident, "resident rule");
   }
 
   static String linkTable(Warehouse wh, String table) {
@@ -115,23 +117,8 @@ final class LinkPlan {
             .when(col("prev_key").isNotNull(), col("prev_kind")).otherwise(lit("SURROGATE")))
         .withColumn("name_norm", nameNorm(col("name")))
         .withColumn("county", col("residence_division_code_county"))
-        .withColumn("resident_on_r", residentOn(asOfLit()))
+        .transform(rows -> resident.onDay(rows, asOf, "resident_on_r"))
         .drop("_nid", "_pid", "name");
-  }
-
-  /**
-   * Resident on R (indicators.md): resident type 1 or 3, born on or before R, not dead, moved out or cancelled
-   * (注销) on or before R. A death or move-out status without its date counts as before R.
-   */
-  static Column residentOn(Column r) {
-    Column dead = coalesce(col("death_date").leq(r), lit(false))
-        .or(col("person_status_code").equalTo("2").and(col("death_date").isNull()));
-    Column moved = coalesce(col("move_out_date").leq(r), lit(false))
-        .or(col("person_status_code").equalTo("3").and(col("move_out_date").isNull()));
-    Column cancelled = coalesce(col("person_status_code").equalTo("4"), lit(false));
-    return coalesce(col("resident_type_code").isin("1", "3"), lit(false))
-        .and(coalesce(col("birth_date").leq(r), lit(false)))
-        .and(not(dead)).and(not(moved)).and(not(cancelled));
   }
 
   /** The registry-row keys of the previous run (none on the first run). */

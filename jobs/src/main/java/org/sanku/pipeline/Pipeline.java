@@ -147,7 +147,7 @@ public final class Pipeline {
 
   public LinkJob.Result link() {
     return locked("link", () -> new LinkJob(ctx.spark(), ctx.warehouse(), ctx.requireKey(), asOf(), ctx.log())
-        .run());
+        .residentRule(ctx.config().indicators().residentRule()).run());
   }
 
   private IndicatorJob indicatorJob(java.io.PrintStream log) {

@@ -39,8 +39,13 @@ class GeneratorContractTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Reads a delivered file as the contract describes it: manifest encoding, gzip by name, RFC 4180. */
+  /**
+   * Reads a delivered file as the contract describes it: manifest encoding, gzip by name, RFC 4180 with the
+   * manifest's delimiter (a file of a drop folder; other files are comma-separated).
+   */
   static List<String[]> read(Path file, Charset cs) throws IOException {
+    Path manifest = file.getParent().resolve("manifest.json");
+    char sep = Files.exists(manifest) ? JSON.readTree(manifest.toFile()).path("delimiter").asText(",").charAt(0) : ',';
     byte[] bytes = Files.readAllBytes(file);
     InputStream in = new ByteArrayInputStream(bytes);
     if (file.toString().endsWith(".gz")) {
@@ -55,6 +60,7 @@ class GeneratorContractTest {
     s.setNullValue("");
     s.setEmptyValue("");
     s.getFormat().setLineSeparator("\n");
+    s.getFormat().setDelimiter(sep);
     s.setIgnoreLeadingWhitespaces(false);
     s.setIgnoreTrailingWhitespaces(false);
     s.setMaxCharsPerColumn(100_000);
@@ -75,8 +81,9 @@ class GeneratorContractTest {
   void everyDropHasAManifestWhoseCountsAndChecksumsAreRight() throws Exception {
     Path landing = GeneratedRegion.get();
     List<Path> drops = drops(landing);
-    // 3 nights for population, ehr and emr, one full reference drop.
-    assertEquals(3 * 3 + 1, drops.size());
+    // 3 nights for population, ehr and emr; two full reference drops (the first night and the last, without the
+    // clinics closed meanwhile).
+    assertEquals(3 * 3 + 2, drops.size());
     for (Path drop : drops) {
       JsonNode m = JSON.readTree(drop.resolve("manifest.json").toFile());
       String source = drop.getParent().getFileName().toString();
@@ -113,7 +120,11 @@ class GeneratorContractTest {
         }
       }
       assertEquals(expectedTables, delivered, drop + " holds every table of its source");
-      assertEquals(date.equals(first(landing, source)) ? "full" : "delta", m.get("kind").asText());
+      assertEquals(date.equals(first(landing, source)) || source.equals("reference") ? "full" : "delta",
+          m.get("kind").asText());
+      // The EMR deltas are separated by '|', everything else by ','.
+      assertEquals(source.equals("emr") && !date.equals(first(landing, source)) ? "|" : ",",
+          m.get("delimiter").asText(), drop.toString());
     }
   }
 
@@ -326,6 +337,18 @@ class GeneratorContractTest {
     assertEquals(Set.of("A", "B", "C", "D"), types);
     assertTrue(orgs.stream().anyMatch(o -> o[1].equals("南充市中心医院")));
     assertTrue(orgs.stream().anyMatch(o -> o[1].endsWith("中医医院") && o[3].equals("1")));
+    // The later full reference drop holds every organisation of the first but the nine private clinics (one per
+    // county, …P01), closed meanwhile: a full drop deletes what it no longer holds.
+    Set<String> first = new java.util.TreeSet<>();
+    orgs.forEach(o -> first.add(o[0]));
+    Set<String> later = new java.util.TreeSet<>();
+    tail(read(GeneratedRegion.get().resolve("reference/20251231/ref_org.csv"), Charset.forName("UTF-8")))
+        .forEach(o -> later.add(o[0]));
+    assertTrue(first.containsAll(later));
+    Set<String> gone = new java.util.TreeSet<>(first);
+    gone.removeAll(later);
+    assertEquals(9, gone.size(), gone.toString());
+    assertTrue(gone.stream().allMatch(c -> c.endsWith("P01") && towns.containsKey(c.substring(0, 6))), gone.toString());
   }
 
   @Test

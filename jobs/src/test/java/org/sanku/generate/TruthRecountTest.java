@@ -44,29 +44,40 @@ class TruthRecountTest {
   /** Mid-period date: P.start + (365 − 1) / 2 days = 2025-07-02. */
   private static final String MID = "DATE'2025-07-02'";
 
+  /**
+   * The facts of a view: every true fact, or (rec) the recoverable ones with the values the pipeline can recover
+   * (the {@code rec_} columns: an earlier version kept when the later one was rejected, a date left empty).
+   */
   private static void views(boolean rec) {
     String f = rec ? "recoverable = '1'" : "true";
+    String r = rec ? "rec_" : "";
     sql("CREATE OR REPLACE TEMP VIEW p AS SELECT person_idx, county_code county, CAST(birth_date AS DATE) b, "
-        + "resident_type_code rt, person_status_code st, CAST(death_date AS DATE) dd, "
-        + "CAST(move_out_date AS DATE) md FROM c_person WHERE " + f);
+        + "resident_type_code rt, " + r + "person_status_code st, CAST(" + r + "death_date AS DATE) dd, "
+        + "CAST(" + r + "move_out_date AS DATE) md FROM c_person WHERE " + f);
+    // Resident on R; a status 死亡 or 迁出 without its date is resident on no day.
     sql("CREATE OR REPLACE TEMP VIEW res AS SELECT person_idx, county, "
         + "year(" + R + ") - year(b) - CASE WHEN date_format(b, 'MMdd') > date_format(" + R + ", 'MMdd') "
         + "THEN 1 ELSE 0 END age FROM p WHERE rt IN ('1','3') AND b <= " + R + " AND st <> '4' "
-        + "AND (dd IS NULL OR dd > " + R + ") AND (md IS NULL OR md > " + R + ")");
+        + "AND (dd IS NULL OR dd > " + R + ") AND (md IS NULL OR md > " + R + ") "
+        + "AND NOT (st = '2' AND dd IS NULL) AND NOT (st = '3' AND md IS NULL)");
     sql("CREATE OR REPLACE TEMP VIEW e AS SELECT ehr_no, person_idx, "
-        + "CAST(build_date AS DATE) <= " + R + " AND basic_form_complete = '1' AND (record_status_code = '1' "
-        + "OR CAST(record_status_date AS DATE) > " + R + ") valid, is_electronic = '1' elec "
+        + "CAST(build_date AS DATE) <= " + R + " AND basic_form_complete = '1' AND (" + r + "record_status_code = '1' "
+        + "OR CAST(" + r + "record_status_date AS DATE) > " + R + ") valid, is_electronic = '1' elec "
         + "FROM c_ehr_person WHERE " + f);
     sql("CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM e WHERE valid");
-    sql("CREATE OR REPLACE TEMP VIEW x AS SELECT ehr_no, CAST(exam_date AS DATE) d, complete FROM c_exam WHERE " + f);
+    sql("CREATE OR REPLACE TEMP VIEW x AS SELECT ehr_no, CAST(exam_date AS DATE) d, " + r + "complete complete "
+        + "FROM c_exam WHERE " + f);
     sql("CREATE OR REPLACE TEMP VIEW t AS SELECT ehr_no, CAST(service_date AS DATE) d, service_kind, complete "
         + "FROM c_tcm WHERE " + f);
     sql("CREATE OR REPLACE TEMP VIEW k AS SELECT ehr_no, CAST(sign_date AS DATE) sign, CAST(start_date AS DATE) s, "
         + "CAST(end_date AS DATE) en, status_code FROM c_contract WHERE " + f);
+    // An enrolment is closed when 结案 (2), on its close date; 结案 without a date: before every day (cd_eff).
     sql("CREATE OR REPLACE TEMP VIEW en AS SELECT enrollment_id, ehr_no, program_code, CAST(enroll_date AS DATE) ed, "
-        + "CAST(close_date AS DATE) cd FROM c_enrollment WHERE " + f);
-    sql("CREATE OR REPLACE TEMP VIEW fu AS SELECT enrollment_id, CAST(followup_date AS DATE) d, followup_mode_code m, "
-        + "CAST(sbp AS INT) sbp, CAST(dbp AS INT) dbp, CAST(fbg_mmol_l AS DOUBLE) fbg FROM c_followup WHERE " + f);
+        + "CASE WHEN manage_status_code = '2' THEN coalesce(CAST(" + r + "close_date AS DATE), DATE'0001-01-01') END cd "
+        + "FROM c_enrollment WHERE " + f);
+    sql("CREATE OR REPLACE TEMP VIEW fu AS SELECT followup_id, enrollment_id, CAST(followup_date AS DATE) d, "
+        + "followup_mode_code m, CAST(sbp AS INT) sbp, CAST(dbp AS INT) dbp, CAST(fbg_mmol_l AS DOUBLE) fbg, "
+        + "CAST(src_updated_at AS TIMESTAMP) u FROM c_followup WHERE " + f);
     sql("CREATE OR REPLACE TEMP VIEW v AS SELECT visit_id, person_idx, visit_type_code vt, CAST(visit_date AS DATE) d, "
         + "org_county_code, accepted, recoverable FROM c_visit WHERE " + f);
     // Per-person flags.
@@ -94,11 +105,13 @@ class TruthRecountTest {
     sql("CREATE OR REPLACE TEMP VIEW fup AS SELECT e.person_idx, en.program_code prog, fu.* FROM e "
         + "JOIN en ON en.ehr_no = e.ehr_no JOIN fu ON fu.enrollment_id = en.enrollment_id "
         + "WHERE en.ed <= " + R + " AND (en.cd IS NULL OR en.cd >= " + S + ") AND fu.d BETWEEN " + S + " AND " + R);
+    // The last follow-up in P: the latest date, then the latest src_updated_at, then the greatest id.
     sql("CREATE OR REPLACE TEMP VIEW managed AS SELECT f.person_idx, f.prog, f.county, f.age, f.f2f, "
         + "l.sbp, l.dbp, l.fbg FROM (SELECT fup.person_idx, prog, r.county, r.age, "
-        + "  SUM(CASE WHEN m IN ('1','2') THEN 1 ELSE 0 END) f2f, MAX(d) last FROM fup JOIN res r "
+        + "  SUM(CASE WHEN m IN ('1','2') THEN 1 ELSE 0 END) f2f FROM fup JOIN res r "
         + "  ON r.person_idx = fup.person_idx WHERE r.age >= 35 GROUP BY fup.person_idx, prog, r.county, r.age) f "
-        + "JOIN fup l ON l.person_idx = f.person_idx AND l.prog = f.prog AND l.d = f.last");
+        + "JOIN (SELECT *, row_number() OVER (PARTITION BY person_idx, prog ORDER BY d DESC, u DESC, followup_id DESC) "
+        + "  n FROM fup) l ON l.person_idx = f.person_idx AND l.prog = f.prog AND l.n = 1");
     // EMR-confirmed patients in the 365 days ending R (= P here).
     sql("CREATE OR REPLACE TEMP VIEW emrdx AS SELECT v.person_idx, "
         + "CASE WHEN dg.icd3 BETWEEN 'I10' AND 'I15' THEN 'HTN' WHEN dg.icd3 = 'E11' THEN 'T2DM' END prog, v.vt, v.d "
@@ -138,19 +151,26 @@ class TruthRecountTest {
         // Life table inputs: resident-type deaths in P (not after moving out) and the mid-period population.
         "SELECT 'life_expectancy', county, SUM(IF(rt IN ('1','3') AND st <> '4' AND dd BETWEEN " + S + " AND " + R
             + " AND (md IS NULL OR md > dd),1,0)), SUM(IF(rt IN ('1','3') AND st <> '4' AND b <= " + MID
-            + " AND (dd IS NULL OR dd > " + MID + ") AND (md IS NULL OR md > " + MID + "),1,0)) FROM p GROUP BY county",
+            + " AND (dd IS NULL OR dd > " + MID + ") AND (md IS NULL OR md > " + MID + ") "
+            + "AND NOT (st = '2' AND dd IS NULL) AND NOT (st = '3' AND md IS NULL),1,0)) FROM p GROUP BY county",
         "SELECT 'link_rate_ehr', substr(manage_org_code, 1, 6), SUM(IF(" + (rec ? "recoverable = '1' AND " : "")
             + "r.person_idx IS NOT NULL,1,0)), COUNT(*) FROM c_ehr_person e LEFT JOIN res r ON r.person_idx = e.person_idx "
             + (rec ? "WHERE accepted = '1' " : "") + "GROUP BY substr(manage_org_code, 1, 6)",
-        "SELECT 'link_rate_emr', org_county_code, SUM(IF(" + (rec ? "v.recoverable = '1' AND " : "")
+        // A visit at an organisation with no county at the end is counted under '' (unassigned).
+        "SELECT 'link_rate_emr', coalesce(org_county_code, ''), SUM(IF(" + (rec ? "v.recoverable = '1' AND " : "")
             + "r.person_idx IS NOT NULL,1,0)), COUNT(*) FROM c_visit v LEFT JOIN res r ON r.person_idx = v.person_idx "
             + "WHERE CAST(v.visit_date AS DATE) >= " + S + (rec ? " AND v.accepted = '1' " : " ")
-            + "GROUP BY org_county_code");
+            + "GROUP BY coalesce(org_county_code, '')");
     Map<String, long[]> out = new TreeMap<>();
     for (Row r : spark.sql(q).collectAsList()) {
       String county = r.getString(1);
       long n = r.isNullAt(2) ? 0 : ((Number) r.get(2)).longValue();
       long d = r.isNullAt(3) ? 0 : ((Number) r.get(3)).longValue();
+      if (county.isEmpty()) {
+        // No county: in no county and not in the city either.
+        out.merge(r.getString(0) + "|unassigned", new long[] {n, d}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+        continue;
+      }
       out.merge(r.getString(0) + "|" + county, new long[] {n, d}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
       out.merge(r.getString(0) + "|city", new long[] {n, d}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
     }
@@ -162,8 +182,8 @@ class TruthRecountTest {
     String d = rec ? "denominator_recoverable" : "denominator_true";
     Map<String, long[]> out = new TreeMap<>();
     for (Row r : spark.sql("SELECT indicator_id, division_level, substr(division_code, 1, 6), " + n + ", " + d
-        + " FROM truth_ind WHERE division_level IN ('county', 'city')").collectAsList()) {
-      String key = r.getString(0) + "|" + (r.getString(1).equals("city") ? "city" : r.getString(2));
+        + " FROM truth_ind WHERE division_level IN ('county', 'city', 'unassigned')").collectAsList()) {
+      String key = r.getString(0) + "|" + (r.getString(1).equals("county") ? r.getString(2) : r.getString(1));
       long nn = Long.parseLong(r.getString(3));
       long dd = Long.parseLong(r.getString(4));
       if (nn != 0 || dd != 0) {
@@ -200,9 +220,29 @@ class TruthRecountTest {
     spark.sql(s);
   }
 
+  /**
+   * The truth folder documents itself: its README states this region's own parameters (from
+   * {@link GeneratedRegion}) and the period every row of indicators.csv is for, and names every defect class that
+   * defects.csv lists, so a reader of one file finds the meaning of the other.
+   */
   @Test
   void truthFolderDocumentsItself() throws Exception {
     String readme = java.nio.file.Files.readString(truth.resolve("README.md"), StandardCharsets.UTF_8);
-    assertTrue(readme.contains("recoverable"));
+    assertTrue(readme.contains("Region nanchong, " + GeneratedRegion.PERSONS + " persons, seed " + GeneratedRegion.SEED
+        + ", as of " + GeneratedRegion.AS_OF + ", " + GeneratedRegion.NIGHTS + " night(s), dirty rate "
+        + GeneratedRegion.DIRTY + "."), readme);
+    List<Row> periods = spark.sql("SELECT DISTINCT period_start, period_end FROM truth_ind").collectAsList();
+    assertEquals(1, periods.size(), periods.toString());
+    assertTrue(readme.contains("for the period " + periods.get(0).getString(0) + " … " + periods.get(0).getString(1)),
+        readme);
+    List<String> defects = java.nio.file.Files.readAllLines(truth.resolve("defects.csv"));
+    assertTrue(defects.size() > 10, "defect classes listed: " + defects.size());
+    for (String line : defects.subList(1, defects.size())) {
+      String cls = line.substring(0, line.indexOf(','));
+      assertTrue(readme.contains("`" + cls + "`"), cls + " is listed in defects.csv but not explained in README.md");
+    }
+    // The rule for a later version that fails, and the counting rules the truth decides, are stated.
+    assertTrue(readme.contains("the pipeline keeps the earlier version"), readme);
+    assertTrue(readme.contains("then latest src_updated_at, then greatest followup_id"), readme);
   }
 }

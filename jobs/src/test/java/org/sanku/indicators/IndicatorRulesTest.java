@@ -55,8 +55,15 @@ import org.sanku.spark.TestSpark;
  * P18     2024-12-01  died 2025-12-15 (aged 1)                      -         no
  * P19     2025-05-05  type 2                                        0         no
  * P20     2025-02-01  county B                                      0         yes (B)
+ * P21     1950-01-01  status 2 (死亡) without a death date            -         no: gone on a day nobody knows
+ * P22     1980-01-01  status 3 (迁出) without a move-out date         -         no: likewise
+ * P23     1970-01-01  no county (registry division unknown)         55        yes, in no county
  * </pre>
- * Residents on R: A = P1 P2 P6 P8 P9 P10 P11 P12 P13 P14 P15 (11), B = P7 P20 (2).
+ * Residents on R: A = P1 P2 P6 P8 P9 P10 P11 P12 P13 P14 P15 (11), B = P7 P20 (2), and P23 with no county.
+ *
+ * <p>Enrolments are closed by their manage_status_code (2 结案) on their close_date: E7 (P7) is 结案 without a date
+ * (closed before every period, so its follow-up F7 makes nobody managed), E14 (P14) is 在管 with a stray close date
+ * (open). Same-day follow-ups: the last one is the latest src_updated_at, then the greatest key.
  */
 class IndicatorRulesTest {
 
@@ -90,6 +97,9 @@ class IndicatorRulesTest {
     person("P18", "2024-12-01", "1", "2", "2025-12-15", null, A);
     person("P19", "2025-05-05", "2", "1", null, null, A);
     person("P20", "2025-02-01", "1", "1", null, null, B);
+    person("P21", "1950-01-01", "1", "2", null, null, A);
+    person("P22", "1980-01-01", "1", "3", null, null, A);
+    person("P23", "1970-01-01", "1", "1", null, null, null);
 
     // Health records: ehr_no, person, built, basic form complete, status, status date, electronic, org county.
     record("R1", "P1", "2020-01-01", "1", "1", null, "1", A);
@@ -103,6 +113,8 @@ class IndicatorRulesTest {
     record("R11", "P11", "2020-01-01", "1", "1", null, "0", A);
     record("R13", "P13", "2020-01-01", "1", "3", "2025-10-01", "1", A); // moved away (迁出) before R: not valid
     record("R99", null, "2020-01-01", "1", "1", null, "1", A);       // not linked
+    record("R14", "P14", "2020-01-01", "0", "1", null, "0", A);      // basic form incomplete: not valid
+    record("R21", "P21", "2020-01-01", "1", "1", null, "1", A);      // P21 is not resident
 
     List<String> g = List.of("1");
     exam("X1", "R1", "2025-03-01", 120, 80, 160.0, 60.0, 5.0, 1, "1", g);        // complete
@@ -131,11 +143,15 @@ class IndicatorRulesTest {
     enrollment("E10", "R10", "HTN", "2024-05-01", null);
     enrollment("E11", "R11", "HTN", "2020-01-01", "2024-12-31");                // closed before P
     enrollment("E13", "R13", "HTN", "2025-11-01", null);                        // active on R, no follow-up
+    enrollment("E7", "R7", "HTN", "2023-01-01", "2", null);                     // 结案, no date: closed always
+    enrollment("E14", "R14", "T2DM", "2024-01-01", "1", "2025-06-30");          // 在管: open, date ignored
     // P8: three face-to-face follow-ups and one by phone; the last (Nov) 135/85 → controlled (< 140/90).
     followup("F8a", "E8", "R8", "2025-02-01", "1", 130, 80, null);
     followup("F8b", "E8", "R8", "2025-05-01", "3", 130, 80, null);
     followup("F8c", "E8", "R8", "2025-08-01", "2", 130, 80, null);
-    followup("F8d", "E8", "R8", "2025-11-01", "1", 135, 85, null);
+    followup("F8d", "E8", "R8", "2025-11-01", "1", 135, 85, null, "2025-11-02 10:00:00");
+    // Same day, same src_updated_at: the greater key (F8e) is the last follow-up; 150/95 → not controlled.
+    followup("F8e", "E8", "R8", "2025-11-01", "3", 150, 95, null, "2025-11-02 10:00:00");
     // P9 (aged 70): four face-to-face; last 145/80 → controlled under the 65+ threshold (< 150).
     followup("F9a", "E9h", "R9", "2025-01-10", "1", 150, 95, null);
     followup("F9b", "E9h", "R9", "2025-04-10", "1", 150, 95, null);
@@ -147,7 +163,11 @@ class IndicatorRulesTest {
     followup("F10a", "E10", "R10", "2025-02-15", "1", 120, 70, null);
     followup("F10b", "E10", "R10", "2025-05-15", "1", 120, 70, null);
     followup("F10c", "E10", "R10", "2025-08-15", "1", 120, 70, null);
-    followup("F10d", "E10", "R10", "2025-11-15", "1", 145, 85, null);
+    followup("F10d", "E10", "R10", "2025-11-15", "1", 145, 85, null, "2025-11-16 09:00:00");
+    // Same day, changed earlier at the source: F10d stays the last follow-up although F10e's key is greater.
+    followup("F10e", "E10", "R10", "2025-11-15", "3", 125, 75, null, "2025-11-15 18:00:00");
+    // P7 (85, county B): E7 is 结案 without a date, so this follow-up makes nobody managed.
+    followup("F7", "E7", "R7", "2025-04-01", "1", 120, 70, null);
     followup("F11", "E11", "R11", "2025-03-01", "1", 120, 70, null);           // enrolment closed before P
 
     // Visits: id, person, organisation county, type (1 outpatient, 2 emergency, 3 inpatient), date.
@@ -164,6 +184,7 @@ class IndicatorRulesTest {
     visit("V2", "P2", A, "3", "2024-12-31");
     visit("V8", "P8", A, "1", "2025-01-01");
     visit("V99", null, A, "1", "2025-01-01");
+    visit("V98", "P8", null, "1", "2025-03-03");  // at an organisation missing from ref_org: no county
     diagnosis("V11a", "P11", "I10", false);
     diagnosis("V11b", "P11", "I10", false);
     diagnosis("V12a", "P12", "I11", false);
@@ -228,13 +249,17 @@ class IndicatorRulesTest {
     // Contract valid on R: C6 (P6, ends on R), C13 (P13: status 3 is not 解约, record validity not needed);
     // not C7a (解约), C7b (starts after R), C8 (ended the day before R).
     expect(want, "elderly_fd_contract", "2/4", "0/1");
-    // Key population: 65+ (P1 P6 P9 P13 | P7) or enrolled on R (P8, P9, P10, P13 | -): A = 6, B = 1.
-    expect(want, "keypop_fd_contract", "2/6", "0/1");
+    // Key population: 65+ (P1 P6 P9 P13 | P7) or enrolled on R (P8, P9, P10, P13, P14 | -): A = 7, B = 1. P14's
+    // E14 is 在管 (status 1): open on R although it carries a close date (2025-06-30); E7 (P7) is 结案.
+    expect(want, "keypop_fd_contract", "2/7", "0/1");
     // Managed HTN (35+, enrolled by R, not closed before P, a follow-up in P): P8, P9, P10 (P11 closed 2024,
-    // P13 no follow-up). Four face-to-face: P9, P10 (P8 has three and a phone call).
+    // P13 no follow-up). Not P7 in B: E7 is 结案 without a close date, closed before every period, so F7 (April)
+    // makes no one managed. Four face-to-face: P9, P10 (P8 has three and two phone calls; F10e is a phone call).
     expect(want, "htn_std_mgmt", "2/3", "0/0");
-    // Last follow-up in P: P8 135/85 < 140/90 yes; P9 (70) 145/80 < 150/90 yes; P10 (55) 145/85 no.
-    expect(want, "htn_bp_control", "2/3", "0/0");
+    // Last follow-up in P: P8 has two on 2025-11-01 with the same src_updated_at, so the greater key, F8e 150/95,
+    // is the last: not controlled. P9 (70) 145/80 < 150/90 yes. P10 (55) has two on 2025-11-15: F10d changed at
+    // the source after F10e, so F10d 145/85 is the last (whatever the keys say): not controlled.
+    expect(want, "htn_bp_control", "1/3", "0/0");
     // Managed T2DM: P9 (one follow-up); glucose 7.0 is not < 7.0.
     expect(want, "t2dm_std_mgmt", "0/1", "0/0");
     expect(want, "t2dm_glucose_control", "0/1", "0/0");
@@ -242,21 +267,25 @@ class IndicatorRulesTest {
     // counted in the person's county A); not P12 (two visits on one day, the inpatient one uncertain), not P2
     // (before the window). Without an active enrolment on R: P11 (closed 2024). P13 is enrolled.
     expect(want, "htn_unmanaged", "1/2", "0/0");
-    // EMR-confirmed T2DM: P14 (35 on R); P15 is 34.
-    expect(want, "t2dm_unmanaged", "1/1", "0/0");
+    // EMR-confirmed T2DM: P14 (35 on R); P15 is 34. P14's E14 is 在管 on R (its stray close date does not close
+    // it): managed, so none is unmanaged.
+    expect(want, "t2dm_unmanaged", "0/1", "0/0");
     // Ageing: 60+ = P1 P2 P6 P9 P13 | P7; 65+ = P1 P6 P9 P13 | P7.
     expect(want, "aging_60", "5/11", "1/2");
     expect(want, "aging_65", "4/11", "1/2");
+    // P21 (死亡) and P22 (迁出) have no date: resident on no day, so in none of the counts above, nor below.
     // Infant mortality over every registry person by county: births in P = P16 P19 (type 2 counts) | P20;
     // infant deaths in P = P16, P17 (born 2024) — not P18 (aged 1 at death).
     expect(want, "infant_mortality", "2/2", "0/1");
     // Life table: resident-type deaths in P = P4, P16, P17, P18 (all A); population on 2025-07-02: A = P1 P2
     // P5 (moves out later) P6 P8 P9 P10 P11 P12 P13 P14 P15 P16 (dies later) P18 = 14, B = P7 P20 = 2.
     expect(want, "life_expectancy", "4/14", "0/2");
-    // Health records built by R, by managing organisation's county: A = R1 R2 R3 R6 R8 R9 R11 R13 R99 (not R10,
-    // built after R); linked to a resident: all but R3 (户籍外出) and R99 (unlinked). B: R7 → P7.
-    expect(want, "link_rate_ehr", "7/9", "1/1");
-    // Visits in P by the hospital's county: A = 11 (not V2, 2024; V13 is in B); linked to a resident: all but V99.
+    // Health records built by R, by managing organisation's county: A = R1 R2 R3 R6 R8 R9 R11 R13 R14 R21 R99
+    // (not R10, built after R); linked to a resident: all but R3 (户籍外出), R21 (P21: 死亡 without a date, resident
+    // on no day) and R99 (unlinked). B: R7 → P7.
+    expect(want, "link_rate_ehr", "8/11", "1/1");
+    // Visits in P by the hospital's county: A = 11 (not V2, 2024; V13 is in B; V98's hospital has no county);
+    // linked to a resident: all but V99.
     expect(want, "link_rate_emr", "10/11", "1/1");
     Map<String, String> countyAndCity = new TreeMap<>(got);
     countyAndCity.keySet().removeIf(k -> k.endsWith("|510000"));
@@ -265,6 +294,24 @@ class IndicatorRulesTest {
     for (String id : catalog.indicators.keySet()) {
       assertEquals(got.get(id + "|511300"), got.get(id + "|510000"), id);
     }
+  }
+
+  /**
+   * What has no county is counted in no division and said: P23 (resident, aged 55, no county) is in the
+   * denominators of record coverage, electronic coverage, both ageing rates and the life table's mid-year
+   * population, in none of their numerators; V98 (P8, a resident, at a hospital missing from ref_org) is a visit
+   * of the period linked to a resident, 1/1 of link_rate_emr. Nothing else lacks a county.
+   */
+  @Test
+  void whatHasNoCountyIsCountedInNoDivisionAndReported() {
+    Period p = Period.year(2025);
+    IndicatorEngine e = new IndicatorEngine(spark, catalog, (ns, t) -> "rules_" + ns + "_" + t);
+    Map<String, String> got = new TreeMap<>();
+    for (IndicatorJob.Unassigned u : IndicatorJob.unassigned(catalog, List.of(p), e.compute(List.of(p)))) {
+      got.put(u.indicator().id(), u.numerator() + "/" + u.denominator());
+    }
+    assertEquals(Map.of("ehr_coverage", "0/1", "ehr_electronic_coverage", "0/1", "aging_60", "0/1", "aging_65",
+        "0/1", "life_expectancy", "0/1", "link_rate_emr", "1/1"), got);
   }
 
   private static void expect(Map<String, String> want, String id, String a, String b) {
@@ -456,15 +503,27 @@ class IndicatorRulesTest {
         "start_date", start, "end_date", end, "status_code", status);
   }
 
+  /** An enrolment as delivered: 结案 (status 2) with its close date, else 在管 (status 1). */
   private static void enrollment(String id, String ehrNo, String program, String enrolled, String closed) {
+    enrollment(id, ehrNo, program, enrolled, closed == null ? "1" : "2", closed);
+  }
+
+  private static void enrollment(String id, String ehrNo, String program, String enrolled, String status,
+      String closed) {
     add("ehr_enrollment", "enrollment_id", id, "ehr_no", ehrNo, "person_key", personOf(ehrNo), "program_code",
-        program, "enroll_date", enrolled, "close_date", closed);
+        program, "enroll_date", enrolled, "manage_status_code", status, "close_date", closed);
   }
 
   private static void followup(String id, String enrollment, String ehrNo, String date, String mode, Integer sbp,
       Integer dbp, Double fbg) {
+    followup(id, enrollment, ehrNo, date, mode, sbp, dbp, fbg, null);
+  }
+
+  private static void followup(String id, String enrollment, String ehrNo, String date, String mode, Integer sbp,
+      Integer dbp, Double fbg, String updatedAt) {
     add("ehr_followup", "followup_id", id, "enrollment_id", enrollment, "ehr_no", ehrNo, "person_key",
-        personOf(ehrNo), "followup_date", date, "followup_mode_code", mode, "sbp", sbp, "dbp", dbp, "fbg_mmol_l", fbg);
+        personOf(ehrNo), "followup_date", date, "followup_mode_code", mode, "sbp", sbp, "dbp", dbp, "fbg_mmol_l", fbg,
+        "src_updated_at", updatedAt == null ? null : java.sql.Timestamp.valueOf(updatedAt));
   }
 
   private static void visit(String id, String person, String orgCounty, String type, String date) {

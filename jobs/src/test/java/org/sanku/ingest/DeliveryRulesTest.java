@@ -17,7 +17,9 @@ import org.sanku.storage.Warehouse;
 
 /**
  * Rules about whole deliveries, on the 400-person one-night region: the first drop of a source is full; a full drop
- * that would wipe most of a table is held until the operator accepts it; a drop folder that is not a date is said.
+ * that would wipe most of a table is held until the operator accepts it; a full drop deletes the keys it lacks but
+ * not a key whose new version it holds and ingest rejects (the last good version stays); a drop folder that is not
+ * a date is said.
  */
 class DeliveryRulesTest {
 
@@ -73,11 +75,20 @@ class DeliveryRulesTest {
     assertTrue(persons > 300, "persons: " + persons);
 
     // 4. A later full drop of the registry holding 10 of its rows: it would remove more than 20% of the table
-    // (persons − 10 of persons rows), so it is held, published nothing, and says how to apply it.
+    // (persons − 10 of persons rows), so it is held, published nothing, and says how to apply it. Its first row
+    // is a new version with an impossible birth date (20250230): ingest rejects it.
     Path later = landing.resolve("population").resolve("20260105");
     Files.createDirectories(later);
     List<String> lines = HostileLanding.lines(pop.resolve("pop_person.csv"));
-    byte[] ten = HostileLanding.write(later.resolve("pop_person.csv"), lines.subList(0, 11));
+    List<String> header = List.of(HostileLanding.fields(lines.get(0)));
+    String[] broken = HostileLanding.fields(lines.get(1));
+    String brokenKey = broken[header.indexOf("pop_record_id")];
+    String birth = broken[header.indexOf("birth_date")];
+    broken[header.indexOf("birth_date")] = "20250230";
+    broken[header.indexOf("src_updated_at")] = "20260105090000";
+    List<String> tenRows = new java.util.ArrayList<>(lines.subList(0, 11));
+    tenRows.set(1, String.join(",", broken));
+    byte[] ten = HostileLanding.write(later.resolve("pop_person.csv"), tenRows);
     Files.copy(pop.resolve("manifest.json"), later.resolve("manifest.json"));
     ObjectMapper json = new ObjectMapper();
     ObjectNode m = (ObjectNode) json.readTree(later.resolve("manifest.json").toFile());
@@ -100,6 +111,12 @@ class DeliveryRulesTest {
     assertEquals(1, accepted.refusals().size(), "only ehr/latest, every run: " + accepted.refusals());
     long kept = count("SELECT rows_accepted FROM " + wh.ops("ingest_ledger") + " WHERE drop_id = "
         + "'population/20260105'");
-    assertEquals(kept, count("SELECT count(*) FROM " + wh.std("pop_person")));
+    // The registry is what the drop holds: its 9 accepted rows, and the key of its rejected row in its last good
+    // version (the full drop holds the key; only the new version failed), reported as a rejected update.
+    assertEquals(9, kept);
+    assertEquals(kept + 1, count("SELECT count(*) FROM " + wh.std("pop_person")));
+    assertEquals(1, count("SELECT count(*) FROM " + wh.std("pop_person") + " WHERE pop_record_id = '" + brokenKey
+        + "' AND birth_date = to_date('" + birth + "', 'yyyyMMdd')"));
+    assertEquals(List.of(1L), accepted.files().stream().map(IngestJob.FileResult::rejectedUpdates).toList());
   }
 }

@@ -72,7 +72,7 @@ public class IngestRecoveryTest {
         r.refusals().toString());
     // Nothing of the refused ehr night, nor of the ehr night after it, is published.
     assertEquals(List.of("ehr/20251229", "emr/20251229", "emr/20251230", "population/20251229",
-        "population/20251230", "population/20251231", "reference/20251229"), ledgerDrops(wh));
+        "population/20251230", "population/20251231", "reference/20251229", "reference/20251231"), ledgerDrops(wh));
     assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam") + " WHERE exam_date > DATE'2025-12-29'"));
     assertTrue(count("SELECT count(*) FROM " + wh.ops("drop_refusal")) >= 2);
     // Re-delivered intact, the drops are ingested on the next run, in order.
@@ -225,9 +225,10 @@ public class IngestRecoveryTest {
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     }
     Warehouse wh = new Warehouse(IngestedRegion.spark(), location, "wk_a", "wk_i");
-    // The previous state is readable: reference and population are published, nothing of ehr is.
-    assertEquals(List.of("population/20251229", "population/20251230", "population/20251231", "reference/20251229"),
-        ledgerDrops(wh));
+    // The previous state is readable: reference (its two full drops) and population are published, nothing of ehr
+    // is.
+    assertEquals(List.of("population/20251229", "population/20251230", "population/20251231", "reference/20251229",
+        "reference/20251231"), ledgerDrops(wh));
     assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_person")));
     assertEquals(0, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam")));
     assertTrue(count("SELECT count(*) FROM " + wh.std("pop_person")) > 0);

@@ -52,13 +52,13 @@ class IngestTest {
   void everyDropIsIngestedAndEveryFileReconciles() {
     IngestJob.Result r = IngestedRegion.result();
     assertTrue(r.ok(), "refusals: " + r.refusals());
-    // reference 1 + population, ehr, emr 3 nights each.
-    assertEquals(10, r.dropsIngested());
+    // reference 2 (the first night and a later full drop) + population, ehr, emr 3 nights each.
+    assertEquals(11, r.dropsIngested());
     Warehouse wh = IngestedRegion.warehouse();
     List<Row> ledger = spark().sql("SELECT file, manifest_rows, rows_read, rows_accepted, rows_quarantined FROM "
         + wh.ops("ingest_ledger")).collectAsList();
-    // 2 reference files + 3 nights × (1 population + 6 ehr + 2 emr) files.
-    assertEquals(2 + 3 * 9, ledger.size());
+    // 2 × 2 reference files + 3 nights × (1 population + 6 ehr + 2 emr) files.
+    assertEquals(2 * 2 + 3 * 9, ledger.size());
     for (Row l : ledger) {
       assertEquals(l.getLong(1), l.getLong(2), l.getString(0) + ": rows read = rows in the manifest");
       assertEquals(l.getLong(2), l.getLong(3) + l.getLong(4), l.getString(0) + ": read = accepted + quarantined");
@@ -150,22 +150,140 @@ class IngestTest {
         + " WHERE table_name = 'ehr_physical_exam' AND record_key IN (" + quote(updated) + ")");
     assertEquals(updated.size() - updatedQuarantined, count("SELECT count(*) FROM " + wh.std("ehr_physical_exam")
         + " WHERE exam_id IN (" + quote(updated) + ") AND fbg_mmol_l IS NOT NULL AND op_type = 'U'"));
-    // A death delivered on a later night is the person's current state.
+    // A death delivered on a later night is the person's current state, unless the update was rejected: then the
+    // last good version (正常, delivered in the full drop) stays; when the full drop's version was rejected too,
+    // the person is not there at all.
+    java.util.Set<String> rejected = new java.util.HashSet<>();
+    for (Row q : spark().sql("SELECT DISTINCT record_key FROM " + wh.ops("quarantine")
+        + " WHERE table_name = 'pop_person'").collectAsList()) {
+      rejected.add(q.getString(0));
+    }
     long deadInDelta = 0;
+    long keptAlive = 0;
     for (String night : List.of("20251230", "20251231")) {
       for (String line : Files.readAllLines(landing.resolve("population/" + night + "/pop_person.csv"))) {
         String[] f = line.split(",", -1);
         if (f.length > 17 && f[16].equals("U") && f[11].equals("2")) {
-          deadInDelta++;
-          assertEquals("2", spark().sql("SELECT person_status_code FROM " + wh.std("pop_person")
-              + " WHERE pop_record_id = '" + f[0] + "'").first().getString(0));
+          List<Row> now = spark().sql("SELECT person_status_code, death_date FROM " + wh.std("pop_person")
+              + " WHERE pop_record_id = '" + f[0] + "'").collectAsList();
+          if (!rejected.contains(f[0])) {
+            deadInDelta++;
+            assertEquals("2", now.get(0).getString(0), f[0]);
+          } else if (!now.isEmpty()) {
+            keptAlive++;
+            assertEquals("1", now.get(0).getString(0), f[0] + ": the last good version");
+            assertTrue(now.get(0).isNullAt(1), f[0]);
+          }
         }
       }
     }
     // Current state: one row per key.
     assertEquals(count("SELECT count(DISTINCT pop_record_id) FROM " + wh.std("pop_person")),
         count("SELECT count(*) FROM " + wh.std("pop_person")));
-    assertTrue(deadInDelta >= 0);
+    // The region registers deaths late (as updates), and the truth says for how many the update was rejected
+    // while the earlier version stood (its recoverable status is still 1).
+    assertTrue(deadInDelta > 0, "deaths registered on a later night: " + deadInDelta);
+    long truthKeptAlive = 0;
+    List<String> persons = Files.readAllLines(landing.resolve("truth/clean/person.csv"));
+    List<String> head = List.of(persons.get(0).split(",", -1));
+    for (String l : persons.subList(1, persons.size())) {
+      String[] f = l.split(",", -1);
+      if (f[head.indexOf("person_status_code")].equals("2") && f[head.indexOf("rec_person_status_code")].equals("1")) {
+        truthKeptAlive++;
+      }
+    }
+    assertEquals(truthKeptAlive, keptAlive);
+  }
+
+  /**
+   * A later version that fails: each file reports how many of its quarantined rows update a published row (whose
+   * last good version stays). Per table they are the rows the generator delivered as such (truth/clean: a person
+   * whose recoverable status is the earlier one, a record still 在册 in the recoverable view, an exam complete in
+   * truth but not in the recoverable view), and the region has some of each.
+   */
+  @Test
+  void rejectedUpdatesAreReportedAndTheirLastGoodVersionStays() throws Exception {
+    Map<String, Long> reported = new TreeMap<>();
+    for (IngestJob.FileResult f : IngestedRegion.result().files()) {
+      reported.merge(f.table(), f.rejectedUpdates(), Long::sum);
+    }
+    Path clean = IngestedRegion.landing().resolve("truth/clean");
+    Map<String, Long> truth = new TreeMap<>();
+    truth.put("pop_person", differing(clean.resolve("person.csv"), "person_status_code", "rec_person_status_code"));
+    truth.put("ehr_person", differing(clean.resolve("ehr_person.csv"), "record_status_code", "rec_record_status_code"));
+    truth.put("ehr_physical_exam", differing(clean.resolve("exam.csv"), "complete", "rec_complete"));
+    for (var e : truth.entrySet()) {
+      assertTrue(e.getValue() > 0, e.getKey() + ": the region has rejected updates");
+      assertEquals(e.getValue(), reported.getOrDefault(e.getKey(), 0L), e.getKey());
+    }
+    reported.keySet().removeAll(truth.keySet());
+    reported.values().removeIf(n -> n == 0);
+    assertEquals(Map.of(), reported, "no other table has rejected updates");
+    // The kept exams are there in their earlier version: without the glucose value the update would have added.
+    Warehouse wh = IngestedRegion.warehouse();
+    List<String> exams = Files.readAllLines(clean.resolve("exam.csv"));
+    List<String> head = List.of(exams.get(0).split(",", -1));
+    List<String> kept = new ArrayList<>();
+    for (String l : exams.subList(1, exams.size())) {
+      String[] f = l.split(",", -1);
+      if (!f[head.indexOf("complete")].equals(f[head.indexOf("rec_complete")])) {
+        kept.add(f[0]);
+      }
+    }
+    assertEquals(kept.size(), count("SELECT count(*) FROM " + wh.std("ehr_physical_exam") + " WHERE exam_id IN ("
+        + quote(kept) + ") AND fbg_mmol_l IS NULL AND op_type = 'I'"));
+  }
+
+  /** Rows of a clean-fact file whose two columns differ. */
+  private static long differing(Path csv, String a, String b) throws Exception {
+    List<String> lines = Files.readAllLines(csv);
+    List<String> head = List.of(lines.get(0).split(",", -1));
+    long n = 0;
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",", -1);
+      if (!f[head.indexOf(a)].equals(f[head.indexOf(b)])) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Two delivery rules end to end. The region's reference source delivers a second full drop on the last night
+   * without the nine private clinics (…P01, one per county) its first full drop held: a full drop deletes the keys
+   * it lacks, so the published ref_org is exactly the later file's organisations. The EMR deltas are separated by
+   * '|' (their manifests say so): read with the manifest's delimiter, nearly every row is accepted (read with a
+   * comma, every row would be one field short of its header and none would be).
+   */
+  @Test
+  void aLaterFullDropDeletesTheKeysItLacksAndPipeSeparatedDeltasAreRead() throws Exception {
+    Path landing = IngestedRegion.landing();
+    Warehouse wh = IngestedRegion.warehouse();
+    List<String> first = orgCodes(landing.resolve("reference/20251229/ref_org.csv"));
+    List<String> later = orgCodes(landing.resolve("reference/20251231/ref_org.csv"));
+    List<String> gone = new ArrayList<>(first);
+    gone.removeAll(later);
+    assertEquals(9, gone.size(), gone.toString());
+    assertTrue(gone.stream().allMatch(c -> c.endsWith("P01")), gone.toString());
+    List<String> published = spark().sql("SELECT org_code FROM " + wh.std("ref_org") + " ORDER BY org_code")
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    assertEquals(later.stream().sorted().toList(), published);
+    for (String night : List.of("20251230", "20251231")) {
+      String manifest = Files.readString(landing.resolve("emr/" + night + "/manifest.json"));
+      assertTrue(manifest.replace(" ", "").contains("\"delimiter\":\"|\""), manifest);
+      for (Row l : spark().sql("SELECT file, rows_read, rows_accepted FROM " + wh.ops("ingest_ledger")
+          + " WHERE drop_id = 'emr/" + night + "'").collectAsList()) {
+        assertTrue(l.getLong(1) > 0 && l.getLong(2) >= 0.9 * l.getLong(1), night + " " + l);
+      }
+    }
+  }
+
+  /** The org_code column of a delivered ref_org file (UTF-8, comma-separated, no quoted commas in codes). */
+  private static List<String> orgCodes(Path csv) throws Exception {
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    int k = List.of(lines.get(0).split(",", -1)).indexOf("org_code");
+    return lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty()).map(l -> l.split(",", -1)[k])
+        .toList();
   }
 
   private static String quote(List<String> ids) {

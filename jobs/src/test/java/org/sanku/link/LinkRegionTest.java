@@ -46,7 +46,8 @@ class LinkRegionTest {
     int den = header.indexOf("denominator_recoverable");
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",", -1);
-      if (f[id].startsWith("link_rate_") && (f[level].equals("county") || f[level].equals("city"))) {
+      if (f[id].startsWith("link_rate_") && (f[level].equals("county") || f[level].equals("city")
+          || f[level].equals("unassigned"))) {
         out.put(f[id] + "|" + f[level] + "|" + f[div], new long[] {Long.parseLong(f[num]), Long.parseLong(f[den])});
       }
     }
@@ -56,12 +57,14 @@ class LinkRegionTest {
   @Test
   void linkRatesEqualTruthPerCountyAndCity() throws IOException {
     Map<String, long[]> truth = truthRates();
-    // 9 counties + the city, for each of the two sources.
-    assertEquals(20, truth.size());
+    // 9 counties + the city, for each of the two sources, and the visits at clinics the later full reference drop
+    // no longer holds: in no county (linkage's county row without a code, the truth's unassigned row).
+    assertEquals(21, truth.size(), truth.keySet().toString());
     Map<String, long[]> ours = new HashMap<>();
     for (Row r : spark.table(LinkJob.linkTable(wh, "link_rate"))
         .filter(col("level").isin("county", "city")).collectAsList()) {
-      ours.put("link_rate_" + r.getAs("source") + "|" + r.getAs("level") + "|" + r.getAs("code"),
+      String where = r.getAs("code") == null ? "unassigned|" : r.getAs("level") + "|" + r.getAs("code");
+      ours.put("link_rate_" + r.getAs("source") + "|" + where,
           new long[] {r.<Long>getAs("linked_resident"), r.<Long>getAs("records")});
     }
     StringBuilder diff = new StringBuilder();
@@ -75,6 +78,27 @@ class LinkRegionTest {
     }
     assertEquals("", diff.toString());
     assertEquals(truth.keySet(), ours.keySet());
+  }
+
+  /**
+   * Registry persons whose status is 死亡 or 迁出 without its date (resident on no day) are counted in the run's
+   * summary: as many as the truth delivered so (status 2 or 3 in the recoverable view, its date empty).
+   */
+  @Test
+  void registryPersonsGoneWithoutADateAreCounted() throws IOException {
+    List<String> lines = Files.readAllLines(LinkedRegion.truth().resolve("clean").resolve("person.csv"));
+    List<String> h = List.of(lines.get(0).split(",", -1));
+    long undated = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      String st = f[h.indexOf("rec_person_status_code")];
+      if (f[h.indexOf("recoverable")].equals("1") && (st.equals("2") && f[h.indexOf("rec_death_date")].isEmpty()
+          || st.equals("3") && f[h.indexOf("rec_move_out_date")].isEmpty())) {
+        undated++;
+      }
+    }
+    assertTrue(undated > 0, "the region has such persons");
+    assertEquals(undated, result.undatedDepartures());
   }
 
   /** Clean truth rows (recoverable = 1) as (record key, registry record ID of the true person). */

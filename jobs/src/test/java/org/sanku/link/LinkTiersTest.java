@@ -281,7 +281,8 @@ class LinkTiersTest {
     try {
       for (String setting : new String[] {threshold, "-1"}) {
         t.spark.conf().set("spark.sql.autoBroadcastJoinThreshold", setting);
-        LinkPlan plan = new LinkPlan(t.wh, new Inputs(t.spark, new PrintStream(System.out, true)), TinyWarehouse.R);
+        LinkPlan plan = new LinkPlan(t.wh, new Inputs(t.spark, new PrintStream(System.out, true)), TinyWarehouse.R,
+            TinyWarehouse.RESIDENT);
         Dataset<Row> registry = plan.registry();
         for (Dataset<Row> df : List.of(LinkPlan.tier1AndK1(plan.records(), registry),
             LinkPlan.links(plan.records(), registry))) {
@@ -324,7 +325,8 @@ class LinkTiersTest {
     other[0] = 1;
     try {
       IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> new LinkJob(t.spark, t.wh, other, TinyWarehouse.R, new PrintStream(System.out, true)).run());
+          () -> new LinkJob(t.spark, t.wh, other, TinyWarehouse.R, new PrintStream(System.out, true))
+              .residentRule(TinyWarehouse.RESIDENT).run());
       assertTrue(e.getMessage().contains("not the one"), e.getMessage());
     } finally {
       t.spark.udf().register(org.sanku.ids.PersonKeyFunction.NAME, new org.sanku.ids.PersonKeyFunction(TinyWarehouse.KEY), DataTypes.StringType);

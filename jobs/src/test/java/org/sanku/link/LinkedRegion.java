@@ -40,7 +40,7 @@ public final class LinkedRegion {
   public static synchronized LinkJob.Result linked() {
     if (linked == null) {
       linked = new LinkJob(spark(), warehouse(), KEY, LinkJob.latestDropDate(spark(), warehouse()),
-          new PrintStream(System.out, true)).run();
+          new PrintStream(System.out, true)).residentRule(TinyWarehouse.RESIDENT).run();
     }
     return linked;
   }

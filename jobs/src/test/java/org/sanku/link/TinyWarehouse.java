@@ -32,6 +32,8 @@ final class TinyWarehouse {
 
   static final byte[] KEY = LinkedRegion.KEY;
   static final LocalDate R = LocalDate.parse("2025-12-31");
+  /** The catalog's rule "resident on R" (conf/indicators/model.yaml, condition resident_on), as a run gives it. */
+  static final ResidentRule RESIDENT = org.sanku.spark.TestConfig.get().indicators().residentRule();
   private static final AtomicInteger N = new AtomicInteger();
   private static final PersonKeys KEYS = new PersonKeys(KEY);
 
@@ -218,7 +220,7 @@ final class TinyWarehouse {
   }
 
   LinkJob.Result link() {
-    return new LinkJob(spark, wh, KEY, R, new PrintStream(System.out, true)).run();
+    return new LinkJob(spark, wh, KEY, R, new PrintStream(System.out, true)).residentRule(RESIDENT).run();
   }
 
   /** Rows of a link or model table as maps (tiny tables only). */

@@ -130,6 +130,7 @@ class GeneratedDropsTest {
     JsonNode m = manifest(drop);
     String file = m.get("files").has(table + ".csv") ? table + ".csv" : table + ".csv.gz";
     Dataset<Row> df = spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+        .option("sep", m.path("delimiter").asText(","))
         .option("encoding", m.path("encoding").asText("UTF-8")).csv(drop.resolve(file).toString());
     List<Column> cols = new ArrayList<>();
     for (String h : df.columns()) {
@@ -219,6 +220,11 @@ class GeneratedDropsTest {
     assertEquals(injected("emr_visit", "ID_BORROWED"), warnings("emr_visit", Reasons.ID_BIRTH_MISMATCH));
     assertEquals(injected("pop_person", "RETIRED_DIVISION"), warnings("pop_person", Reasons.DIVISION_RETIRED));
     assertTrue(injected("pop_person", "RETIRED_DIVISION") > 0);
+    // A status 死亡/迁出 without its date, an enrolment 结案 without its close date: the conditional column warns.
+    assertEquals(injected("pop_person", "EVENT_DATE_MISSING"), warnings("pop_person", Reasons.MISSING_CONDITIONAL));
+    assertTrue(injected("pop_person", "EVENT_DATE_MISSING") > 0);
+    assertEquals(injected("ehr_program_enrollment", "CLOSE_DATE_MISSING"),
+        warnings("ehr_program_enrollment", Reasons.MISSING_CONDITIONAL));
   }
 
   @Test

@@ -73,25 +73,32 @@ public final class BundledConfig {
     }
   }
 
-  /** Paths relative to {@code folder} of every file under it, from a classes folder or from a jar. */
+  /**
+   * Paths relative to {@code folder} of every file under it, from the classes folder or the jar that holds the
+   * bundled {@code sanku.yaml} (found through that file: a jar need not hold entries for its folders).
+   */
   private static List<String> list(String folder) throws IOException {
-    URL url = BundledConfig.class.getClassLoader().getResource(folder);
-    if (url == null) {
+    URL marker = BundledConfig.class.getClassLoader().getResource(CONF + "/" + Settings.FILE);
+    if (marker == null) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    if (url.getProtocol().equals("file")) {
+    if (marker.getProtocol().equals("file")) {
       Path root;
       try {
-        root = Path.of(url.toURI());
+        // <root>/sanku/conf/sanku.yaml → <root>
+        root = Path.of(marker.toURI()).getParent().getParent().getParent();
       } catch (URISyntaxException e) {
         throw new IOException(e);
       }
-      try (Stream<Path> s = Files.walk(root)) {
-        s.filter(Files::isRegularFile).forEach(p -> out.add(root.relativize(p).toString().replace('\\', '/')));
+      Path dir = root.resolve(folder);
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> s = Files.walk(dir)) {
+          s.filter(Files::isRegularFile).forEach(p -> out.add(dir.relativize(p).toString().replace('\\', '/')));
+        }
       }
     } else {
-      JarURLConnection jar = (JarURLConnection) url.openConnection();
+      JarURLConnection jar = (JarURLConnection) marker.openConnection();
       jar.setUseCaches(false);
       try (java.util.jar.JarFile f = jar.getJarFile()) {
         for (Enumeration<JarEntry> e = f.entries(); e.hasMoreElements(); ) {

@@ -49,7 +49,7 @@ public final class BundledConfig {
         Path dir = Files.createTempDirectory("sanku-conf-");
         copy(CONF, dir.resolve("conf"));
         copy(SCHEMAS, dir.resolve("schemas"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir), "sanku-conf-cleanup"));
+        removeAtExit(dir);
         extracted = dir;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot copy the bundled configuration: " + e.getMessage(), e);
@@ -111,6 +111,11 @@ public final class BundledConfig {
     }
     out.sort(Comparator.naturalOrder());
     return out;
+  }
+
+  /** Removes a private copy of a configuration (this one, or one fetched from HDFS) when the JVM ends. */
+  public static void removeAtExit(Path dir) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir), "sanku-conf-cleanup"));
   }
 
   private static void delete(Path dir) {

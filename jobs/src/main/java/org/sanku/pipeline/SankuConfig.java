@@ -102,6 +102,7 @@ public record SankuConfig(Locations locations, Settings settings, SchemaCatalog 
       Path local;
       try {
         local = Files.createTempDirectory("sanku-conf-");
+        BundledConfig.removeAtExit(local);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

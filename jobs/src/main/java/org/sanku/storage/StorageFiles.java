@@ -2,7 +2,6 @@ package org.sanku.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,9 +18,12 @@ public final class StorageFiles {
 
   /** True for a URI of another file system than the local disk ({@code hdfs://}, {@code s3a://}, ...). */
   public static boolean isRemote(String location) {
-    String scheme = URI.create(location.replace(" ", "%20")).getScheme();
-    return location.contains("://") && scheme != null && !scheme.equals("file");
+    java.util.regex.Matcher m = SCHEME.matcher(location);
+    return m.find() && !m.group(1).equalsIgnoreCase("file");
   }
+
+  /** A URI's scheme followed by an authority ({@code hdfs://}, {@code s3a://}); a local path has none. */
+  private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   /** Whether {@code location} (a URI) exists. */
   public static boolean exists(String location, Configuration hadoop) {

@@ -26,6 +26,7 @@ import org.sanku.ingest.IngestedRegion;
 import org.sanku.pipeline.Nightly;
 import org.sanku.pipeline.Pipeline;
 import org.sanku.pipeline.RunContext;
+import org.sanku.pipeline.SankuConfig;
 import org.sanku.spark.TestConfig;
 import org.sanku.spark.TestSpark;
 import org.sanku.storage.Warehouse;
@@ -64,6 +65,7 @@ class ClusterNightlyTest {
 
     try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster"))) {
       String wh = cluster.hdfsUri() + "/sanku/warehouse";
+      configurationOnHdfs(cluster);
       Path jar = applicationJar(dir.resolve("sanku-app.jar"));
       Path driverDir = Files.createDirectories(dir.resolve("driver"));
       // The driver logs as ./sanku does (WARN, Sanku's own progress): Spark's INFO lines would be most of its work.
@@ -131,6 +133,35 @@ class ClusterNightlyTest {
     } finally {
       LocalCluster.deleteTree(dir);
     }
+  }
+
+  /**
+   * A configuration folder on HDFS ({@code --conf-dir hdfs://…/conf}, or SANKU_CONF) is copied to a local folder and
+   * read from there, with its sibling {@code schemas/}; a broken key in the HDFS copy is reported in the copy.
+   */
+  static void configurationOnHdfs(LocalCluster cluster) throws Exception {
+    var fs = cluster.hdfs.getFileSystem();
+    org.apache.hadoop.fs.Path etc = new org.apache.hadoop.fs.Path("/sanku/etc");
+    fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(TestConfig.CONF.toAbsolutePath().toUri()),
+        new org.apache.hadoop.fs.Path(etc, "conf"));
+    fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(TestConfig.CONF.toAbsolutePath()
+        .resolveSibling("schemas").toUri()), new org.apache.hadoop.fs.Path(etc, "schemas"));
+    String uri = cluster.hdfsUri() + "/sanku/etc/conf";
+    SankuConfig.Locations at = SankuConfig.Locations.resolve(java.util.Map.of("SANKU_CONF", uri)::get);
+    assertTrue(at.conf().startsWith(Path.of(System.getProperty("java.io.tmpdir"))), at.toString());
+    assertEquals(at.conf().resolveSibling("schemas"), at.schemas());
+    SankuConfig c = SankuConfig.load(at);
+    assertEquals(11, c.schemas().tables().size());
+    assertEquals(TestConfig.get().indicators().indicators.keySet(), c.indicators().indicators.keySet());
+    // The same folder with a typo in its sanku.yaml on HDFS: the problem names the key, in the copy read.
+    try (var out = fs.create(new org.apache.hadoop.fs.Path(etc, "conf/sanku.yaml"), true)) {
+      out.write("maintenance:\n  compact_small_file: 3\n".getBytes(StandardCharsets.UTF_8));
+    }
+    SankuConfig.Locations broken = SankuConfig.Locations.resolve(java.util.Map.of("SANKU_CONF", uri)::get);
+    org.sanku.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.sanku.config.ConfigException.class, () -> SankuConfig.load(broken));
+    assertTrue(e.getMessage().contains(broken.conf().resolve("sanku.yaml") + ": maintenance.compact_small_file"),
+        e.getMessage());
   }
 
   /** The published values of a warehouse, one line each, sorted. */

@@ -21,6 +21,8 @@ public final class Sanku implements Runnable {
   }
 
   public static int run(String... args) {
+    confDirOption = null;
+    located = null;
     CommandLine cl = new CommandLine(new Sanku());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
@@ -34,13 +36,36 @@ public final class Sanku implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** The configuration folder the command line finds (see {@link SankuConfig.Locations#resolve}). */
+  /** {@code --conf-dir}, when given: it stands for {@code SANKU_CONF}. */
+  private static String confDirOption;
+
+  /** Where this command's configuration is, found once (a folder on HDFS is copied once). */
+  private static SankuConfig.Locations located;
+
+  @CommandLine.Option(names = "--conf-dir", scope = CommandLine.ScopeType.INHERIT, paramLabel = "DIR",
+      description = "configuration folder (conf/), a local folder or a URI such as hdfs://…/sanku/conf; default: "
+          + "SANKU_CONF, else conf/ of the installation, else the configuration built into the jar")
+  void confDir(String dir) {
+    confDirOption = dir;
+    located = null;
+  }
+
+  /** Where the command line finds the configuration (see {@link SankuConfig.Locations#resolve}). */
+  static synchronized SankuConfig.Locations locations() {
+    if (located == null) {
+      located = SankuConfig.Locations.resolve(k -> "SANKU_CONF".equals(k) && confDirOption != null ? confDirOption
+          : System.getenv(k));
+    }
+    return located;
+  }
+
+  /** The configuration folder the command line finds. */
   static Path confDir() {
-    return SankuConfig.Locations.resolve(System::getenv).conf();
+    return locations().conf();
   }
 
   /** The whole configuration, loaded and checked once for the command. */
   static SankuConfig config() {
-    return SankuConfig.load(SankuConfig.Locations.resolve(System::getenv));
+    return SankuConfig.load(locations());
   }
 }

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,11 +188,14 @@ public final class SqlCommand implements Callable<Integer> {
     }
   }
 
-  /** A local warehouse must exist (a typo would otherwise show an empty warehouse). */
+  /**
+   * A warehouse on the local disk or HDFS must exist (a typo would otherwise show an empty warehouse). An object
+   * store's bucket is checked by the session's own credentials when the first table is read.
+   */
   static void requireWarehouse(String location) {
-    if (location.startsWith("file:")) {
-      Path analytics = Path.of(URI.create(Warehouse.analyticsUri(location)));
-      if (!Files.isDirectory(analytics)) {
+    if (location.startsWith("file:") || location.startsWith("hdfs:")) {
+      String analytics = Warehouse.analyticsUri(location);
+      if (!org.sanku.storage.StorageFiles.exists(analytics, new org.apache.hadoop.conf.Configuration())) {
         throw new IllegalStateException("no warehouse at " + location + " (no analytics folder " + analytics + ")");
       }
     }

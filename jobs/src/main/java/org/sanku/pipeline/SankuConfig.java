@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.sanku.config.BundledConfig;
 import org.sanku.config.ConfigException;
 import org.sanku.config.ConfigProblem;
 import org.sanku.config.Settings;
@@ -14,6 +15,7 @@ import org.sanku.indicators.Targets;
 import org.sanku.ingest.HeaderAliases;
 import org.sanku.ingest.schema.SchemaCatalog;
 import org.sanku.quality.CheckCatalog;
+import org.sanku.storage.StorageFiles;
 
 /**
  * Everything a run reads from {@code conf/} and {@code schemas/}, loaded once, before any data is read: the
@@ -61,8 +63,10 @@ public record SankuConfig(Locations locations, Settings settings, SchemaCatalog 
     }
 
     /**
-     * As the command line finds them: {@code SANKU_CONF}, else {@code conf/} under {@code SANKU_HOME} (set by the
-     * launcher), else {@code ./conf} or {@code ../conf} (a run from the jobs module).
+     * As the command line finds them: {@code SANKU_CONF} (a folder, or a URI such as {@code hdfs://…/conf}, copied
+     * to a local folder first), else {@code conf/} under {@code SANKU_HOME} (set by the launcher), else
+     * {@code ./conf} or {@code ../conf} (a run from the jobs module), else the configuration built into the jar
+     * (the driver of {@code spark-submit}, which has nothing of Sanku but its jar).
      *
      * @param env the environment ({@code System::getenv}, or a map in a test)
      */
@@ -70,8 +74,11 @@ public record SankuConfig(Locations locations, Settings settings, SchemaCatalog 
       String home = blankToNull(env.apply("SANKU_HOME"));
       Path homeDir = home == null ? null : Path.of(home);
       String c = blankToNull(env.apply("SANKU_CONF"));
+      if (c != null && StorageFiles.isRemote(c)) {
+        return remote(c, homeDir);
+      }
       if (c != null) {
-        return of(Path.of(c), homeDir);
+        return of(Path.of(c.startsWith("file:") ? java.net.URI.create(c).getPath() : c), homeDir);
       }
       if (homeDir != null) {
         return of(homeDir.resolve("conf"), homeDir);
@@ -81,8 +88,35 @@ public record SankuConfig(Locations locations, Settings settings, SchemaCatalog 
           return of(p, null);
         }
       }
-      throw new IllegalStateException("configuration folder not found (set SANKU_CONF or run from the project "
-          + "folder)");
+      if (BundledConfig.present()) {
+        Path bundled = BundledConfig.home();
+        return of(bundled.resolve("conf"), bundled);
+      }
+      throw new IllegalStateException("configuration folder not found (set SANKU_CONF or --conf-dir, or run from "
+          + "the project folder)");
+    }
+
+    /**
+     * A configuration folder on HDFS or an object store, copied to a local folder: with its sibling
+     * {@code schemas/} when there is one, else the installation's or the jar's schemas.
+     */
+    private static Locations remote(String uri, Path homeDir) {
+      org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+      Path local;
+      try {
+        local = Files.createTempDirectory("sanku-conf-");
+        BundledConfig.removeAtExit(local);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Path conf = StorageFiles.copyToLocal(uri, local.resolve("conf"), hadoop);
+      String parent = new org.apache.hadoop.fs.Path(uri).getParent().toString();
+      String schemas = parent + "/schemas";
+      if (StorageFiles.exists(schemas, hadoop)) {
+        StorageFiles.copyToLocal(schemas, local.resolve("schemas"), hadoop);
+        return of(conf, local);
+      }
+      return of(conf, homeDir != null ? homeDir : BundledConfig.present() ? BundledConfig.home() : null);
     }
 
     private static String blankToNull(String s) {

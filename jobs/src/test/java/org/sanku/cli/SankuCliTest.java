@@ -89,4 +89,25 @@ class SankuCliTest {
     assertTrue(err2.contains("no person key"), err2);
     assertTrue(!Files.exists(dir.resolve("wh")), "nothing was written");
   }
+
+  @Test
+  void confDirNamesTheConfigurationFolderOfAnyCommand(@TempDir Path dir) throws Exception {
+    // An empty folder as --conf-dir (after the command, or before it): the command reads that folder, not the
+    // checkout's conf/, and reports every missing file there before any Spark session or data.
+    Path empty = Files.createDirectories(dir.resolve("etc-sanku"));
+    for (String[] args : new String[][] {
+        {"nightly", "--conf-dir", empty.toString(), "--landing", dir.toString(), "--warehouse", dir.resolve("wh")
+            .toString()},
+        {"--conf-dir", empty.toString(), "nightly", "--landing", dir.toString(), "--warehouse", dir.resolve("wh")
+            .toString()}}) {
+      String err = capture(() -> assertEquals(1, Sanku.run(args)), true);
+      assertTrue(err.contains("invalid configuration") && err.contains(empty.resolve("value_sets.yaml").toString()),
+          err);
+    }
+    assertTrue(!Files.exists(dir.resolve("wh")), "nothing was written");
+    // The next command without the option reads the checkout's conf/ again.
+    String help = capture(() -> assertEquals(0, Sanku.run("generate", "--persons", "300", "--seed", "3", "--out",
+        dir.resolve("gen").toString())), false);
+    assertTrue(help.contains("南充市"), help);
+  }
 }

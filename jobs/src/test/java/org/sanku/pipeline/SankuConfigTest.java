@@ -98,6 +98,35 @@ public class SankuConfigTest {
     assertProblem(again.details(), conf.resolve("targets.yaml"), "targets[", "target_yr: unknown field");
   }
 
+  @Test
+  void theConfigurationBuiltIntoTheJarIsTheCheckoutsLessTheUsersFile(@TempDir Path dir) throws Exception {
+    // The driver of spark-submit finds no conf/ on its disk: it reads the copy built into the jar (here the
+    // classes folder the build copied it to), extracted to a private folder with the schemas beside it.
+    assertTrue(org.sanku.config.BundledConfig.present());
+    Path home = org.sanku.config.BundledConfig.home();
+    SankuConfig.Locations at = SankuConfig.Locations.of(home.resolve("conf"), home);
+    assertEquals(home.resolve("schemas"), at.schemas());
+    SankuConfig bundled = SankuConfig.load(at);
+    SankuConfig checkout = SankuConfig.load(SankuConfig.Locations.of(PROJECT.resolve("conf")));
+    // Every file of conf/ and schemas/ that the loaders read is there, byte for byte.
+    for (String f : List.of("sanku.yaml", "aliases.yaml", "code_maps.yaml", "value_sets.yaml", "targets.yaml",
+        "access.yaml", "indicators/catalog.yaml", "regions/nanchong.yaml", "regions/divisions.csv")) {
+      assertEquals(Files.readString(PROJECT.resolve("conf").resolve(f)), Files.readString(at.conf().resolve(f)), f);
+    }
+    assertEquals(Files.readString(PROJECT.resolve("schemas/ehr_person.yaml")),
+        Files.readString(at.schemas().resolve("ehr_person.yaml")));
+    assertEquals(checkout.schemas().tables().stream().map(t -> t.table()).toList(),
+        bundled.schemas().tables().stream().map(t -> t.table()).toList());
+    assertEquals(11, bundled.schemas().tables().size());
+    assertEquals(checkout.indicators().indicators.keySet(), bundled.indicators().indicators.keySet());
+    // Only the configuration travels: the launcher's JVM flags (conf/jvm.options) are the local launcher's.
+    assertTrue(Files.exists(PROJECT.resolve("conf/jvm.options")));
+    assertTrue(Files.notExists(at.conf().resolve("jvm.options")));
+    // A folder named by SANKU_CONF as a file: URI is that folder.
+    Path etc = copyConf(dir.resolve("etc"));
+    assertEquals(etc, SankuConfig.Locations.resolve(Map.of("SANKU_CONF", etc.toUri().toString())::get).conf());
+  }
+
   private static void assertProblem(List<ConfigProblem> problems, Path file, String key, String message) {
     for (ConfigProblem p : problems) {
       if (p.file().equals(file.toString()) && p.key().startsWith(key) && (p.key() + ": " + p.message())

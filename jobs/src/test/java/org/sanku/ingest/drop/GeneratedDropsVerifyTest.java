@@ -29,8 +29,11 @@ class GeneratedDropsVerifyTest {
     DropScanner.ScanResult scan = DropScanner.scan(dir);
 
     assertEquals(List.of(), scan.problems());
-    // population, ehr and emr for each of the 2 nights, reference once.
-    assertEquals(7, scan.drops().size(), scan.drops()::toString);
+    // population, ehr and emr for each of the 2 nights; reference on the first night and, the region being dirty,
+    // again on the last (a later full drop without the clinics closed meanwhile): 3 × 2 + 2 = 8.
+    assertEquals(8, scan.drops().size(), scan.drops()::toString);
+    assertEquals(2, scan.drops().stream().filter(d -> d.source().equals("reference")).count(),
+        scan.drops()::toString);
     List<String> refusals = new ArrayList<>();
     Set<Charset> encodings = new HashSet<>();
     int gzipFiles = 0;

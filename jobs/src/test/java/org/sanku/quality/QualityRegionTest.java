@@ -112,13 +112,23 @@ class QualityRegionTest {
     checkOf.put("UNKNOWN_CODE_WARN|ehr_person", "ehr_org_unknown");
     checkOf.put("UNKNOWN_CODE_WARN|ehr_physical_exam", "exam_org_unknown");
     checkOf.put("ID_BORROWED|emr_visit", "emr_id_birth_mismatch");
+    // A status 死亡/迁出 without its date and a 结案 without its close date are each the last version the source
+    // delivers of the row (no defect of its own, so never quarantined): the current tables hold every injected one,
+    // and the clean rows always carry the date, so the conditional-completeness checks count exactly the tally.
+    checkOf.put("EVENT_DATE_MISSING|pop_person", "pop_event_date_missing");
+    checkOf.put("CLOSE_DATE_MISSING|ehr_program_enrollment", "enrollment_close_date_missing");
     // Quarantined and collapsed rows are seen per delivered file.
     Map<String, String> fileCheckOf = Map.of("BAD_BIRTH_DATE", "quarantine_bad_date", "BAD_DATE",
         "quarantine_bad_date", "FUTURE_DATE", "quarantine_future_date", "UNKNOWN_CODE_REJECT",
         "quarantine_unknown_code", "DUPLICATE_ROW", "delivery_duplicate_rows", "ORPHAN_LINK", "quarantine_orphan");
     // Not defects a check can or should see: a null placeholder is how the contract writes null (§2), and an
-    // encoding, Chinese headers or a gzip file are deliveries within the contract, read as such.
-    Set<String> within = Set.of("NULL_PLACEHOLDER", "GBK_ENCODING", "CHINESE_HEADERS", "GZIP_FILE");
+    // encoding, Chinese headers, a gzip file or a '|'-separated delta (the manifest names its delimiter) are
+    // deliveries within the contract, read as such. So is a later full reference drop without some clinics: a full
+    // drop replaces the table and may remove rows. Its tally counts ref_org rows (the clinics), not rows a check
+    // looks at; their visits then show in emr_org_unknown together with any other unknown organisation code, a
+    // count the tally does not give, so no check can be held to it exactly.
+    Set<String> within = Set.of("NULL_PLACEHOLDER", "GBK_ENCODING", "CHINESE_HEADERS", "GZIP_FILE",
+        "PIPE_DELIMITER", "CLOSED_CLINIC");
 
     Map<String, Long> expected = new TreeMap<>();
     Map<String, Long> expectedFiles = new TreeMap<>();
@@ -186,11 +196,14 @@ class QualityRegionTest {
     List<Dataset<Row>> parts = new ArrayList<>();
     try (var nights = Files.list(landing.resolve(source))) {
       for (Path night : nights.sorted().toList()) {
-        String encoding = spark.read().option("multiLine", "true").json(night.resolve("manifest.json").toString())
-            .select("encoding").first().getString(0);
+        // Each drop is read as its manifest says: its encoding and its delimiter (the EMR deltas use '|').
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(night.resolve("manifest.json")
+            .toFile());
+        String encoding = manifest.path("encoding").asText("UTF-8");
+        String delimiter = manifest.path("delimiter").asText(",");
         for (String name : List.of(table + ".csv", table + ".csv.gz")) {
           if (Files.exists(night.resolve(name))) {
-            parts.add(spark.read().option("header", "true").option("encoding", encoding)
+            parts.add(spark.read().option("header", "true").option("encoding", encoding).option("sep", delimiter)
                 .option("multiLine", "true").csv(night.resolve(name).toString()).select(parentKey));
           }
         }

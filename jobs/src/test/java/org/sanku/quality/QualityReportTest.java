@@ -80,7 +80,7 @@ class QualityReportTest {
   }
 
   @Test
-  void theTrendComparesWithTheNightsBefore() {
+  void theTrendComparesWithTheNightsBefore() throws Exception {
     // The registry checks read the current state, the same on both nights: the share of the night before is the
     // night's own, the 7-night mean equals it, the trend is flat. Nights without a run are empty.
     QualityReport.Line l = line("pop_id_checksum");
@@ -89,16 +89,76 @@ class QualityReportTest {
     assertEquals(null, l.trend().get(0));
     assertEquals(l.share(), l.trendMean(), 1e-12);
     assertEquals("flat", l.direction());
-    // A check on the night's deliveries: 30 December saw the first two nights' files, 31 December the last; the
-    // registry's quarantine share of the night before was 6 birth dates of the full drop's rows.
+    // A check on the night's deliveries: 30 December saw the first two nights' files, 31 December the last. Each
+    // night's share is worked out here from the registry's delivered files alone: the records with a date that is no
+    // calendar day (e.g. 30 February; an update breaks more often than a first delivery, so the small delta of the
+    // 31st has a larger share than the full drop) over all records of the files. The trend of the 31st holds the
+    // 30th's share, and the direction follows from the two shares (one night before: its share is the mean).
     QualityReport.Line q = report.lines().stream().filter(x -> x.checkId().equals("quarantine_bad_date")
         && x.source().equals("population")).findFirst().orElseThrow();
     Row before = spark.sql("SELECT share FROM " + wh.dq("check_result") + " WHERE run_id = '"
         + CheckedRegion.first().runId() + "' AND check_id = 'quarantine_bad_date' AND source = 'population' AND "
         + "level = 'source'").first();
     assertEquals(before.getDouble(0), q.trend().get(QualityReport.TREND_NIGHTS - 1), 1e-12);
-    assertEquals(0.0, q.share(), 1e-12);
-    assertEquals("down", q.direction());
+    long[] first = badRegistryDates("20251229", "20251230");
+    long[] last = badRegistryDates("20251231");
+    assertTrue(first[0] > 0 && first[1] > 1000 && last[0] > 0 && last[1] > 0, first[0] + "/" + first[1] + ", "
+        + last[0] + "/" + last[1]);
+    double shareBefore = (double) first[0] / first[1];
+    double share = (double) last[0] / last[1];
+    assertEquals(shareBefore, before.getDouble(0), 1e-12);
+    assertEquals(share, q.share(), 1e-12);
+    assertEquals(share > shareBefore + 0.001 ? "up" : share < shareBefore - 0.001 ? "down" : "flat", q.direction());
+    assertFalse(q.direction().equals("flat"), "the shares of the two nights differ: " + shareBefore + ", " + share);
+  }
+
+  /**
+   * {bad, all}: the records of the registry's pop_person files delivered on the given nights (read with each
+   * manifest's encoding and delimiter) and, of those, the ones with a date field (schemas/pop_person.yaml: birth,
+   * residence since, death, move out) that is neither a null placeholder of the contract (§2: empty, -, 无, 不详,
+   * NULL, null) nor a real calendar day written yyyyMMdd or yyyy-MM-dd. Ingest quarantines each such record once
+   * as BAD_DATE, whichever of its dates are broken.
+   */
+  private static long[] badRegistryDates(String... nights) throws Exception {
+    Set<String> nulls = Set.of("", "-", "无", "不详", "NULL", "null");
+    List<java.time.format.DateTimeFormatter> formats = List.of(
+        java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd").withResolverStyle(
+            java.time.format.ResolverStyle.STRICT),
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(
+            java.time.format.ResolverStyle.STRICT));
+    long bad = 0;
+    long all = 0;
+    for (String night : nights) {
+      Path drop = org.sanku.link.LinkedRegion.landing().resolve("population").resolve(night);
+      var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(drop.resolve("manifest.json")
+          .toFile());
+      CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+          .setDelimiter(manifest.path("delimiter").asText(",")).get();
+      try (var reader = java.nio.file.Files.newBufferedReader(drop.resolve("pop_person.csv"),
+          java.nio.charset.Charset.forName(manifest.path("encoding").asText("UTF-8")))) {
+        for (CSVRecord rec : format.parse(reader)) {
+          all++;
+          boolean broken = false;
+          for (String column : List.of("birth_date", "residence_since", "death_date", "move_out_date")) {
+            String v = rec.get(column).strip();
+            if (!nulls.contains(v) && formats.stream().noneMatch(f -> parses(f, v))) {
+              broken = true;
+            }
+          }
+          bad += broken ? 1 : 0;
+        }
+      }
+    }
+    return new long[] {bad, all};
+  }
+
+  private static boolean parses(java.time.format.DateTimeFormatter f, String v) {
+    try {
+      java.time.LocalDate.parse(v, f);
+      return true;
+    } catch (java.time.format.DateTimeParseException e) {
+      return false;
+    }
   }
 
   @Test

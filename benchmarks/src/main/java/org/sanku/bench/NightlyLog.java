@@ -23,8 +23,9 @@ final class NightlyLog {
 
   private static final Pattern STAGE = Pattern.compile(
       "^nightly: (\\w+)\\s+([\\d.]+)\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+)\\s+(.*)$");
-  private static final Pattern FILE = Pattern.compile("^ingest: (\\S+)\\s+(\\S+)\\s+read\\s+([\\d,]+).*\\(read\\+check "
-      + "([\\d.]+) s, merge ([\\d.]+) s, quarantine ([\\d.]+) s; (\\d+) jobs, (\\d+) snapshots\\)$");
+  private static final Pattern FILE = Pattern.compile("^ingest: (\\S+)\\s+(\\S+)\\s+read\\s+([\\d,]+).*\\(parse "
+      + "([\\d.]+) s, count\\+check ([\\d.]+) s, merge ([\\d.]+) s, quarantine ([\\d.]+) s; (\\d+) jobs, (\\d+) "
+      + "snapshots\\)$");
   private static final Pattern DROP = Pattern.compile("^ingest: (\\S+) published \\(([\\d.]+) s; (\\d+) jobs, (\\d+) "
       + "snapshots\\)$");
 
@@ -48,10 +49,11 @@ final class NightlyLog {
     for (String l : lines) {
       Matcher f = FILE.matcher(l);
       if (f.matches()) {
-        double s = Double.parseDouble(f.group(4)) + Double.parseDouble(f.group(5)) + Double.parseDouble(f.group(6));
-        steps.add(new Step(f.group(1) + "/" + f.group(2) + " (" + f.group(3) + " rows: read+check " + f.group(4)
-            + " s, merge " + f.group(5) + " s, quarantine " + f.group(6) + " s)", s, num(f.group(7)),
-            num(f.group(8))));
+        double s = Double.parseDouble(f.group(4)) + Double.parseDouble(f.group(5)) + Double.parseDouble(f.group(6))
+            + Double.parseDouble(f.group(7));
+        steps.add(new Step(f.group(1) + "/" + f.group(2) + " (" + f.group(3) + " rows: parse " + f.group(4)
+            + " s, count+check " + f.group(5) + " s, merge " + f.group(6) + " s, quarantine " + f.group(7) + " s)", s,
+            num(f.group(8)), num(f.group(9))));
       }
     }
     steps.sort(Comparator.comparingDouble(Step::seconds).reversed());

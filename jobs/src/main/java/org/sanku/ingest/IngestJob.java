@@ -241,6 +241,7 @@ public final class IngestJob {
       }
       TableSchema schema = layout.schema();
       org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
+      long tStart = System.nanoTime();
       Path path = drop.folder().resolve(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
@@ -254,7 +255,7 @@ public final class IngestJob {
       // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
       // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
       // whole standardisation again (hundreds of expressions, most of a small file's time).
-      std = org.sanku.spark.Kept.keepNow(std);
+      std = org.sanku.spark.Kept.keepWideNow(std);
       long tRead = System.nanoTime();
       // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
       String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
@@ -327,9 +328,9 @@ public final class IngestJob {
           drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
           read, accepted, quarantined, warned, duplicates, null));
       log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-          + "  (read+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id, file, read,
-          accepted, quarantined, warned, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
-          (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
+          + "  (parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id,
+          file, read, accepted, quarantined, warned, (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9,
+          (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
     }
     if (!warnedValues.isEmpty()) {
       String t = wh.id(WarnedValues.TABLE);

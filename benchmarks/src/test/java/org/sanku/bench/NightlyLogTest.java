@@ -1,0 +1,35 @@
+package org.sanku.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NightlyLogTest {
+
+  /** A file's step is the sum of its four timed parts; the slowest comes first; drops are read apart from files. */
+  @Test
+  void stepsAreReadFromIngestLines() {
+    List<String> lines = List.of(
+        "ingest: ehr/20251230               ehr_person.csv             read     2,514  accepted     2,503  "
+            + "quarantined     11  warned     75  (parse 2.4 s, count+check 0.6 s, merge 4.3 s, quarantine 1.4 s; "
+            + "15 jobs, 6 snapshots)",
+        "ingest: emr/20251230               emr_visit.csv              read       679  accepted       678  "
+            + "quarantined      1  warned     45  (parse 0.1 s, count+check 0.2 s, merge 2.2 s, quarantine 0.4 s; "
+            + "14 jobs, 4 snapshots)",
+        "ingest: ehr/20251230 published (23.7 s; 91 jobs, 24 snapshots)");
+    List<NightlyLog.Step> steps = NightlyLog.slowestSteps(lines, 5);
+    assertEquals(2, steps.size());
+    // 2.4 + 0.6 + 4.3 + 1.4 = 8.7 s; 0.1 + 0.2 + 2.2 + 0.4 = 2.9 s.
+    assertEquals(8.7, steps.get(0).seconds(), 1e-9);
+    assertEquals(2.9, steps.get(1).seconds(), 1e-9);
+    assertEquals("ehr/20251230/ehr_person.csv (2,514 rows: parse 2.4 s, count+check 0.6 s, merge 4.3 s, "
+        + "quarantine 1.4 s)", steps.get(0).what());
+    assertEquals(15, steps.get(0).jobs());
+    assertEquals(6, steps.get(0).snapshots());
+    List<NightlyLog.Step> drops = NightlyLog.drops(lines);
+    assertEquals(1, drops.size());
+    assertEquals(23.7, drops.get(0).seconds(), 1e-9);
+    assertEquals(91, drops.get(0).jobs());
+  }
+}

@@ -215,6 +215,7 @@ public final class Catalog {
     boolean higher = !m.containsKey("higher_is_better") || Boolean.parseBoolean(String.valueOf(
         m.get("higher_is_better")));
     String description = m.containsKey("description") ? String.valueOf(m.get("description")) : null;
+    Integer officialMinAge = officialMinAge(m, kind, local, o);
     if (kind == Kind.LIFE_TABLE) {
       return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
           description, local, null, null, null, null, expr(m, "deaths", o, local, null),
@@ -229,7 +230,7 @@ public final class Catalog {
     }
     return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
         description, local, expr(m, "denominator", o, local, null), expr(m, "numerator", o, local, null), source,
-        county, null, null, null, null, o, officialMinAge(m, kind, local, o));
+        county, null, null, null, null, o, officialMinAge);
   }
 
   /**

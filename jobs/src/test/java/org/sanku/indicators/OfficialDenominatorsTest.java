@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -99,7 +100,7 @@ class OfficialDenominatorsTest {
     // 1. The reference drop without ref_population: everything counts over the registry, as before.
     referenceDrop(landing, "20251230", null);
     ingest(wh, landing);
-    run(wh, periods);
+    run(wh, List.of(Period.year(2025)));
     Map<String, Row> before = published(wh);
     // elderly_fd_contract 2025 over the registry: A 2/3 (a1 a2 of a1 a2 a3), B 1/1 (b1); city 3/4.
     assertRow(before, FD, 2025, A, 2, 3, null, null, null, null, null);
@@ -221,6 +222,79 @@ class OfficialDenominatorsTest {
       assertEquals("无官方人口数", rows.get(B).getCell(13).getStringCellValue());
       assertEquals("部分县区无官方数", rows.get(CITY).getCell(13).getStringCellValue());
     }
+  }
+
+  /**
+   * The catalog decides which indicators may take official figures, and checks the key like every other; the
+   * parameter official_denominators: false ignores a delivered file.
+   */
+  @Test
+  void theCatalogSaysWhichIndicatorsTakeThemAndASwitchTurnsThemOff(@TempDir Path dir) throws Exception {
+    Catalog shipped = config.indicators();
+    Map<String, Integer> marked = new TreeMap<>();
+    shipped.indicators.values().stream().filter(i -> i.officialMinAge() != null)
+        .forEach(i -> marked.put(i.id(), i.officialMinAge()));
+    // Denominators that are exactly the residents of an age group (shared/indicators.md): every age for record
+    // coverage and ageing, 65+ for the elderly rates, 80+ for elderly80.
+    assertEquals(Map.of("ehr_coverage", 0, "ehr_electronic_coverage", 0, "aging_60", 0, "aging_65", 0,
+        "elderly_health_mgmt", 65, "elderly_tcm_mgmt", 65, "elderly_fd_contract", 65, "elderly80_health_mgmt", 80),
+        marked);
+
+    // One figure for A's 65+ in 2025: used by the shipped catalog, ignored once the switch is off.
+    Dataset<Row> rows = spark.sql("SELECT 2025 AS year, '511302000000' AS division_code, '65' AS min_age, "
+        + "4 AS population");
+    org.sanku.geo.Divisions div = new org.sanku.geo.Divisions((Dataset<Row>) null);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Catalog.Indicator fd = shipped.indicators.get(FD);
+    OfficialDenominators on = OfficialDenominators.of(rows, shipped, List.of(Period.year(2025)), div, quiet);
+    assertEquals(4L, on.figure(fd, 0, "511302"));
+    assertEquals(null, on.figure(shipped.indicators.get(AGING), 0, "511302"), "no all-ages figure");
+
+    Path conf = dir.resolve("indicators");
+    Files.createDirectories(conf);
+    try (var s = Files.list(Path.of("..", "conf", "indicators"))) {
+      for (Path f : s.toList()) {
+        Files.copy(f, conf.resolve(f.getFileName()));
+      }
+    }
+    Path model = conf.resolve("model.yaml");
+    Files.writeString(model, Files.readString(model).replace("official_denominators: true",
+        "official_denominators: false"));
+    Catalog off = Catalog.load(conf);
+    OfficialDenominators none = OfficialDenominators.of(rows, off, List.of(Period.year(2025)), div, quiet);
+    assertEquals(null, none.figure(off.indicators.get(FD), 0, "511302"));
+
+    // A mistake in the key is refused naming the file and field.
+    Files.writeString(conf.resolve("local.yaml"), """
+        indicators:
+          le_official:
+            name_zh: 寿命
+            name_en: Life
+            kind: life_table
+            unit: 岁
+            deaths: "death_date IS NOT NULL"
+            death_age: age_at_death
+            population: resident_mid
+            population_age: age_at_mid
+            official_denominator: {min_age: 0}
+        """);
+    Catalog.CatalogException e = org.junit.jupiter.api.Assertions.assertThrows(Catalog.CatalogException.class,
+        () -> Catalog.load(conf));
+    assertTrue(e.getMessage().contains("local.yaml: indicators.le_official.official_denominator: only a rate or "
+        + "ratio"), e.getMessage());
+    Files.writeString(conf.resolve("local.yaml"), """
+        indicators:
+          aging_old:
+            name_zh: 老龄
+            name_en: Old
+            unit: "%"
+            denominator: resident
+            numerator: "age >= 70"
+            official_denominator: {min_age: seventy}
+        """);
+    e = org.junit.jupiter.api.Assertions.assertThrows(Catalog.CatalogException.class, () -> Catalog.load(conf));
+    assertTrue(e.getMessage().contains("local.yaml: indicators.aging_old.official_denominator.min_age: 'seventy' "
+        + "is not an age"), e.getMessage());
   }
 
   // ---- the region ----

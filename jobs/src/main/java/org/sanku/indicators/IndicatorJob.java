@@ -169,7 +169,10 @@ public final class IndicatorJob {
     return new Result(runId, r, ps, values, unassigned, secs, List.copyOf(withheld));
   }
 
-  /** Says how the official figures compared with the registry: the counties that had none, the worst ratio. */
+  /**
+   * Says which counties of an indicator counting over official figures had none: their registry count is in the
+   * denominator instead, which the user should know before comparing them with the others.
+   */
   private void official(List<Value> values) {
     Map<String, List<String>> missing = new TreeMap<>();
     for (Value v : values) {

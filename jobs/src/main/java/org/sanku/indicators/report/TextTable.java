@@ -39,6 +39,9 @@ import java.util.function.Function;
  * and every line of a table has the same width. When the indicator columns do not fit in
  * {@link #DEFAULT_WIDTH} columns they are split over several tables, one under the other, each
  * repeating the division columns.
+ *
+ * <p>When some shown indicator counted over the official year-end population, a second table follows, in the same
+ * layout, with the cross-check ratio registry count ÷ official figure of each division (4 decimals).
  */
 public final class TextTable {
 

@@ -97,9 +97,8 @@ class OfficialDenominatorsTest {
     List<Period> periods = List.of(Period.year(2025), Period.year(2024), Period.yearToDate(LocalDate.parse(
         "2026-03-31")));
 
-    // 1. The reference drop without ref_population: everything counts over the registry, as before.
-    referenceDrop(landing, "20251230", null);
-    ingest(wh, landing);
+    // 1. No ref_population (and no reference drop yet: divisions roll up by their digits): everything counts over
+    //    the registry, as before. (Every other test of the suite runs without the file too.)
     run(wh, List.of(Period.year(2025)));
     Map<String, Row> before = published(wh);
     // elderly_fd_contract 2025 over the registry: A 2/3 (a1 a2 of a1 a2 a3), B 1/1 (b1); city 3/4.
@@ -114,7 +113,7 @@ class OfficialDenominatorsTest {
     assertEquals(String.join(",", CsvReport.HEADER), csvBefore.lines().findFirst().orElseThrow(),
         "without official figures the CSV is exactly as before");
 
-    // 2. The next full reference drop delivers ref_population; its bad rows are quarantined with their reasons.
+    // 2. A full reference drop delivers ref_population; its bad rows are quarantined with their reasons.
     referenceDrop(landing, "20251231", List.of(
         "year,division_code,min_age,population,publication",
         "2025,511302,65,4,南充统计年鉴2026 表3-2",
@@ -353,7 +352,7 @@ class OfficialDenominatorsTest {
     rows.computeIfAbsent(table, k -> new ArrayList<>()).add(RowFactory.create(values));
   }
 
-  /** A full reference drop: the region's divisions, and ref_population when {@code population} is given. */
+  /** A full reference drop: the region's divisions and {@code population} as ref_population.csv. */
   private static void referenceDrop(Path landing, String date, List<String> population) throws Exception {
     Path drop = landing.resolve("reference").resolve(date);
     Files.createDirectories(drop);
@@ -362,9 +361,7 @@ class OfficialDenominatorsTest {
         "510000000000,四川省,1,,,,", "511300000000,南充市,2,510000000000,,,",
         "511302000000,顺庆区,3,511300000000,,,", "511303000000,高坪区,3,511300000000,,,",
         "511304000000,嘉陵区,3,511300000000,,,", "511303001000,某街道,4,511303000000,,,"));
-    if (population != null) {
-      files.put("ref_population.csv", population);
-    }
+    files.put("ref_population.csv", population);
     StringBuilder manifest = new StringBuilder("{\"source\": \"reference\", \"extract_date\": \"" + LocalDate.parse(
         date, java.time.format.DateTimeFormatter.BASIC_ISO_DATE) + "\", \"kind\": \"full\", \"encoding\": "
         + "\"UTF-8\", \"delimiter\": \",\", \"files\": {");

@@ -45,11 +45,15 @@ public final class Catalog {
    * One indicator. For {@code rate}, {@code ratio} and {@code record}: denominator and numerator filters; for
    * {@code record} also the source and its county column; for {@code life_table}: deaths and population filters
    * with their age columns. {@code params} are the indicator's own parameters (already rendered into its
-   * expressions; kept for the methods a report prints).
+   * expressions; kept for the methods a report prints). {@code officialMinAge} is the age group of the official
+   * year-end population ({@code std.ref_population}, its {@code min_age}: 0 for every age) that may replace the
+   * registry's count in the denominator ({@code official_denominator:}), or null when the indicator always counts
+   * over the registry.
    */
   public record Indicator(String id, String nameZh, String nameEn, String unit, double factor, Kind kind,
       boolean higherIsBetter, String description, Map<String, Object> params, Expr denominator, Expr numerator,
-      String source, String county, Expr deaths, Expr deathAge, Expr population, Expr populationAge, Origin origin) {
+      String source, String county, Expr deaths, Expr deathAge, Expr population, Expr populationAge, Origin origin,
+      Integer officialMinAge) {
 
     public Indicator {
       params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -185,7 +189,8 @@ public final class Catalog {
 
   private Indicator indicator(String id, Map<String, Object> m, Origin o) {
     only(m, o, "name_zh", "name_en", "unit", "factor", "kind", "higher_is_better", "description", "params",
-        "denominator", "numerator", "source", "county", "deaths", "death_age", "population", "population_age");
+        "denominator", "numerator", "source", "county", "deaths", "death_age", "population", "population_age",
+        "official_denominator");
     String k = m.containsKey("kind") ? string(m.get("kind"), new Origin(o.file(), o.field() + ".kind")) : "rate";
     Kind kind;
     try {
@@ -210,11 +215,12 @@ public final class Catalog {
     boolean higher = !m.containsKey("higher_is_better") || Boolean.parseBoolean(String.valueOf(
         m.get("higher_is_better")));
     String description = m.containsKey("description") ? String.valueOf(m.get("description")) : null;
+    Integer officialMinAge = officialMinAge(m, kind, local, o);
     if (kind == Kind.LIFE_TABLE) {
       return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
           description, local, null, null, null, null, expr(m, "deaths", o, local, null),
           expr(m, "death_age", o, local, null), expr(m, "population", o, local, null),
-          expr(m, "population_age", o, local, null), o);
+          expr(m, "population_age", o, local, null), o, null);
     }
     String source = null;
     String county = null;
@@ -224,7 +230,39 @@ public final class Catalog {
     }
     return new Indicator(id, required(m, "name_zh", o), required(m, "name_en", o), unit, factor, kind, higher,
         description, local, expr(m, "denominator", o, local, null), expr(m, "numerator", o, local, null), source,
-        county, null, null, null, null, o);
+        county, null, null, null, null, o, officialMinAge);
+  }
+
+  /**
+   * {@code official_denominator: {min_age: 65}} (or {@code ${min_age}}): the indicator's denominator is a count of
+   * residents aged at least that many years (0: every age), which the official year-end population of that age
+   * group may replace. Only a person count (rate or ratio) can take it.
+   */
+  private Integer officialMinAge(Map<String, Object> m, Kind kind, Map<String, Object> local, Origin o) {
+    if (!m.containsKey("official_denominator")) {
+      return null;
+    }
+    Origin oo = new Origin(o.file(), o.field() + ".official_denominator");
+    if (kind != Kind.RATE && kind != Kind.RATIO) {
+      throw new CatalogException(oo + ": only a rate or ratio counts residents (this indicator is a "
+          + kind.name().toLowerCase() + ")");
+    }
+    Map<String, Object> od = map(m.get("official_denominator"), oo);
+    only(od, oo, "min_age");
+    Origin ao = new Origin(oo.file(), oo.field() + ".min_age");
+    if (!od.containsKey("min_age") || od.get("min_age") == null) {
+      throw new CatalogException(ao + ": required (0 for every age)");
+    }
+    String text = render(String.valueOf(od.get("min_age")), local, ao);
+    try {
+      int age = Integer.parseInt(text.trim());
+      if (age < 0 || age > 150) {
+        throw new NumberFormatException();
+      }
+      return age;
+    } catch (NumberFormatException e) {
+      throw new CatalogException(ao + ": '" + text + "' is not an age in whole years (0 for every age)");
+    }
   }
 
   private void check() {

@@ -26,6 +26,7 @@ import org.sanku.indicators.Catalog.Indicator;
 import org.sanku.indicators.Catalog.Kind;
 import org.sanku.indicators.lifetable.AbridgedLifeTable;
 import org.sanku.indicators.report.Cell;
+import org.sanku.indicators.report.DenominatorCheck;
 import org.sanku.storage.IcebergWriter;
 import org.sanku.storage.PinnedReads;
 import org.sanku.storage.TableLayouts;
@@ -43,7 +44,7 @@ public final class IndicatorJob {
   /** One value: an indicator, a period, a division. {@code value} is null when the denominator is empty. */
   public record Value(Indicator indicator, Period period, String divisionCode, String level, String divisionName,
       String parentCode, long numerator, long denominator, Double value, Double lower95, Double upper95,
-      Targets.Applied target, String note) {
+      Targets.Applied target, String note, DenominatorCheck check) {
 
     public Double gap() {
       return value == null || target == null || target.target() == null ? null : value - target.target();
@@ -53,7 +54,7 @@ public final class IndicatorJob {
       return new Cell(indicator.id(), indicator.nameZh(), indicator.nameEn(), indicator.unit(), period.type(),
           period.start(), period.end(), divisionCode, level, divisionName, parentCode, numerator, denominator, value,
           lower95, upper95, target == null ? null : target.target(), target == null ? null : target.targetYear(),
-          target == null ? null : target.plan().name(), indicator.higherIsBetter(), gap());
+          target == null ? null : target.plan().name(), indicator.higherIsBetter(), gap(), check);
     }
   }
 
@@ -140,8 +141,13 @@ public final class IndicatorJob {
     long t1 = System.nanoTime();
     List<IndicatorEngine.CountyCount> counts = new IndicatorEngine(spark, catalog,
         (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
-    List<Value> values = rollUp(catalog, targets, ps, counts, new org.sanku.geo.Divisions(spark, reads,
-        wh.std("ref_division"))).stream().filter(v -> !withheld.contains(v.indicator().id())).toList();
+    org.sanku.geo.Divisions div = new org.sanku.geo.Divisions(spark, reads, wh.std("ref_division"));
+    // The official year-end population, when the reference source has delivered it (none: the registry counts).
+    OfficialDenominators official = OfficialDenominators.of(reads.read(wh.std("ref_population")), catalog, ps, div,
+        log);
+    List<Value> values = rollUp(catalog, targets, ps, counts, div, official).stream()
+        .filter(v -> !withheld.contains(v.indicator().id())).toList();
+    official(values);
     // A held-back indicator's counts without a county are held back with it.
     List<Unassigned> unassigned = unassigned(catalog, ps, counts).stream()
         .filter(u -> !withheld.contains(u.indicator().id())).toList();
@@ -161,6 +167,23 @@ public final class IndicatorJob {
       log.println("indicators: held back by the data-quality gates (not published): " + String.join(", ", withheld));
     }
     return new Result(runId, r, ps, values, unassigned, secs, List.copyOf(withheld));
+  }
+
+  /**
+   * Says which counties of an indicator counting over official figures had none: their registry count is in the
+   * denominator instead, which the user should know before comparing them with the others.
+   */
+  private void official(List<Value> values) {
+    Map<String, List<String>> missing = new TreeMap<>();
+    for (Value v : values) {
+      if (v.check() != null && v.level().equals("county") && v.check().officialDenominator() == null) {
+        missing.computeIfAbsent(v.period().label() + " " + v.indicator().id(), k -> new ArrayList<>())
+            .add(v.divisionCode().substring(0, 6));
+      }
+    }
+    missing.forEach((k, counties) -> log.printf("indicators: WARNING %s: no official figure for %s: counted over "
+        + "the registry there (note NO_OFFICIAL_DENOMINATOR; their city and province OFFICIAL_PARTIAL)%n", k,
+        String.join(", ", counties)));
   }
 
   /** The year to date and each closed year back to the first year with services or visits (at most N years). */
@@ -184,9 +207,22 @@ public final class IndicatorJob {
     return Period.nightly(asOf, Math.max(first, asOf.getYear() - back));
   }
 
-  /** County values, then city and province sums of numerators and denominators (life tables re-computed). */
+  /** County values, then city and province sums of numerators and denominators, all over the registry. */
   static List<Value> rollUp(Catalog catalog, Targets targets, List<Period> periods,
       List<IndicatorEngine.CountyCount> counts, org.sanku.geo.Divisions div) {
+    return rollUp(catalog, targets, periods, counts, div, OfficialDenominators.NONE);
+  }
+
+  /**
+   * County values, then city and province sums of numerators and denominators (life tables re-computed). Where an
+   * indicator counts over official figures in a period, a county's denominator is its official figure, or its
+   * registry count when it has none (note {@code NO_OFFICIAL_DENOMINATOR}); a city or province sums its counties'
+   * denominators as published, so it stays the sum of the rows under it (note {@code OFFICIAL_PARTIAL} when some of
+   * them fell back). Each such value carries the registry's count and the ratio registry ÷ official over the
+   * counties that have a figure.
+   */
+  static List<Value> rollUp(Catalog catalog, Targets targets, List<Period> periods,
+      List<IndicatorEngine.CountyCount> counts, org.sanku.geo.Divisions div, OfficialDenominators official) {
     Map<String, List<IndicatorEngine.CountyCount>> byKey = new LinkedHashMap<>();
     for (IndicatorEngine.CountyCount c : counts) {
       byKey.computeIfAbsent(c.indicatorId() + "|" + c.period(), k -> new ArrayList<>()).add(c);
@@ -196,20 +232,47 @@ public final class IndicatorJob {
       for (int p = 0; p < periods.size(); p++) {
         Period period = periods.get(p);
         List<IndicatorEngine.CountyCount> cs = byKey.getOrDefault(ind.id() + "|" + p, List.of());
+        boolean off = official.uses(ind, p);
+        if (off) {
+          // A county with an official figure and nobody in the registry is still a county of the region.
+          cs = new ArrayList<>(cs);
+          java.util.Set<String> have = new java.util.HashSet<>();
+          cs.forEach(c -> have.add(c.county()));
+          for (String county : official.counties(ind, p)) {
+            if (!have.contains(county)) {
+              cs.add(new IndicatorEngine.CountyCount(ind.id(), p, county, 0, 0, null, null));
+            }
+          }
+        }
         // Division code → accumulated counts, in code order per level.
         Map<String, Counts> nd = new TreeMap<>();
         Map<String, long[][]> life = new TreeMap<>();
         Map<String, String> level = new HashMap<>();
+        // Division code → {registry count, official figures, registry count of the counties with a figure,
+        // counties without a figure}, for the indicators counting over official figures.
+        Map<String, long[]> cross = new HashMap<>();
         for (IndicatorEngine.CountyCount c : cs) {
           if (c.county() == null) {
             continue; // no county: reported by unassigned(), never silently part of a division
           }
           String county = org.sanku.geo.Divisions.countyCode(c.county());
+          Long figure = off ? official.figure(ind, p, c.county()) : null;
+          long denominator = figure != null ? figure : c.denominator();
           List<String> chain = div.chain(county);
           for (int i = 0; i < chain.size(); i++) {
             String code = chain.get(i);
             level.putIfAbsent(code, i == 0 ? "county" : div.level(code));
-            nd.merge(code, new Counts(c.numerator(), c.denominator()), Counts::plus);
+            nd.merge(code, new Counts(c.numerator(), denominator), Counts::plus);
+            if (off) {
+              long[] x = cross.computeIfAbsent(code, k -> new long[4]);
+              x[0] += c.denominator();
+              if (figure != null) {
+                x[1] += figure;
+                x[2] += c.denominator();
+              } else {
+                x[3]++;
+              }
+            }
             if (c.deathsByGroup() != null) {
               long[][] l = life.computeIfAbsent(code, k -> new long[2][IndicatorEngine.GROUPS]);
               for (int g = 0; g < IndicatorEngine.GROUPS; g++) {
@@ -254,9 +317,19 @@ public final class IndicatorJob {
             } else {
               note = "NO_DENOMINATOR";
             }
+            DenominatorCheck check = null;
+            if (off) {
+              long[] x = cross.get(code);
+              boolean any = x[1] > 0;
+              check = new DenominatorCheck(official.year(p), x[0], any ? x[1] : null,
+                  any ? (double) x[2] / x[1] : null, x[3] > 0);
+              if (note == null && x[3] > 0) {
+                note = any ? "OFFICIAL_PARTIAL" : "NO_OFFICIAL_DENOMINATOR";
+              }
+            }
             List<String> chain = div.chain(code);
             out.add(new Value(ind, period, code, lv, div.name(code), chain.size() > 1 ? chain.get(1) : null, n, d,
-                value, lo, hi, targets.lookup(ind.id(), chain, period.end().getYear()), note));
+                value, lo, hi, targets.lookup(ind.id(), chain, period.end().getYear()), note, check));
           }
         }
       }
@@ -333,7 +406,10 @@ public final class IndicatorJob {
           v.divisionName(), v.parentCode(), v.numerator(), v.denominator(), v.value(), v.lower95(), v.upper95(),
           t == null ? null : t.target(), t == null ? null : t.targetYear(), t == null ? null : t.plan().name(),
           v.indicator().higherIsBetter(), v.gap(), t == null ? null : t.baseline(),
-          t == null ? null : t.baselineYear(), v.note(), Date.valueOf(asOf), runId, now));
+          t == null ? null : t.baselineYear(), v.note(), Date.valueOf(asOf), runId, now,
+          v.check() == null ? null : v.check().registryDenominator(),
+          v.check() == null ? null : v.check().officialDenominator(),
+          v.check() == null ? null : v.check().officialYear(), v.check() == null ? null : v.check().ratio()));
     }
     String table = table("indicator_value");
     Dataset<Row> df = spark.createDataFrame(rows, VALUE_SCHEMA);

@@ -120,7 +120,20 @@ public final class PublishedRun {
         r.<java.sql.Date>getAs("period_end").toLocalDate(), r.getAs("division_code"), r.getAs("division_level"),
         r.getAs("division_name"), r.getAs("parent_code"), r.<Long>getAs("numerator"), r.<Long>getAs("denominator"),
         r.getAs("value"), r.getAs("lower95"), r.getAs("upper95"), r.getAs("target"), r.getAs("target_year"),
-        r.getAs("target_plan"), Boolean.TRUE.equals(r.getAs("higher_is_better")), r.getAs("gap"));
+        r.getAs("target_plan"), Boolean.TRUE.equals(r.getAs("higher_is_better")), r.getAs("gap"), check(r));
+  }
+
+  /** The registry count beside an official denominator, when the row has one (older tables lack the columns). */
+  private static org.sanku.indicators.report.DenominatorCheck check(Row r) {
+    if (r.schema() == null || !java.util.Arrays.asList(r.schema().fieldNames()).contains("official_year")
+        || r.isNullAt(r.fieldIndex("official_year"))) {
+      return null;
+    }
+    String note = r.getAs("note");
+    Long official = r.getAs("official_denominator");
+    return new org.sanku.indicators.report.DenominatorCheck(r.<Integer>getAs("official_year"),
+        r.<Long>getAs("registry_denominator"), official, r.getAs("denominator_ratio"), official == null
+        || "NO_OFFICIAL_DENOMINATOR".equals(note) || "OFFICIAL_PARTIAL".equals(note));
   }
 
   /** The command-line form of a period: 2025, 2025-Q3, 2025-07 or ytd:2025-11-24. */

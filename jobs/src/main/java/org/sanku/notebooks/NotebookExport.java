@@ -174,7 +174,9 @@ public final class NotebookExport {
           Cell c = published.get(id + "|" + r.getString(0));
           long d = r.getAs("d_" + id);
           long n = r.getAs("n_" + id);
-          long pd = c == null ? 0 : c.denominator();
+          // The engine counts the registry: an official denominator published instead is compared by the registry
+          // count kept beside it.
+          long pd = c == null ? 0 : c.registryDenominator();
           long pn = c == null ? 0 : c.numerator();
           if (d != pd || n != pn) {
             wrong.add(id + " in " + r.getString(0) + ": " + n + "/" + d + " against published " + pn + "/" + pd);
@@ -183,9 +185,10 @@ public final class NotebookExport {
       }
       for (var e : published.entrySet()) {
         Cell c = e.getValue();
-        if (ids.contains(c.indicatorId()) && !seen.contains(e.getKey()) && (c.numerator() > 0 || c.denominator() > 0)) {
+        if (ids.contains(c.indicatorId()) && !seen.contains(e.getKey())
+            && (c.numerator() > 0 || c.registryDenominator() > 0)) {
           wrong.add(e.getKey().replace('|', ' ') + ": nobody against published " + c.numerator() + "/"
-              + c.denominator());
+              + c.registryDenominator());
         }
       }
       if (!wrong.isEmpty()) {

@@ -135,6 +135,10 @@ public final class IcebergWriter {
    * {@code sql} is the statement after {@code MERGE INTO <table> t USING <rows> s}.
    */
   public void mergeInto(String table, Dataset<Row> rows, String sql) {
+    // A layout that gained a column since the table was written: the column is added, empty for the old rows.
+    if (exists(table)) {
+      addMissingColumns(table, rows.schema());
+    }
     String view = "sanku_merge_" + Integer.toHexString(table.hashCode()) + "_" + Long.toHexString(System.nanoTime());
     rows.createOrReplaceTempView(view);
     try {

@@ -39,7 +39,7 @@ public class SankuConfigTest {
     assertEquals(PROJECT.resolve("schemas"), at.schemas(), "not " + dir.resolve("etc").resolve("schemas"));
     assertEquals(etc.resolve("indicators"), at.indicators());
     SankuConfig c = SankuConfig.load(at);
-    assertEquals(11, c.schemas().tables().size());
+    assertEquals(12, c.schemas().tables().size());
     assertTrue(c.indicators().indicators.containsKey("elderly_health_mgmt"));
     // Without SANKU_HOME a checkout's conf/ finds its sibling schemas/.
     assertEquals(PROJECT.resolve("schemas"), SankuConfig.Locations.of(PROJECT.resolve("conf")).schemas());
@@ -117,7 +117,7 @@ public class SankuConfigTest {
         Files.readString(at.schemas().resolve("ehr_person.yaml")));
     assertEquals(checkout.schemas().tables().stream().map(t -> t.table()).toList(),
         bundled.schemas().tables().stream().map(t -> t.table()).toList());
-    assertEquals(11, bundled.schemas().tables().size());
+    assertEquals(12, bundled.schemas().tables().size());
     assertEquals(checkout.indicators().indicators.keySet(), bundled.indicators().indicators.keySet());
     // Only the configuration travels: the launcher's JVM flags (conf/jvm.options) are the local launcher's.
     assertTrue(Files.exists(PROJECT.resolve("conf/jvm.options")));

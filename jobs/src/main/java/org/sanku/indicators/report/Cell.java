@@ -24,8 +24,27 @@ import java.time.LocalDate;
  * @param targetPlan    the plan the target comes from
  * @param higherIsBetter true for rates to raise (coverage, management), false for 漏管 and mortality
  * @param gap           value − target (null when either is null)
+ * @param check         when the denominator is (partly) the official year-end population, the registry's count
+ *                      beside it and their ratio; null when the value counts over the registry alone
  */
 public record Cell(String indicatorId, String nameZh, String nameEn, String unit, String periodType,
     LocalDate periodStart, LocalDate periodEnd, String divisionCode, String divisionLevel, String divisionName,
     String parentCode, long numerator, long denominator, Double value, Double lower95, Double upper95,
-    Double target, Integer targetYear, String targetPlan, boolean higherIsBetter, Double gap) {}
+    Double target, Integer targetYear, String targetPlan, boolean higherIsBetter, Double gap,
+    DenominatorCheck check) {
+
+  /** A value counted over the registry alone. */
+  public Cell(String indicatorId, String nameZh, String nameEn, String unit, String periodType,
+      LocalDate periodStart, LocalDate periodEnd, String divisionCode, String divisionLevel, String divisionName,
+      String parentCode, long numerator, long denominator, Double value, Double lower95, Double upper95,
+      Double target, Integer targetYear, String targetPlan, boolean higherIsBetter, Double gap) {
+    this(indicatorId, nameZh, nameEn, unit, periodType, periodStart, periodEnd, divisionCode, divisionLevel,
+        divisionName, parentCode, numerator, denominator, value, lower95, upper95, target, targetYear, targetPlan,
+        higherIsBetter, gap, null);
+  }
+
+  /** The registry's count of the denominator: the denominator itself unless an official figure replaced it. */
+  public long registryDenominator() {
+    return check == null ? denominator : check.registryDenominator();
+  }
+}

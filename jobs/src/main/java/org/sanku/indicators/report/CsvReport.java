@@ -23,6 +23,11 @@ import org.apache.commons.csv.CSVPrinter;
  * denominator, value, lower95, upper95 and gap empty, and names the reason in
  * {@code suppressed} ({@code SMALL_CELL} or {@code COMPLEMENTARY}); a published row has
  * {@code suppressed} empty.
+ *
+ * <p>When some value counted over the official year-end population (its cell has a {@link DenominatorCheck}), the
+ * header goes on with {@link #OFFICIAL}: the registry's count of the denominator, the official figure, the year of
+ * the figures and the ratio registry ÷ official (4 decimals); these are empty on rows counted over the registry
+ * alone, and on suppressed rows. Without official figures the file is exactly as above.
  */
 public final class CsvReport {
 
@@ -32,9 +37,9 @@ public final class CsvReport {
       "numerator", "denominator", "value", "lower95", "upper95", "unit", "target",
       "target_year", "target_plan", "gap", "suppressed");
 
-  private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
-      .setHeader(HEADER.toArray(String[]::new))
-      .get();
+  /** The columns that follow {@link #HEADER} when some row counted over official figures. */
+  public static final List<String> OFFICIAL = List.of("registry_denominator", "official_denominator",
+      "official_year", "denominator_ratio");
 
   private CsvReport() {}
 
@@ -50,9 +55,24 @@ public final class CsvReport {
   public static void write(List<Published> rows, Writer out) throws IOException {
     Objects.requireNonNull(rows, "rows");
     Objects.requireNonNull(out, "out");
-    CSVPrinter printer = new CSVPrinter(out, FORMAT);
+    boolean official = rows.stream().anyMatch(r -> r.cell().check() != null);
+    List<String> header = new ArrayList<>(HEADER);
+    if (official) {
+      header.addAll(OFFICIAL);
+    }
+    CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(header.toArray(String[]::new))
+        .get());
     for (Published row : rows) {
-      printer.printRecord(fields(row));
+      List<Object> f = fields(row);
+      if (official) {
+        DenominatorCheck k = row.suppressed() ? null : row.cell().check();
+        f.add(k == null ? null : k.registryDenominator());
+        f.add(k == null ? null : k.officialDenominator());
+        f.add(k == null ? null : k.officialYear());
+        f.add(k == null || k.ratio() == null ? null
+            : plain(BigDecimal.valueOf(k.ratio()).setScale(4, java.math.RoundingMode.HALF_UP)));
+      }
+      printer.printRecord(f);
     }
     printer.flush();
   }

@@ -39,6 +39,9 @@ import java.util.function.Function;
  * and every line of a table has the same width. When the indicator columns do not fit in
  * {@link #DEFAULT_WIDTH} columns they are split over several tables, one under the other, each
  * repeating the division columns.
+ *
+ * <p>When some shown indicator counted over the official year-end population, a second table follows, in the same
+ * layout, with the cross-check ratio registry count ÷ official figure of each division (4 decimals).
  */
 public final class TextTable {
 
@@ -140,7 +143,43 @@ public final class TextTable {
       cols.addAll(b);
       appendTable(out, cols, rows.size());
     }
+    appendChecks(out, ids, byIndicator, rows, code, region);
     return out.toString();
+  }
+
+  /**
+   * Under the values, when some shown indicator counted over the official year-end population: the cross-check
+   * ratio registry count ÷ official figure per division, in the same layout ({@code —}: no official figure there,
+   * the registry count was the denominator; {@code *}: some county under the total had none).
+   */
+  private static void appendChecks(StringBuilder out, List<String> ids, Map<String, Map<String, Cell>> byIndicator,
+      List<Cell> rows, Column code, Column region) {
+    List<Column> cols = new ArrayList<>(List.of(code, region));
+    Integer year = null;
+    for (String id : ids) {
+      Map<String, Cell> values = byIndicator.getOrDefault(id, Map.of());
+      if (values.values().stream().noneMatch(c -> c.check() != null)) {
+        continue;
+      }
+      List<String> texts = new ArrayList<>();
+      for (Cell d : rows) {
+        Cell c = values.get(d.divisionCode());
+        DenominatorCheck k = c == null ? null : c.check();
+        if (k != null) {
+          year = k.officialYear();
+        }
+        texts.add(k == null ? "" : k.ratio() == null ? NO_VALUE
+            : BigDecimal.valueOf(k.ratio()).setScale(4, java.math.RoundingMode.HALF_UP).toPlainString()
+                + (k.partial() ? "*" : ""));
+      }
+      cols.add(new Column(id, "户籍库/官方", texts, true));
+    }
+    if (year == null) {
+      return;
+    }
+    out.append('\n').append("分母为").append(year).append("年末官方常住人口（ref_population）；下表为户籍库人数与官方数之比"
+        + "（— 无官方数，按户籍库计；* 部分县区无官方数）\n");
+    appendTable(out, cols, rows.size());
   }
 
   private static void appendTable(StringBuilder out, List<Column> cols, int rows) {

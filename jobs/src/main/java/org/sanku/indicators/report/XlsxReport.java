@@ -51,6 +51,11 @@ import org.apache.poi.xssf.usermodel.XSSFWorkbook;
  *   <li>A suppressed cell shows {@code *} (small cell) or {@code **} (complementary) in place of
  *       numerator, denominator, value, interval and gap, and 备注 says 小数抑制 or 补充抑制. An
  *       empty denominator shows the value as {@code —} with 备注 无分母.
+ *   <li>A sheet whose indicator counted over the official year-end population goes on with
+ *       {@link #OFFICIAL_COLUMNS}: the registry's count of the denominator, the official figure,
+ *       the year of the figures and the ratio registry ÷ official (4 decimals); 备注 says
+ *       无官方人口数 where a county had no figure (its registry count is the denominator) and
+ *       部分县区无官方数 on a total over such a county.
  * </ul>
  *
  * <p>The division code is a text cell so that its 12 digits are shown as they are.
@@ -60,6 +65,10 @@ public final class XlsxReport {
   /** The column headers of an indicator sheet, in order. */
   public static final List<String> COLUMNS = List.of("区划代码", "地区", "层级", "分子", "分母", "值",
       "95%下限", "95%上限", "单位", "目标值", "目标年份", "差距", "规划", "备注");
+
+  /** The columns that follow {@link #COLUMNS} on a sheet whose values counted over official figures. */
+  public static final List<String> OFFICIAL_COLUMNS = List.of("户籍库分母", "官方常住人口", "官方数年份",
+      "户籍库/官方");
 
   /** Name of the first sheet. */
   public static final String ABOUT_SHEET = "说明";
@@ -204,18 +213,24 @@ public final class XlsxReport {
     String heading = (first.nameZh() == null ? first.indicatorId() : first.nameZh()) + "（"
         + ReportRows.periodLabel(first) + "）";
     text(sh.createRow(0), 0, heading, st.title);
-    sh.addMergedRegion(new CellRangeAddress(0, 0, 0, COLUMNS.size() - 1));
+    boolean official = rows.stream().anyMatch(p -> p.cell().check() != null);
+    int columns = COLUMNS.size() + (official ? OFFICIAL_COLUMNS.size() : 0);
+    sh.addMergedRegion(new CellRangeAddress(0, 0, 0, columns - 1));
     Row head = sh.createRow(1);
-    for (int i = 0; i < COLUMNS.size(); i++) {
-      text(head, i, COLUMNS.get(i), st.header);
-      sh.setColumnWidth(i, WIDTHS[i] * 256);
+    for (int i = 0; i < columns; i++) {
+      text(head, i, i < COLUMNS.size() ? COLUMNS.get(i) : OFFICIAL_COLUMNS.get(i - COLUMNS.size()), st.header);
+      sh.setColumnWidth(i, (i < WIDTHS.length ? WIDTHS[i] : 12) * 256);
     }
     int r = 2;
     for (Published p : rows) {
-      writeRow(sh.createRow(r++), st, p);
+      Row row = sh.createRow(r++);
+      writeRow(row, st, p);
+      if (official) {
+        writeOfficial(row, st, p);
+      }
     }
     sh.createFreezePane(0, 2);
-    sh.setAutoFilter(new CellRangeAddress(1, Math.max(1, r - 1), 0, COLUMNS.size() - 1));
+    sh.setAutoFilter(new CellRangeAddress(1, Math.max(1, r - 1), 0, columns - 1));
     sh.setRepeatingRows(new CellRangeAddress(0, 1, -1, -1));
     fitWidth(sh);
   }
@@ -272,6 +287,28 @@ public final class XlsxReport {
     number(row, COL_UPPER, ReportRows.round2(c.upper95()), s.decimal);
     number(row, COL_GAP, ReportRows.round2(c.gap()),
         ReportRows.targetMissed(c) ? s.decimalMissed : s.decimal);
+  }
+
+  /** The registry count beside an official denominator (empty when suppressed or counted over the registry). */
+  private static void writeOfficial(Row row, Styles st, Published p) {
+    Cell c = p.cell();
+    Styles.RowStyles s = "county".equals(c.divisionLevel()) ? st.plain : st.totals;
+    DenominatorCheck k = p.suppressed() ? null : c.check();
+    int col = COLUMNS.size();
+    number(row, col, k == null ? null : BigDecimal.valueOf(k.registryDenominator()), s.count);
+    number(row, col + 1, k == null || k.officialDenominator() == null ? null
+        : BigDecimal.valueOf(k.officialDenominator()), s.count);
+    if (k != null) {
+      row.createCell(col + 2).setCellValue(k.officialYear());
+      row.getCell(col + 2).setCellStyle(s.year);
+    } else {
+      text(row, col + 2, null, s.text);
+    }
+    number(row, col + 3, k == null || k.ratio() == null ? null
+        : BigDecimal.valueOf(k.ratio()).setScale(4, java.math.RoundingMode.HALF_UP), s.ratio);
+    if (k != null && k.partial() && c.value() != null) {
+      text(row, COL_NOTE, k.officialDenominator() == null ? "无官方人口数" : "部分县区无官方数", s.text);
+    }
   }
 
   /** A text cell (left empty for null). */
@@ -368,6 +405,7 @@ public final class XlsxReport {
       public final CellStyle decimalMissed;
       public final CellStyle year;
       public final CellStyle mark;
+      public final CellStyle ratio;
 
       RowStyles(Workbook wb, DataFormat fmt, Font font, Font missedFont) {
         text = style(wb, font);
@@ -384,6 +422,8 @@ public final class XlsxReport {
         year.setAlignment(HorizontalAlignment.CENTER);
         mark = style(wb, font);
         mark.setAlignment(HorizontalAlignment.RIGHT);
+        ratio = style(wb, font);
+        ratio.setDataFormat(fmt.getFormat("0.0000"));
       }
 
       private static CellStyle style(Workbook wb, Font font) {

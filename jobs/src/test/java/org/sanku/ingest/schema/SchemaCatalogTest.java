@@ -29,11 +29,12 @@ class SchemaCatalogTest {
   }
 
   @Test
-  void loadsTheElevenContractTables() {
+  void loadsTheTwelveContractTables() {
     SchemaCatalog cat = shipped();
     Set<String> names = cat.tables().stream().map(TableSchema::table).collect(Collectors.toSet());
     assertEquals(Set.of("pop_person", "ehr_person", "ehr_physical_exam", "ehr_tcm_service", "ehr_program_enrollment",
-        "ehr_followup", "ehr_fd_contract", "emr_visit", "emr_diagnosis", "ref_division", "ref_org"), names);
+        "ehr_followup", "ehr_fd_contract", "emr_visit", "emr_diagnosis", "ref_division", "ref_org", "ref_population"),
+        names);
     assertEquals("ehr", cat.get("ehr_followup").source());
     assertEquals(List.of("visit_id", "diag_seq"), cat.get("emr_diagnosis").primaryKey());
     assertThrows(IllegalArgumentException.class, () -> cat.get("no_such_table"));

@@ -91,6 +91,11 @@ class GeneratedDropsTest {
         LocalDate extract = LocalDate.parse(manifest(drop).get("extract_date").asText());
         StandardiseContext ctx = new StandardiseContext(extract, extract, successors, counties, catalog);
         for (TableSchema schema : catalog.tablesOf(source)) {
+          // A drop may deliver some of its source's tables (the generator delivers no ref_population).
+          if (!manifest(drop).get("files").has(schema.table() + ".csv")
+              && !manifest(drop).get("files").has(schema.table() + ".csv.gz")) {
+            continue;
+          }
           Dataset<Row> std = Standardiser.standardise(read(drop, schema.table(), aliases), schema, ctx);
           tally(schema.table(), std);
         }

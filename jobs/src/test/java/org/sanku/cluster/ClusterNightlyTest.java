@@ -151,7 +151,7 @@ class ClusterNightlyTest {
     assertTrue(at.conf().startsWith(Path.of(System.getProperty("java.io.tmpdir"))), at.toString());
     assertEquals(at.conf().resolveSibling("schemas"), at.schemas());
     SankuConfig c = SankuConfig.load(at);
-    assertEquals(11, c.schemas().tables().size());
+    assertEquals(12, c.schemas().tables().size()); // 11 delivered tables and the optional ref_population
     assertEquals(TestConfig.get().indicators().indicators.keySet(), c.indicators().indicators.keySet());
     // The same folder with a typo in its sanku.yaml on HDFS: the problem names the key, in the copy read.
     try (var out = fs.create(new org.apache.hadoop.fs.Path(etc, "conf/sanku.yaml"), true)) {

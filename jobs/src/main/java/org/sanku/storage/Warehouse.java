@@ -132,7 +132,7 @@ public final class Warehouse {
   public static final String SESSION_CATALOG = "spark_catalog";
 
   /** The analytics zone's namespaces that hold published tables (the JDBC server lists these). */
-  public static final List<String> PUBLISHED_NAMESPACES = List.of("ind", "link", "model", "ops", "std");
+  public static final List<String> PUBLISHED_NAMESPACES = List.of("dq", "ind", "link", "model", "ops", "std");
 
   /** The namespace of {@link #SESSION_CATALOG} that holds the JDBC server's own tables (its logins' scopes). */
   public static final String SERVER_NAMESPACE = "sanku_serve";

@@ -265,7 +265,19 @@ class JdbcServerTest {
       assertEquals(direct("SELECT count(*) FROM " + wh.link("link_rate") + " WHERE (level = 'org' AND county_code = "
           + "'511302') OR (level <> 'org' AND code LIKE '511302%')"), count(c, "SELECT count(*) FROM link.link_rate"));
       SQLException x = assertThrows(SQLException.class, () -> rows(c, "SELECT count(*) FROM model.person"));
-      assertTrue(x.getMessage().contains("the role analyst reads ind.*, link.link_rate, ops.* only"), x.getMessage());
+      assertTrue(x.getMessage().contains("the role analyst reads dq.*, ind.*, link.link_rate, ops.* only"),
+          x.getMessage());
+      // The data-quality results of the county's own groups: those grouped by the county, and those of an
+      // organisation without a county in its group whose code starts with the county's; a whole source's or a
+      // file's result is the region's, not the county's.
+      long dq = direct("SELECT count(*) FROM " + wh.dq("check_result") + " WHERE group_keys['county'] = '511302' "
+          + "OR (group_keys['county'] IS NULL AND group_keys['org'] LIKE '511302%')");
+      assertTrue(dq > 0, "no data-quality result of county 511302 to see");
+      assertEquals(dq, count(c, "SELECT count(*) FROM dq.check_result"));
+      assertEquals(0, count(c, "SELECT count(*) FROM dq.check_result WHERE level IN ('source', 'file') "
+          + "OR size(group_keys) = 0"));
+      // The catalog as run is every login's to read.
+      assertEquals(direct("SELECT count(*) FROM " + wh.dq("check")), count(c, "SELECT count(*) FROM dq.check"));
       assertThrows(SQLException.class, () -> rows(c, "SELECT count(*) FROM ind.indicator_value i JOIN "
           + "link.record_link r ON i.run_id = r.source"));
     }

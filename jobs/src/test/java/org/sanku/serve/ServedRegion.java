@@ -33,7 +33,7 @@ import org.sanku.storage.Warehouse;
  *   prov   detail   all              every table, every row (may read the catalog itself)
  *   carol  detail   511302 顺庆区     every table, the rows of one county
  *   city   detail   511300 南充市     every table, the rows of the city's counties and the city
- *   ana    analyst  511302           ind.*, link.link_rate, ops.*, the rows of one county
+ *   ana    analyst  511302           dq.*, ind.*, link.link_rate, ops.*, the rows of one county
  * </pre>
  *
  * The passwords are hashed with 10,000 PBKDF2 iterations rather than the default 600,000, so that the tests'
@@ -60,6 +60,8 @@ final class ServedRegion {
       SparkSession spark = TestSpark.get();
       Warehouse wh = LinkedRegion.warehouse();
       LinkedRegion.linked();
+      // The data-quality results of the region's nights (once per JVM: the quality tests share them).
+      org.sanku.quality.CheckedRegion.result();
       // The values of 2025, published as the nightly publishes them (once per JVM: another test may have).
       new Pipeline(RunContext.reading(spark, wh, TestConfig.get(), new PrintStream(OutputStreamNull.INSTANCE)))
           .values(Period.year(2025), false);

@@ -14,7 +14,7 @@ import org.sanku.generate.RegionSpec.County;
  * Generates one chunk of the region, a fixed range of person indexes. Registry facts come first for the whole
  * chunk (mothers are needed by their babies' records, and every registry ID by the linkage rules); then each
  * person's services are generated, delivered as rows, counted for the truth and dropped before the next person,
- * so a chunk holds one person's records at a time.
+ * so a chunk holds one person's records at a time (two persons' when they share a health card number).
  */
 final class ChunkGenerator {
 

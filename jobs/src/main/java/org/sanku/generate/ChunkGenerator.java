@@ -14,7 +14,7 @@ import org.sanku.generate.RegionSpec.County;
  * Generates one chunk of the region, a fixed range of person indexes. Registry facts come first for the whole
  * chunk (mothers are needed by their babies' records, and every registry ID by the linkage rules); then each
  * person's services are generated, delivered as rows, counted for the truth and dropped before the next person,
- * so a chunk holds one person's records at a time.
+ * so a chunk holds one person's records at a time (two persons' when they share a health card number).
  */
 final class ChunkGenerator {
 
@@ -51,6 +51,7 @@ final class ChunkGenerator {
     HealthRecordRows recordRows = new HealthRecordRows(ctx, out, defects, linkage, counts);
     VisitRows visitRows = new VisitRows(ctx, out, defects, linkage, counts);
     CleanFacts clean = new CleanFacts(ctx, out);
+    shareHealthCards(persons);
     for (Person p : persons) {
       services.generate(p);
       registryRows(p);
@@ -63,22 +64,68 @@ final class ChunkGenerator {
       for (Visit v : p.visits) {
         visitRows.emit(p, mother, v, d, r);
       }
-      LinkageRules.linkThroughHealthCard(p, visitRows::carriesCard);
-      for (Visit v : p.visits) {
-        visitRows.settle(v);
+      Person partner = p.cardSharedWith;
+      if (partner == null) {
+        LinkageRules.linkThroughHealthCard(p, visitRows::carriesCard);
+        finish(p, visitRows, clean);
+      } else if (partner.idx > p.idx) {
+        // The card's links depend on both persons' visits: the first of the two waits for the second.
+        continue;
+      } else {
+        LinkageRules.linkThroughSharedCard(partner, p, visitRows::carriesCard);
+        finish(partner, visitRows, clean);
+        finish(p, visitRows, clean);
       }
-      counts.person(p);
-      clean.person(p);
-      p.ehrs.clear();
-      p.visits.clear();
     }
     visitors(visitRows, clean);
+  }
+
+  /** Counts a person whose visits' links are final, writes their clean facts and drops their records. */
+  private void finish(Person p, VisitRows visitRows, CleanFacts clean) throws IOException {
+    for (Visit v : p.visits) {
+      visitRows.settle(v, p.cardSharedWith != null);
+    }
+    counts.person(p);
+    clean.person(p);
+    p.ehrs.clear();
+    p.visits.clear();
+  }
+
+  /**
+   * Health card numbers on two persons (a relative's card handed over at the hospital, a number issued twice): in
+   * a dirty region, at the dirty rate, a card holder's visits carry the card number of the chunk's previous holder
+   * not yet paired, when the two differ in birth date and name (so no record of one can pass for the other's).
+   * Drawn from a stream of its own, after every registry fact of the chunk is made.
+   */
+  private void shareHealthCards(List<Person> persons) {
+    if (ctx.dirtyRate <= 0) {
+      return;
+    }
+    SplittableRandom s = new SplittableRandom(GenContext.mix(ctx.seed, chunk, 0xCA4D));
+    Person previous = null;
+    for (Person p : persons) {
+      if (p.healthCard == null) {
+        continue;
+      }
+      if (previous != null && s.nextDouble() < ctx.dirtyRate && !previous.birth.equals(p.birth)
+          && !LinkageRules.normName(previous.name).equals(LinkageRules.normName(p.name))) {
+        p.healthCard = previous.healthCard;
+        p.cardSharedWith = previous;
+        previous.cardSharedWith = p;
+        previous = null;
+      } else {
+        previous = p;
+      }
+    }
   }
 
   private void registryRows(Person p) throws IOException {
     RegistryDelivery delivery = registry.delivery(p.idx);
     if (delivery.firstRow != null) {
       out.add(Tables.POP_PERSON, delivery.firstNight, delivery.firstRow);
+    }
+    if (delivery.defect != Defect.BAD_BIRTH_DATE && defects.nameWhitespace(delivery.finalRow, Tables.POP_PERSON)) {
+      counts.defect(Defect.NAME_WHITESPACE, "pop_person", !p.registryLost);
     }
     out.addFinal(Tables.POP_PERSON, delivery.finalNight, delivery.finalRow, delivery.defect);
     if (delivery.defect != null) {
@@ -106,7 +153,7 @@ final class ChunkGenerator {
       visit.id = String.format("MZW%02d%09d", chunk, i);
       visitRows.emit(v, null, visit, new SplittableRandom(GenContext.mix(ctx.seed, v.idx, 4)), r);
       // Out-of-region visits get defects like any other row; they are never countable for a resident.
-      visitRows.settle(visit);
+      visitRows.settle(visit, false);
       clean.visitorVisit(visit);
       counts.visitorVisit(visit);
     }

@@ -33,7 +33,7 @@ final class CleanFacts {
         "current_division_code", "is_electronic", "basic_form_complete", "record_status_code",
         "record_status_date", "accepted", "recoverable", "rec_record_status_code", "rec_record_status_date"});
     COLUMNS.put("exam", new String[] {"exam_id", "ehr_no", "exam_date", "exam_type", "complete", "recoverable",
-        "rec_complete"});
+        "rec_complete", "measure_delivered"});
     COLUMNS.put("tcm", new String[] {"service_id", "ehr_no", "service_date", "service_kind", "complete",
         "recoverable"});
     COLUMNS.put("enrollment", new String[] {"enrollment_id", "ehr_no", "program_code", "enroll_date",
@@ -79,7 +79,7 @@ final class CleanFacts {
           e.keptEarlier ? "" : iso(e.statusDate)});
       for (Exam x : e.exams) {
         out.clean("exam", new String[] {x.id, e.ehrNo, iso(x.date), String.valueOf(x.type), flag(x.complete),
-            flag(x.rec), flag(x.complete(true))});
+            flag(x.rec), flag(x.complete(true)), flag(!x.measureLost)});
       }
       for (Tcm t : e.tcms) {
         out.clean("tcm", new String[] {t.id, e.ehrNo, iso(t.date), String.valueOf(t.kind), flag(t.complete),

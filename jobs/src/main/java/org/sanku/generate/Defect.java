@@ -29,7 +29,16 @@ enum Defect {
   EVENT_DATE_MISSING("status 死亡 or 迁出 without its death or move-out date",
       "warned MISSING_CONDITIONAL; resident on no day", false),
   CLOSE_DATE_MISSING("enrolment 结案 (status 2) without its close date",
-      "warned MISSING_CONDITIONAL; closed before every period", false);
+      "warned MISSING_CONDITIONAL; closed before every period", false),
+  NAME_WHITESPACE("white space inside the name (张 三, or the ideographic space U+3000)",
+      "ignored: names are compared without white space (K1, and the sex + name check of tier 1)", true),
+  EXAM_MEASURE_MISSING("an exam delivered without its height_cm or weight_kg",
+      "not a complete exam (elderly_health_mgmt needs both); still a service for ehr_usage", true),
+  FOLLOWUP_AFTER_CLOSE("follow-up dated after its enrolment's close date (结案)",
+      "not counted for that enrolment (neither a follow-up in P nor the last one); still a service for ehr_usage",
+      false),
+  HEALTH_CARD_SHARED("a visit carrying a health card number that another person's visits carry too",
+      "the card links no visit (CARD_AMBIGUOUS); never merged", false);
 
   final String description;
   final String expected;

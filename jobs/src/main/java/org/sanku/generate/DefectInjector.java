@@ -100,6 +100,51 @@ final class DefectInjector {
     return Defect.BAD_DATE;
   }
 
+  /**
+   * A name typed with white space inside it (张 三, or the ideographic space of a full-width keyboard), at half the
+   * dirty rate. The draw comes from a stream of the row's own key (its first column), so the other defects of the
+   * person's stream are drawn as before. Returns whether the name was changed.
+   */
+  boolean nameWhitespace(String[] row, Tables t) {
+    if (ctx.dirtyRate <= 0) {
+      return false;
+    }
+    SplittableRandom n = new SplittableRandom(GenContext.mix(ctx.seed, row[0].hashCode(), 0x5A4E));
+    int col = t.col("name");
+    String name = row[col];
+    if (n.nextDouble() >= ctx.dirtyRate / 2 || name == null || name.length() < 2) {
+      return false;
+    }
+    int at = 1 + n.nextInt(name.length() - 1);
+    // The ideographic space is in GBK too, so every export encoding can carry both.
+    row[col] = name.substring(0, at) + (n.nextBoolean() ? " " : "\u3000") + name.substring(at);
+    return true;
+  }
+
+  /**
+   * Whether a visit made on someone else's health card is registered by the card alone, its ID column left empty
+   * (half of them, from a stream of the visit's own key).
+   */
+  boolean registeredByCardOnly(String visitId) {
+    return new SplittableRandom(GenContext.mix(ctx.seed, visitId.hashCode(), 0xCA4E)).nextBoolean();
+  }
+
+  /**
+   * A complete exam delivered without its height or its weight (the measurement was taken but not entered), at
+   * half the dirty rate, from a stream of the exam's own key. Returns whether a value was left out.
+   */
+  boolean examMeasureMissing(String[] row, Exam x) {
+    if (ctx.dirtyRate <= 0 || !x.complete) {
+      return false;
+    }
+    SplittableRandom m = new SplittableRandom(GenContext.mix(ctx.seed, x.id.hashCode(), 0xE1A5));
+    if (m.nextDouble() >= ctx.dirtyRate / 2) {
+      return false;
+    }
+    row[Tables.EHR_EXAM.col(m.nextBoolean() ? "height_cm" : "weight_kg")] = "";
+    return true;
+  }
+
   Defect healthRecord(String[] row, Person p, SplittableRandom d) {
     if (!dirty(d)) {
       return null;

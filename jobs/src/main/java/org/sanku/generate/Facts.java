@@ -28,6 +28,8 @@ final class Facts {
     long motherIdx = -1;
     String motherId;
     String healthCard;
+    /** The person whose health card number this person's visits carry too (each shares with one at most). */
+    Person cardSharedWith;
     boolean htn;
     boolean t2dm;
     /** The registry row was delivered in a state the pipeline must quarantine (person absent). */
@@ -75,10 +77,15 @@ final class Facts {
     boolean rec = true;
     /** The completing update was rejected at ingest: the pipeline keeps the earlier, incomplete version. */
     boolean keptEarlier;
+    /** Delivered without its height or weight: incomplete as the pipeline sees it. */
+    boolean measureLost;
 
-    /** Complete as the view sees it: the recoverable view has only the earlier version of a rejected update. */
+    /**
+     * Complete as the view sees it: the recoverable view has only the earlier version of a rejected update, and
+     * an exam delivered without its height or weight is not complete there.
+     */
     boolean complete(boolean recView) {
-      return complete && !(recView && keptEarlier);
+      return complete && !(recView && (keptEarlier || measureLost));
     }
   }
 
@@ -101,6 +108,11 @@ final class Facts {
     /** 结案 delivered without its close date: closed before every period in the recoverable view. */
     boolean closeDateLost;
     final List<Followup> followups = new ArrayList<>();
+
+    /** Whether a follow-up is dated after the enrolment's close date: it does not count for the enrolment. */
+    boolean afterClose(Followup f) {
+      return status == 2 && closeDate != null && f.date.isAfter(closeDate);
+    }
   }
 
   static final class Followup {

@@ -52,6 +52,7 @@ final class HealthRecordRows {
       // An update breaks more often than a first delivery.
       defect = defects.badBirthDate(row, Tables.EHR_PERSON, p, d);
     }
+    boolean spacedName = defects.nameWhitespace(row, Tables.EHR_PERSON);
     e.accepted = defect != Defect.BAD_BIRTH_DATE;
     e.rec = e.accepted && linkage.linkable(p, row, Tables.EHR_PERSON);
     int finalNight = buildNight;
@@ -83,6 +84,9 @@ final class HealthRecordRows {
     }
     if (defect != null) {
       counts.defect(defect, "ehr_person", e.rec);
+    }
+    if (spacedName) {
+      counts.defect(Defect.NAME_WHITESPACE, "ehr_person", e.rec);
     }
     out.addFinal(Tables.EHR_PERSON, finalNight, row, defect);
     for (Exam x : e.exams) {
@@ -191,7 +195,12 @@ final class HealthRecordRows {
       }
       out.add(Tables.EHR_EXAM, firstNight, first);
     }
+    // A rejected update's missing measure would never be seen (the earlier version stays): not drawn for it.
+    x.measureLost = !x.keptEarlier && defects.examMeasureMissing(row, x);
     x.rec = service(Tables.EHR_EXAM, night, row, defect, e.rec, x.keptEarlier);
+    if (x.measureLost) {
+      counts.defect(Defect.EXAM_MEASURE_MISSING, "ehr_physical_exam", x.rec);
+    }
   }
 
   private void tcm(Ehr e, Tcm t, SplittableRandom d, SplittableRandom r) throws IOException {
@@ -254,6 +263,11 @@ final class HealthRecordRows {
 
   private void followup(Ehr e, Enrollment en, Followup f, SplittableRandom d, SplittableRandom r)
       throws IOException {
+    if (en.afterClose(f)) {
+      // A follow-up after the close draws from a stream of its own, so the person's other rows stay as they were.
+      d = new SplittableRandom(GenContext.mix(ctx.seed, f.id.hashCode(), 0xAF3));
+      r = d;
+    }
     int night = ctx.nightOf(f.date);
     String org = f.mode == 2 ? GenContext.villageClinic(e.manageOrg.substring(0, 9)) : e.manageOrg;
     // A same-day second follow-up is changed at the source a set time after (or before) the one it shares the
@@ -264,6 +278,10 @@ final class HealthRecordRows {
         Rows.s(f.dbp), Rows.oneDecimal(f.fbg), "I", Rows.dateTime(SRC, f.updatedAt)};
     Defect defect = defects.followup(row, en, f, d);
     f.rec = service(Tables.EHR_FOLLOWUP, night, row, defect, en.rec);
+    if (en.afterClose(f)) {
+      // Ingested like any follow-up, but never countable for its enrolment's management.
+      counts.defect(Defect.FOLLOWUP_AFTER_CLOSE, "ehr_followup", false);
+    }
   }
 
   private void contract(Ehr e, Contract c, SplittableRandom d, SplittableRandom r) throws IOException {

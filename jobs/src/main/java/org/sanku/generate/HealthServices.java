@@ -207,6 +207,37 @@ final class HealthServices {
     return c;
   }
 
+  /**
+   * A doctor who keeps following a patient up after the enrolment was closed (结案) during P: in a dirty region, at
+   * ten times the dirty rate among such enrolments, one or two face-to-face follow-ups dated after the close date
+   * and by the end of the person's activity. They are real rows of the source, yet count for no enrolment. Drawn
+   * from a stream of their own, so the other values of the person are drawn as before.
+   */
+  private void followupsAfterClose(Person p, Enrollment en, int age, LocalDate activeEnd) {
+    boolean htn = en.program.equals("HTN");
+    SplittableRandom a = new SplittableRandom(GenContext.mix(ctx.seed, p.idx, htn ? 0xAF1 : 0xAF2));
+    if (ctx.dirtyRate <= 0 || en.closeDate.isBefore(ctx.rules.start) || !en.closeDate.isBefore(activeEnd)
+        || a.nextDouble() >= Math.min(1, 10 * ctx.dirtyRate)) {
+      return;
+    }
+    int n = 1 + a.nextInt(2);
+    for (int i = 0; i < n; i++) {
+      Followup f = new Followup();
+      f.id = String.format("SF%010d%s%02d", p.idx, htn ? "1" : "2", 90 + i);
+      f.date = GenContext.between(a, en.closeDate.plusDays(1), activeEnd);
+      f.mode = a.nextDouble() < 0.8 ? 1 : 2;
+      // Controlled values: were they counted, the last follow-up would turn the patient controlled.
+      if (htn) {
+        f.sbp = 112 + a.nextInt(age >= 65 ? 38 : 28);
+        f.dbp = 66 + a.nextInt(24);
+      } else {
+        f.fbg = (50 + a.nextInt(20)) / 10.0;
+      }
+      en.followups.add(f);
+    }
+    en.followups.sort((x, y) -> x.date.compareTo(y.date));
+  }
+
   private Enrollment enrollment(Person p, Ehr e, SplittableRandom r, String program, int age, double svc,
       LocalDate activeStart, LocalDate activeEnd) {
     RegionSpec.Calibration k = ctx.spec.calibration;
@@ -308,6 +339,9 @@ final class HealthServices {
       twin.tieWith = last;
       twin.tieMinutes = 45 * (r.nextInt(3) - 1);
       en.followups.add(twin);
+    }
+    if (en.status == 2 && stop.equals(en.closeDate)) {
+      followupsAfterClose(p, en, age, activeEnd);
     }
     return en;
   }

@@ -45,10 +45,10 @@ final class LinkageRules {
     IdNumbers.Result id = IdNumbers.normalise(row[t.col("id_no")], ctx.asOf);
     LocalDate birth = parseDate(row[t.col("birth_date")]);
     String sex = mapSex(row[t.col("sex_code")]);
-    String name = row[t.col("name")] == null ? "" : row[t.col("name")].trim();
+    String name = normName(row[t.col("name")]);
     if (id.usable()) {
       if (id.normalised().equals(p.registryNormId)) {
-        return p.birth.equals(birth) || (String.valueOf(p.sex).equals(sex) && p.name.equals(name));
+        return p.birth.equals(birth) || (String.valueOf(p.sex).equals(sex) && normName(p.name).equals(name));
       }
       if (registryIds.contains(id.normalised())) {
         return false; // someone else's registry ID: a conflict, never merged
@@ -57,7 +57,7 @@ final class LinkageRules {
     String div = row[t.col("current_division_code")];
     int county = ctx.countyOfDelivered(div);
     if (birth == null || county != p.county || !p.birth.equals(birth) || !String.valueOf(p.sex).equals(sex)
-        || !p.name.equals(name)) {
+        || !normName(p.name).equals(name)) {
       return false;
     }
     return Arrays.binarySearch(ctx.ambiguousK1, k1Hash(p.name, p.sex, p.birth, p.county)) < 0;
@@ -82,6 +82,56 @@ final class LinkageRules {
         }
       }
     }
+  }
+
+  /**
+   * A name as linkage compares it: without white space of any kind (space, tab, NBSP, the ideographic space,
+   * zero-width space, BOM), every middle-dot look-alike as one middle dot, Latin letters upper-case; so 张 三 and
+   * 张三 are one name. A null name is the empty one.
+   */
+  static String normName(String name) {
+    if (name == null) {
+      return "";
+    }
+    String noSpace = WHITE.matcher(name).replaceAll("");
+    return DOTS.matcher(noSpace).replaceAll("\u00B7").toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static final java.util.regex.Pattern WHITE =
+      java.util.regex.Pattern.compile("[\\s\\x{00A0}\\x{3000}\\x{200B}\\x{FEFF}]");
+  private static final java.util.regex.Pattern DOTS =
+      java.util.regex.Pattern.compile("[\\x{2022}\\x{30FB}\\x{FF0E}.\\x{FF65}]");
+
+  /**
+   * Rule 4 for two persons whose visits carry one card number. Linkage ties an unlinked visit through the card
+   * only when the card's linked visits all belong to one person and every unlinked visit carrying it agrees with
+   * that person (birth date, or sex and name, as rule 1 checks an ID): a card that is seen on two persons links
+   * nothing. The pair is built so that the two never agree (different birth dates and names), so the card ties
+   * visits only when just one of the two has visits carrying it at all.
+   */
+  static void linkThroughSharedCard(Person a, Person b, Predicate<Visit> carriesCard) {
+    boolean aAnchored = anchored(a, carriesCard);
+    boolean bAnchored = anchored(b, carriesCard);
+    if (aAnchored == bAnchored) {
+      return;
+    }
+    Person holder = aAnchored ? a : b;
+    Person other = aAnchored ? b : a;
+    for (Visit v : other.visits) {
+      if (!v.rec && v.accepted && carriesCard.test(v)) {
+        return;
+      }
+    }
+    linkThroughHealthCard(holder, carriesCard);
+  }
+
+  private static boolean anchored(Person p, Predicate<Visit> carriesCard) {
+    for (Visit v : p.visits) {
+      if (v.rec && carriesCard.test(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The 64-bit hash of the name + sex + birth date + county key, the fallback link when the ID is unusable. */

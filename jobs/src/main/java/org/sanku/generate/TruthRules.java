@@ -275,7 +275,8 @@ final class TruthRules {
         }
         enrolled = true;
         for (Followup f : en.followups) {
-          if ((rec && !f.rec) || !in(f.date, start, end)) {
+          // A follow-up dated after the enrolment's close date is no management of it (nor its last follow-up).
+          if ((rec && !f.rec) || !in(f.date, start, end) || en.afterClose(f)) {
             continue;
           }
           if (f.mode == 1 || f.mode == 2) {

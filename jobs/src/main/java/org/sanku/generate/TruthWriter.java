@@ -150,6 +150,7 @@ final class TruthWriter {
       Defect d = Defect.valueOf(k[0]);
       drows.add(new String[] {d.name(), k[1], String.valueOf(e.getValue()[0]), String.valueOf(e.getValue()[1]),
           d.recoverable ? "yes" : d.name().endsWith("_DATE_MISSING") ? "no: the date is unknown"
+              : d == Defect.FOLLOWUP_AFTER_CLOSE ? "no: it counts for no enrolment"
               : "only where another key links it", d.expected, d.description});
     }
     if (o.dirtyRate() > 0) {
@@ -264,14 +265,17 @@ final class TruthWriter {
 
         Recoverability rules (the linkage the pipeline is expected to apply):
         1. A record links to a registry person on its normalised ID (VALID_18 or UPGRADED_15) when the registry
-           row's normalised ID is the same and the birth date, or the sex and name, agree.
+           row's normalised ID is the same and the birth date, or the sex and name, agree. Names are compared
+           without white space of any kind (张 三 is 张三), here and in rule 3.
         2. A usable ID that belongs to another registry person (a baby under the mother's ID) is a conflict:
            never linked.
         3. Otherwise (no usable ID, or an ID no registry row carries) the record links on name + sex + birth date
            + county (of its own division code, retired codes mapped to successors) when exactly one registry
            person has that key.
         4. An EMR visit that still has no link is tied through its health-card number when another visit of the
-           same person carrying that card is linked.
+           same person carrying that card is linked. A card number on two persons' visits ties nothing when both
+           have visits carrying it that are linked, or when one has and the other's unlinked visits carry it too
+           (they disagree with the card's person on birth date and name): never merged.
         5. A registry row with an impossible birth date is quarantined: that person is absent from every
            recoverable count. Services hang on their record (ehr_no, enrollment_id) and are lost with it, or on
            their own when they are quarantined (future or impossible dates, codes outside the value set, mangled
@@ -287,6 +291,9 @@ final class TruthWriter {
           every period.
         - The last follow-up in P: latest date, then latest src_updated_at, then greatest followup_id (same-day
           follow-ups are generated).
+        - A follow-up dated after its enrolment's close date counts for no enrolment (neither as a follow-up in P
+          nor as the last one); it is still a service for the dynamic record.
+        - An exam without its height or weight is not complete (no elderly health management); still a service.
         - Records without a county are counted in no division (the `unassigned` rows above).
 
         Defect classes:

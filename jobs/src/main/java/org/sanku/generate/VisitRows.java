@@ -25,6 +25,8 @@ final class VisitRows {
   /** Whether a visit's delivered row carries the person's own health card number. */
   private final Map<Visit, Boolean> cardOnVisit = new HashMap<>();
   private final Map<Visit, Defect> visitDefect = new HashMap<>();
+  /** Visits delivered with white space inside the name (a defect on top of any other the row has). */
+  private final java.util.Set<Visit> spacedName = new java.util.HashSet<>();
   /** Visits emitted so far, the base of the out-of-region visits' share. */
   long emitted;
 
@@ -55,6 +57,16 @@ final class VisitRows {
         division ? p.residence12 : "", v.type == 3 && discharge != null ? "1" : "", "I",
         ctx.stamp(SRC, night, discharge != null ? discharge.toLocalDate() : v.date, r)};
     Defect defect = defects.visit(row, p, mother, v.date, d);
+    if (defect == null && card && p.cardSharedWith != null && p.idx > p.cardSharedWith.idx
+        && defects.registeredByCardOnly(v.id)) {
+      // A visit on the card of the person it was borrowed from: often registered by the card alone, so it has
+      // no usable ID of its own (a missing ID, tallied as such) and only K1 or the card can tie it.
+      row[Tables.EMR_VISIT.col("id_no")] = "";
+      defect = Defect.ID_MISSING;
+    }
+    if (defect != Defect.ID_BORROWED && defects.nameWhitespace(row, Tables.EMR_VISIT)) {
+      spacedName.add(v);
+    }
     v.accepted = defect != Defect.BAD_BIRTH_DATE;
     v.rec = v.accepted && linkage.linkable(p, row, Tables.EMR_VISIT);
     cardOnVisit.put(v, card && defect != Defect.ID_BORROWED);
@@ -74,11 +86,20 @@ final class VisitRows {
     return cardOnVisit.getOrDefault(v, false);
   }
 
-  /** Counts the visit's defect with its final recoverability, and forgets the visit. */
-  void settle(Visit v) {
+  /**
+   * Counts the visit's defects with its final recoverability, and forgets the visit. {@code cardShared}: the
+   * person's health card number is on another person's visits too.
+   */
+  void settle(Visit v, boolean cardShared) {
     Defect df = visitDefect.remove(v);
     if (df != null) {
       counts.defect(df, "emr_visit", v.rec);
+    }
+    if (spacedName.remove(v)) {
+      counts.defect(Defect.NAME_WHITESPACE, "emr_visit", v.rec);
+    }
+    if (cardShared && cardOnVisit.getOrDefault(v, false)) {
+      counts.defect(Defect.HEALTH_CARD_SHARED, "emr_visit", v.rec);
     }
     cardOnVisit.remove(v);
   }

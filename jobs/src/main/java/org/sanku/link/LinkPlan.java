@@ -226,8 +226,11 @@ final class LinkPlan {
   /**
    * Every record with its outcome: person_key, tier and evidence when linked; otherwise the reason. A visit still
    * unlinked (and not a conflict) is tied through its health-card key when the card's other linked visits all
-   * belong to one person, unless that person has a usable registry ID other than the visit's own usable ID. As for
-   * K1, only the candidate visits (with a card) take part in the card join.
+   * belong to one person, unless that person has a usable registry ID other than the visit's own usable ID. A card
+   * seen on two persons ties nothing (CARD_AMBIGUOUS): its linked visits belong to two persons, or one of its
+   * unlinked visits disagrees with the card's person (neither the birth date nor the sex and name agree, the check
+   * tier 1 makes of an ID), a sign that someone else's visits carry it. As for K1, only the candidate visits (with a
+   * card) take part in the card joins.
    */
   static Dataset<Row> links(Dataset<Row> records, Dataset<Row> registry) {
     Dataset<Row> s1 = tier1AndK1(records, registry);
@@ -238,14 +241,18 @@ final class LinkPlan {
     Dataset<Row> hasId = registry.groupBy(col("person_key").as("h_pk")).agg(max("usable").as("h_id"));
     Column candidate = col("source").equalTo("emr").and(col("pk1").isNull()).and(not(col("conflict")))
         .and(col("health_card_key").isNotNull());
+    Dataset<Row> cardAgrees = cardAgreement(s1.filter(candidate), anchors, registry);
     Dataset<Row> tried = s1.filter(candidate)
         .join(anchors, col("health_card_key").equalTo(col("a_card")), "left")
         .join(hasId, col("a_pk").equalTo(col("h_pk")), "left")
-        .drop("a_card", "h_pk");
+        .join(cardAgrees, col("health_card_key").equalTo(col("g_card")), "left")
+        .drop("a_card", "h_pk", "g_card");
     Dataset<Row> rest = s1.filter(not(candidate)).withColumn("a_n", lit(null).cast("long"))
-        .withColumn("a_pk", lit(null).cast("string")).withColumn("h_id", lit(null).cast("boolean"));
+        .withColumn("a_pk", lit(null).cast("string")).withColumn("h_id", lit(null).cast("boolean"))
+        .withColumn("g_agree", lit(null).cast("boolean"));
     Dataset<Row> s2 = tried.unionByName(rest);
-    Column cardOk = coalesce(col("a_n").equalTo(1), lit(false))
+    Column oneHolder = coalesce(col("a_n").equalTo(1), lit(false)).and(coalesce(col("g_agree"), lit(false)));
+    Column cardOk = oneHolder
         .and(not(col("id_key").isNotNull().and(coalesce(col("h_id"), lit(false)))));
     Column personKey = coalesce(col("pk1"), when(cardOk, col("a_pk")));
     Column tier = coalesce(col("tier1"), when(cardOk, lit(CARD)));
@@ -256,7 +263,8 @@ final class LinkPlan {
     Column reason = when(col("person_key").isNotNull(), lit(null).cast("string"))
         .when(col("conflict"), lit("CONFLICT"))
         .when(coalesce(col("k1_n").gt(1), lit(false)), lit("K1_AMBIGUOUS"))
-        .when(coalesce(col("a_n").gt(1), lit(false)), lit("CARD_AMBIGUOUS"))
+        .when(coalesce(col("a_n").gt(1), lit(false)).or(coalesce(col("a_n").equalTo(1), lit(false))
+            .and(not(coalesce(col("g_agree"), lit(false))))), lit("CARD_AMBIGUOUS"))
         .when(coalesce(col("a_n").equalTo(1), lit(false)), lit("CARD_ID_DISAGREES"))
         .when(col("id_key").isNotNull(), lit("NO_REGISTRY_PERSON"))
         .when(not(col("k1_complete")), lit("K1_INCOMPLETE"))
@@ -266,6 +274,26 @@ final class LinkPlan {
         .select(col("source"), col("record_key"), col("person_key"), col("tier"), col("evidence"), col("reason"),
             col("id_status"), when(col("conflict"), col("t1_conflict.r_pk")).as("conflict_key"),
             when(col("conflict"), col("t1_conflict.disagreed")).as("disagreed"));
+  }
+
+  /**
+   * Per card held by exactly one linked person: {@code g_agree}, whether every candidate visit carrying it agrees
+   * with that person's registry rows on the birth date, or on the sex and the normalised name.
+   */
+  private static Dataset<Row> cardAgreement(Dataset<Row> candidates, Dataset<Row> anchors, Dataset<Row> registry) {
+    Dataset<Row> holder = registry.select(col("person_key").as("g_pk"), col("birth_date").as("g_birth"),
+        col("sex_code").as("g_sex"), col("name_norm").as("g_name"));
+    Column agrees = coalesce(col("birth_date").equalTo(col("g_birth")), lit(false))
+        .or(coalesce(col("sex_code").equalTo(col("g_sex")), lit(false))
+            .and(coalesce(col("name_norm").equalTo(col("g_name")), lit(false))));
+    return candidates.select(col("source"), col("record_key"), col("health_card_key"), col("birth_date"),
+            col("sex_code"), col("name_norm"))
+        .join(anchors.filter(col("a_n").equalTo(1)), col("health_card_key").equalTo(col("a_card")))
+        .join(holder, col("a_pk").equalTo(col("g_pk")), "left")
+        .groupBy(col("health_card_key"), col("record_key"))
+        .agg(max(agrees).as("_agree"))
+        .groupBy(col("health_card_key").as("g_card"))
+        .agg(min(col("_agree")).as("g_agree"));
   }
 
   // ------------------------------------------------------------------------------------------------------------

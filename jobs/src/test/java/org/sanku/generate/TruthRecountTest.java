@@ -101,10 +101,12 @@ class TruthRecountTest {
         + "EXISTS(SELECT 1 FROM e JOIN en ON en.ehr_no = e.ehr_no WHERE e.person_idx = r.person_idx AND en.program_code = 'T2DM' "
         + "  AND en.ed <= " + R + " AND (en.cd IS NULL OR en.cd > " + R + ")) dm_active "
         + "FROM res r");
-    // Managed patients: enrolled, not closed before P, with at least one follow-up in P.
+    // Managed patients: enrolled, not closed before P, with at least one follow-up in P on or before the
+    // enrolment's close date (a follow-up dated after the close counts for no enrolment).
     sql("CREATE OR REPLACE TEMP VIEW fup AS SELECT e.person_idx, en.program_code prog, fu.* FROM e "
         + "JOIN en ON en.ehr_no = e.ehr_no JOIN fu ON fu.enrollment_id = en.enrollment_id "
-        + "WHERE en.ed <= " + R + " AND (en.cd IS NULL OR en.cd >= " + S + ") AND fu.d BETWEEN " + S + " AND " + R);
+        + "WHERE en.ed <= " + R + " AND (en.cd IS NULL OR en.cd >= " + S + ") AND fu.d BETWEEN " + S + " AND " + R
+        + " AND (en.cd IS NULL OR fu.d <= en.cd)");
     // The last follow-up in P: the latest date, then the latest src_updated_at, then the greatest id.
     sql("CREATE OR REPLACE TEMP VIEW managed AS SELECT f.person_idx, f.prog, f.county, f.age, f.f2f, "
         + "l.sbp, l.dbp, l.fbg FROM (SELECT fup.person_idx, prog, r.county, r.age, "

@@ -48,6 +48,50 @@ public class IndicatorRegionTest {
         result.unassigned().toString());
   }
 
+  /**
+   * The comparison above covers exams delivered without height or weight (seen, but not complete) and follow-ups
+   * dated after their enrolment's close date: some of those are in P, of an enrolment the pipeline can see that was
+   * closed in P (truth/clean: enrollment.csv and followup.csv, recoverable rows).
+   */
+  @Test
+  void theRegionHoldsExamsWithoutAMeasureAndFollowupsAfterTheClose() throws Exception {
+    Map<String, long[]> defects = new TreeMap<>();
+    List<String> lines = Files.readAllLines(LinkedRegion.truth().resolve("defects.csv"));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      defects.put(f[0] + "|" + f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
+    }
+    assertTrue(defects.getOrDefault("EXAM_MEASURE_MISSING|ehr_physical_exam", new long[2])[1] > 0,
+        "exams without height or weight that the pipeline sees");
+    assertTrue(defects.getOrDefault("FOLLOWUP_AFTER_CLOSE|ehr_followup", new long[2])[0] > 0,
+        "follow-ups after the close");
+    Path clean = LinkedRegion.truth().resolve("clean");
+    Map<String, String> closedInP = new TreeMap<>();
+    List<String> en = Files.readAllLines(clean.resolve("enrollment.csv"));
+    List<String> eh = List.of(en.get(0).split(",", -1));
+    for (String line : en.subList(1, en.size())) {
+      String[] f = line.split(",", -1);
+      String close = f[eh.indexOf("rec_close_date")];
+      if (f[eh.indexOf("recoverable")].equals("1") && f[eh.indexOf("manage_status_code")].equals("2")
+          && close.startsWith("2025")) {
+        closedInP.put(f[eh.indexOf("enrollment_id")], close);
+      }
+    }
+    long after = 0;
+    List<String> fu = Files.readAllLines(clean.resolve("followup.csv"));
+    List<String> fh = List.of(fu.get(0).split(",", -1));
+    for (String line : fu.subList(1, fu.size())) {
+      String[] f = line.split(",", -1);
+      String close = closedInP.get(f[fh.indexOf("enrollment_id")]);
+      String day = f[fh.indexOf("followup_date")];
+      if (close != null && f[fh.indexOf("recoverable")].equals("1") && day.startsWith("2025")
+          && day.compareTo(close) > 0) {
+        after++;
+      }
+    }
+    assertTrue(after > 0, "follow-ups in P after a close in P, seen by the pipeline: " + after);
+  }
+
   /** As {@link #differences(List, List, Path)} for a run that found nothing without a county. */
   public static String differences(List<IndicatorJob.Value> values, Path truthDir) throws Exception {
     return differences(values, List.of(), truthDir);

@@ -143,6 +143,33 @@ class LinkRegionTest {
     assertTrue(result.count("emr", "CONFLICT") > 0, "babies' visits under the mother's ID are conflicts");
   }
 
+  /** truth/defects.csv: "DEFECT|table" → {injected, recoverable}. */
+  static Map<String, long[]> defects() throws IOException {
+    Map<String, long[]> out = new HashMap<>();
+    List<String> lines = Files.readAllLines(LinkedRegion.truth().resolve("defects.csv"));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      out.put(f[0] + "|" + f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
+    }
+    return out;
+  }
+
+  /**
+   * The comparisons above cover names written with white space inside (in the registry, health records and
+   * visits, some of them still linked) and health card numbers on two persons' visits, which the linkage then
+   * refuses to use (CARD_AMBIGUOUS).
+   */
+  @Test
+  void theRegionHoldsSpacedNamesAndSharedCards() throws IOException {
+    Map<String, long[]> d = defects();
+    for (String table : List.of("pop_person", "ehr_person", "emr_visit")) {
+      long[] n = d.getOrDefault("NAME_WHITESPACE|" + table, new long[2]);
+      assertTrue(n[1] > 0, "names with white space in " + table + " that stay linkable: " + n[1]);
+    }
+    assertTrue(d.getOrDefault("HEALTH_CARD_SHARED|emr_visit", new long[2])[0] > 0, "visits with a shared card");
+    assertTrue(result.count("emr", "CARD_AMBIGUOUS") > 0, "visits whose card is seen on two persons");
+  }
+
   @Test
   void everyRecordHasOneOutcome() {
     assertEquals(spark.table(wh.std("ehr_person")).count(), result.records("ehr"));

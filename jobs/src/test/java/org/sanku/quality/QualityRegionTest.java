@@ -127,8 +127,15 @@ class QualityRegionTest {
     // drop replaces the table and may remove rows. Its tally counts ref_org rows (the clinics), not rows a check
     // looks at; their visits then show in emr_org_unknown together with any other unknown organisation code, a
     // count the tally does not give, so no check can be held to it exactly.
+    // Nor are the cases the counting and linkage rules handle rather than a check: a name with white space inside
+    // is the same name once compared (no check looks at names, which stay in the identity zone); an exam without
+    // height or weight is one of the incomplete exams the completeness check counts together with the clean
+    // model's own incomplete ones; a follow-up after its enrolment's close and a health card on two persons are
+    // rows within the contract that the indicator and linkage rules leave uncounted (LinkRegionTest and
+    // IndicatorRegionTest hold them to the truth).
     Set<String> within = Set.of("NULL_PLACEHOLDER", "GBK_ENCODING", "CHINESE_HEADERS", "GZIP_FILE",
-        "PIPE_DELIMITER", "CLOSED_CLINIC");
+        "PIPE_DELIMITER", "CLOSED_CLINIC", "NAME_WHITESPACE", "EXAM_MEASURE_MISSING", "FOLLOWUP_AFTER_CLOSE",
+        "HEALTH_CARD_SHARED");
 
     Map<String, Long> expected = new TreeMap<>();
     Map<String, Long> expectedFiles = new TreeMap<>();

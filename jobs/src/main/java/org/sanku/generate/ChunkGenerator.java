@@ -106,7 +106,7 @@ final class ChunkGenerator {
       visit.id = String.format("MZW%02d%09d", chunk, i);
       visitRows.emit(v, null, visit, new SplittableRandom(GenContext.mix(ctx.seed, v.idx, 4)), r);
       // Out-of-region visits get defects like any other row; they are never countable for a resident.
-      visitRows.settle(visit);
+      visitRows.settleVisitor(visit);
       clean.visitorVisit(visit);
       counts.visitorVisit(visit);
     }

@@ -76,9 +76,21 @@ final class VisitRows {
 
   /** Counts the visit's defect with its final recoverability, and forgets the visit. */
   void settle(Visit v) {
+    settle(v, v.rec);
+  }
+
+  /**
+   * Counts an out-of-region visit's defect: such a visit is never linked, but where it is accepted it stays
+   * countable (in the link rate's denominator), and a duplicate of it reaches the tables like any other.
+   */
+  void settleVisitor(Visit v) {
+    settle(v, v.accepted);
+  }
+
+  private void settle(Visit v, boolean countable) {
     Defect df = visitDefect.remove(v);
     if (df != null) {
-      counts.defect(df, "emr_visit", v.rec);
+      counts.defect(df, "emr_visit", countable);
     }
     cardOnVisit.remove(v);
   }

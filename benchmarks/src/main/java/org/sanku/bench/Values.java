@@ -54,11 +54,21 @@ final class Values {
     return out;
   }
 
-  /** The truth file's recoverable values of its one period. */
+  /**
+   * The truth file's recoverable values of its first period, the year to date of the as-of date (the truth writes it
+   * first; the other periods it holds follow).
+   */
   static Map<String, Value> readTruth(Path csv) throws IOException {
     Map<String, Value> out = new TreeMap<>();
+    String first = null;
     try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
       for (CSVRecord rec : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+        String period = rec.get("period_start") + " " + rec.get("period_end");
+        if (first == null) {
+          first = period;
+        } else if (!first.equals(period)) {
+          continue;
+        }
         out.put(rec.get("indicator_id") + " " + rec.get("division_code"), new Value(
             rec.get("numerator_recoverable"), rec.get("denominator_recoverable"), dbl(rec.get("value_recoverable")),
             dbl(rec.get("lower95_recoverable")), dbl(rec.get("upper95_recoverable"))));

@@ -13,23 +13,29 @@ import org.sanku.generate.Facts.Visit;
 final class ChunkCounts {
 
   private final GenContext ctx;
-  final TruthRules.Tally tally;
+  /** The indicator tallies, one per period of {@link GenContext#periods}, in the same order. */
+  final TruthRules.Tally[] tally;
   /** Per "DEFECT|table": rows injected, and those whose fact stays countable. */
   final Map<String, long[]> defects = new HashMap<>();
   /**
-   * Link rates of health records and visits by the organisation's county: [county][view: 0 true, 1 recoverable]
-   * [0 denominator, 1 numerator]. The last county slot holds the records whose organisation has no county at the end
+   * Link rates of health records and visits by the organisation's county: [period][county][view: 0 true,
+   * 1 recoverable][0 denominator, 1 numerator]. The last county slot holds the records whose organisation has no
+   * county at the end
    * (a closed clinic missing from the final ref_org).
    */
-  final long[][][] linkEhr;
-  final long[][][] linkEmr;
+  final long[][][][] linkEhr;
+  final long[][][][] linkEmr;
 
   ChunkCounts(GenContext ctx) {
     this.ctx = ctx;
     int n = ctx.spec.counties.size();
-    this.tally = new TruthRules.Tally(n);
-    this.linkEhr = new long[n + 1][2][2];
-    this.linkEmr = new long[n + 1][2][2];
+    int periods = ctx.periods.size();
+    this.tally = new TruthRules.Tally[periods];
+    for (int i = 0; i < periods; i++) {
+      tally[i] = new TruthRules.Tally(n);
+    }
+    this.linkEhr = new long[periods][n + 1][2][2];
+    this.linkEmr = new long[periods][n + 1][2][2];
   }
 
   void defect(Defect d, String table, boolean recoverable) {
@@ -42,13 +48,24 @@ final class ChunkCounts {
 
   /** Adds a person's indicator contributions, in both views, and their records' and visits' link outcomes. */
   void person(Person p) {
-    ctx.rules.evaluate(p, false, tally);
-    ctx.rules.evaluate(p, true, tally);
+    for (int i = 0; i < tally.length; i++) {
+      person(p, ctx.periods.get(i), tally[i], linkEhr[i], linkEmr[i]);
+    }
+  }
+
+  private static void person(Person p, TruthRules rules, TruthRules.Tally tally, long[][][] linkEhr,
+      long[][][] linkEmr) {
+    rules.evaluate(p, false, tally);
+    rules.evaluate(p, true, tally);
     // Resident on R as each view sees the registry (the recoverable view may hold an earlier version, or a
     // status without its date).
-    boolean resident = ctx.rules.residentOn(p, ctx.asOf, false);
-    boolean residentRec = ctx.rules.residentOn(p, ctx.asOf, true);
+    boolean resident = rules.residentOn(p, rules.end, false);
+    boolean residentRec = rules.residentOn(p, rules.end, true);
     for (Ehr e : p.ehrs) {
+      // Records built by R.
+      if (e.build.isAfter(rules.end)) {
+        continue;
+      }
       linkEhr[e.orgCounty][0][0]++;
       if (resident) {
         linkEhr[e.orgCounty][0][1]++;
@@ -61,10 +78,11 @@ final class ChunkCounts {
       }
     }
     for (Visit v : p.visits) {
-      if (v.date.isBefore(ctx.rules.start)) {
+      // Visits in P.
+      if (v.date.isBefore(rules.start) || v.date.isAfter(rules.end)) {
         continue;
       }
-      int c = slot(v);
+      int c = slot(v, linkEmr);
       linkEmr[c][0][0]++;
       if (resident) {
         linkEmr[c][0][1]++;
@@ -78,18 +96,21 @@ final class ChunkCounts {
     }
   }
 
-  /** A visit by someone from outside the region: in the link rate's denominator, never linked. */
+  /** A visit by someone from outside the region: in the link rate's denominator of each period it falls in. */
   void visitorVisit(Visit visit) {
-    if (!visit.date.isBefore(ctx.rules.start)) {
-      linkEmr[slot(visit)][0][0]++;
-      if (visit.accepted) {
-        linkEmr[slot(visit)][1][0]++;
+    for (int i = 0; i < tally.length; i++) {
+      TruthRules rules = ctx.periods.get(i);
+      if (!visit.date.isBefore(rules.start) && !visit.date.isAfter(rules.end)) {
+        linkEmr[i][slot(visit, linkEmr[i])][0][0]++;
+        if (visit.accepted) {
+          linkEmr[i][slot(visit, linkEmr[i])][1][0]++;
+        }
       }
     }
   }
 
   /** The visit's county slot: its organisation's county, or the last slot when that has none at the end. */
-  private int slot(Visit v) {
+  private static int slot(Visit v, long[][][] linkEmr) {
     return v.orgCounty < 0 ? linkEmr.length - 1 : v.orgCounty;
   }
 }

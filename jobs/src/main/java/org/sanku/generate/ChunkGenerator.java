@@ -153,7 +153,7 @@ final class ChunkGenerator {
       visit.id = String.format("MZW%02d%09d", chunk, i);
       visitRows.emit(v, null, visit, new SplittableRandom(GenContext.mix(ctx.seed, v.idx, 4)), r);
       // Out-of-region visits get defects like any other row; they are never countable for a resident.
-      visitRows.settle(visit, false);
+      visitRows.settleVisitor(visit);
       clean.visitorVisit(visit);
       counts.visitorVisit(visit);
     }

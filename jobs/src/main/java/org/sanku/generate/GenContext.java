@@ -23,6 +23,13 @@ final class GenContext {
   final Path partsDir;
   final LocalDate firstNight;    // extract date of the full drop
   final LocalDate windowStart;   // first day of the 365 days ending the as-of date
+  /**
+   * First day of the services generated: the 365 days before {@link #windowStart} are served too, so that the
+   * previous year is a closed period with its own services and a quarter's 365-day window reaches into it.
+   */
+  final LocalDate servicesStart;
+  /** The periods the truth is written for (see {@link TruthRules#periods}); the first is the year to date. */
+  final List<TruthRules> periods;
   final TruthRules rules;
   final double[] countyCumWeight;
   /** For counties with a retired predecessor: the retired code and the last day it was valid. */
@@ -52,7 +59,9 @@ final class GenContext {
     this.partsDir = partsDir;
     this.firstNight = asOf.minusDays(nights - 1L);
     this.windowStart = asOf.minusDays(364);
-    this.rules = new TruthRules(asOf.withDayOfYear(1), asOf);
+    this.servicesStart = windowStart.minusDays(365);
+    this.periods = TruthRules.periods(asOf);
+    this.rules = periods.get(0);
     double total = 0;
     for (County c : spec.counties) {
       total += c.weight();

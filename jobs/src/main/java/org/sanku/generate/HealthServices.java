@@ -25,11 +25,13 @@ final class HealthServices {
   private final GenContext ctx;
   private final RegistrySimulator registry;
   private final HospitalVisits hospital;
+  private final EarlierServices earlier;
 
   HealthServices(GenContext ctx, RegistrySimulator registry, HospitalVisits hospital) {
     this.ctx = ctx;
     this.registry = registry;
     this.hospital = hospital;
+    this.earlier = new EarlierServices(ctx, hospital);
   }
 
   /** Draws the person's chronic diseases, health record, services and visits from the person's own stream. */
@@ -85,6 +87,7 @@ final class HealthServices {
         }
         p.ehrs.add(e);
         recordServices(p, e, r, age, svc, activeStart, activeEnd);
+        earlier.record(p, e, svc, activeEnd);
         // A second record for the same person, made by the village clinic: the person still counts once.
         if (r.nextDouble() < 0.01 && age > 0) {
           Ehr dup = new Ehr();
@@ -102,6 +105,7 @@ final class HealthServices {
       }
     }
     hospital.visits(p, r, age, activeStart, activeEnd, county, town9);
+    earlier.visits(p, activeEnd, county, town9);
   }
 
   private static String ehrNo(String division12, long idx, boolean second) {

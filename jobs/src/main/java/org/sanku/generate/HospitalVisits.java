@@ -35,14 +35,7 @@ final class HospitalVisits {
   /** A resident's visits while active in the region, at a rate by age and chronic disease. */
   void visits(Person p, SplittableRandom r, int age, LocalDate activeStart, LocalDate activeEnd, County county,
       String town9) {
-    RegionSpec.Calibration k = ctx.spec.calibration;
-    double base = age < 5 ? 2.4 : age < 35 ? 0.8 : age < 65 ? 1.3 : 2.4;
-    double lambda = base * k.emrVisitsPerYear() / 2.2 + (p.htn ? 1.4 : 0) + (p.t2dm ? 1.4 : 0);
-    lambda *= (ChronoUnit.DAYS.between(activeStart, activeEnd) + 1) / 365.0;
-    if (p.residentType == 2) {
-      lambda *= 0.25; // registered here but living away: rarely treated at home
-    }
-    int n = poisson(r, lambda);
+    int n = visitCount(p, r, age, activeStart, activeEnd);
     Visit sameDaySource = null;
     for (int i = 0; i < n; i++) {
       Visit v = newVisit(p, r, age, GenContext.between(r, activeStart, activeEnd), county, town9, i);
@@ -63,6 +56,18 @@ final class HospitalVisits {
       twin.diagnoses.add(d);
       p.visits.add(twin);
     }
+  }
+
+  /** How many visits a person makes from {@code from} to {@code to}, at a rate by age and chronic disease. */
+  int visitCount(Person p, SplittableRandom r, int age, LocalDate from, LocalDate to) {
+    RegionSpec.Calibration k = ctx.spec.calibration;
+    double base = age < 5 ? 2.4 : age < 35 ? 0.8 : age < 65 ? 1.3 : 2.4;
+    double lambda = base * k.emrVisitsPerYear() / 2.2 + (p.htn ? 1.4 : 0) + (p.t2dm ? 1.4 : 0);
+    lambda *= (ChronoUnit.DAYS.between(from, to) + 1) / 365.0;
+    if (p.residentType == 2) {
+      lambda *= 0.25; // registered here but living away: rarely treated at home
+    }
+    return poisson(r, lambda);
   }
 
   private static boolean hasCondition(Visit v, String prefix) {

@@ -80,7 +80,7 @@ final class RegistrySimulator {
     p.county = county;
     p.residence12 = village;
     p.residentType = rt;
-    LocalDate birth = ctx.asOf.minusYears(age).minusDays(r.nextInt(365));
+    LocalDate birth = leapDayBirth(idx, ctx.asOf.minusYears(age).minusDays(r.nextInt(365)));
     String area = idArea(county, birth, rt, r);
     // Sequence codes: chunk c owns the values v with v mod 200 ∈ {2s, 2s+1}, s = c mod 100, so chunks never
     // collide (there are at most 100 chunks); within a chunk a sixth person with the same area, birth date and
@@ -100,6 +100,23 @@ final class RegistrySimulator {
     p.birth = birth;
     p.name = Demography.name(r, sex, birth.getYear());
     return p;
+  }
+
+  /**
+   * Two persons in a thousand are born on 29 February, the edge case of "completed years on R" (reached on 1 March
+   * in a common year): person 229 of each thousand on the 29 February at or before the drawn birth date, person 729
+   * of each thousand on the last 29 February at least 65 years before the as-of year (1960-02-29 for 2025: 64 on
+   * 2025-02-28, 65 on 2025-03-01, so elderly in the first quarter but not in February). Visitors are left alone.
+   */
+  private LocalDate leapDayBirth(long idx, LocalDate drawn) {
+    if (idx >= ctx.persons || (idx % 1000 != 229 && idx % 1000 != 729)) {
+      return drawn;
+    }
+    int y = idx % 1000 == 229 ? drawn.getYear() : ctx.asOf.getYear() - 65;
+    while (!java.time.Year.isLeap(y) || LocalDate.of(y, 2, 29).isAfter(ctx.asOf)) {
+      y--;
+    }
+    return LocalDate.of(y, 2, 29);
   }
 
   /** Persons born before their county's code changed carry the retired code in their ID, as real IDs do. */

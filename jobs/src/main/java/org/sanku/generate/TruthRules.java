@@ -2,7 +2,9 @@ package org.sanku.generate;
 
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.sanku.generate.Facts.Contract;
 import org.sanku.generate.Facts.Diagnosis;
@@ -32,6 +34,7 @@ final class TruthRules {
       KEY_FD = 7, HTN_STD = 8, HTN_BP = 9, DM_STD = 10, DM_GLU = 11, HTN_UN = 12, DM_UN = 13,
       AGING60 = 14, AGING65 = 15, IMR = 16, LINK_EHR = 17, LINK_EMR = 18;
 
+  final String type;          // the pipeline's period type: year, ytd, quarter or month
   final LocalDate start;      // P.start
   final LocalDate end;        // P.end = R
   final LocalDate mid;        // mid-period date for the life table's population
@@ -39,7 +42,21 @@ final class TruthRules {
   final int minFollowups;     // ⌈4 × days(P) / days(year)⌉
   final double years;         // length of P in years, for the life table
 
+  /** A year-to-date period (a whole year when it ends on 31 December), as the nightly run computes. */
   TruthRules(LocalDate start, LocalDate end) {
+    this(end.getDayOfYear() == end.lengthOfYear() && start.getDayOfYear() == 1 ? "year" : "ytd", start, end);
+  }
+
+  /**
+   * The rules for period P = [start, end] of the given type. Days in the year are those of P's own calendar year
+   * (366 in a leap year), as the pipeline's {@code year_days}: a "≥ 4 per year" rule needs ⌈4 × 90 / 365⌉ = 1
+   * face-to-face follow-up in the 90 days of 2025-Q1 and ⌈4 × 92 / 365⌉ = 2 in the 92 days of 2025-Q3.
+   */
+  TruthRules(String type, LocalDate start, LocalDate end) {
+    if (end.isBefore(start) || start.getYear() != end.getYear()) {
+      throw new IllegalArgumentException("a period lies within one calendar year: " + start + " … " + end);
+    }
+    this.type = type;
     this.start = start;
     this.end = end;
     long days = ChronoUnit.DAYS.between(start, end) + 1;
@@ -50,6 +67,40 @@ final class TruthRules {
     this.years = days / (double) daysInYear;
   }
 
+  /**
+   * The periods the truth is written for, as of a date: first the year to date (the whole year on 31 December),
+   * then the previous closed year, each quarter of the as-of year that has ended by the as-of date, February of the
+   * as-of year (28 or 29 days; its R is the eve of a 29 February birthday in a common year) and a year to date ending
+   * on 14 August (an R that is no quarter's end). Every one ends on or before the as-of date.
+   */
+  static List<TruthRules> periods(LocalDate asOf) {
+    List<TruthRules> out = new ArrayList<>();
+    LocalDate jan1 = asOf.withDayOfYear(1);
+    out.add(new TruthRules(jan1, asOf));
+    out.add(new TruthRules("year", jan1.minusYears(1), jan1.minusDays(1)));
+    for (int q = 0; q < 4; q++) {
+      LocalDate s = jan1.plusMonths(3L * q);
+      LocalDate e = s.plusMonths(3).minusDays(1);
+      if (!e.isAfter(asOf)) {
+        out.add(new TruthRules("quarter", s, e));
+      }
+    }
+    LocalDate feb = jan1.withMonth(2);
+    if (!feb.withDayOfMonth(feb.lengthOfMonth()).isAfter(asOf)) {
+      out.add(new TruthRules("month", feb, feb.withDayOfMonth(feb.lengthOfMonth())));
+    }
+    LocalDate aug14 = jan1.withMonth(8).withDayOfMonth(14);
+    if (aug14.isBefore(asOf)) {
+      out.add(new TruthRules("ytd", jan1, aug14));
+    }
+    return out;
+  }
+
+  /**
+   * Completed years (周岁) on a day. A 29 February birthday is reached on 1 March in a common year: born 2020-02-29,
+   * one is 4 on 2025-02-28 and 5 on 2025-03-01 (java.time's period arithmetic, and the pipeline's month-and-day
+   * comparison, agree on this).
+   */
   static int age(LocalDate birth, LocalDate on) {
     return (int) ChronoUnit.YEARS.between(birth, on);
   }

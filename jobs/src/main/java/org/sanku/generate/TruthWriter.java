@@ -36,38 +36,14 @@ final class TruthWriter {
       RegionGenerator.Options o) throws IOException {
     Files.createDirectories(truth);
     int nc = ctx.spec.counties.size();
-    TruthRules.Tally all = new TruthRules.Tally(nc);
-    long[][][] linkEhr = new long[nc + 1][2][2];
-    long[][][] linkEmr = new long[nc + 1][2][2];
     Map<String, long[]> defects = new TreeMap<>();
     for (ChunkCounts g : chunkCounts) {
-      all.addAll(g.tally);
-      for (int c = 0; c <= nc; c++) {
-        for (int v = 0; v < 2; v++) {
-          for (int k = 0; k < 2; k++) {
-            linkEhr[c][v][k] += g.linkEhr[c][v][k];
-            linkEmr[c][v][k] += g.linkEmr[c][v][k];
-          }
-        }
-      }
       g.defects.forEach((k, v) -> {
         long[] acc = defects.computeIfAbsent(k, x -> new long[2]);
         acc[0] += v[0];
         acc[1] += v[1];
       });
     }
-    for (int c = 0; c < nc; c++) {
-      for (int v = 0; v < 2; v++) {
-        all.den[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][0];
-        all.num[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][1];
-        all.den[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][0];
-        all.num[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][1];
-      }
-    }
-    TruthRules rules = ctx.rules;
-    String periodType = rules.end.equals(rules.start.withDayOfYear(rules.start.lengthOfYear()))
-        ? "year" : "ytd";
-    List<String[]> rows = new ArrayList<>();
     // Divisions: each county, then the city and the province (sums of the counties).
     List<int[]> groups = new ArrayList<>();
     List<String[]> names = new ArrayList<>();
@@ -84,63 +60,9 @@ final class TruthWriter {
     names.add(new String[] {ctx.spec.city.code(), "city", ctx.spec.city.name()});
     groups.add(every);
     names.add(new String[] {ctx.spec.province.code(), "province", ctx.spec.province.name()});
-    for (int i = 0; i < TruthRules.IDS.length; i++) {
-      String id = TruthRules.IDS[i];
-      for (int gi = 0; gi < groups.size(); gi++) {
-        long[] n = new long[2];
-        long[] d = new long[2];
-        for (int c : groups.get(gi)) {
-          for (int v = 0; v < 2; v++) {
-            n[v] += all.num[i][c][v];
-            d[v] += all.den[i][c][v];
-          }
-        }
-        String[] nm = names.get(gi);
-        rows.add(new String[] {id, periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1], nm[2],
-            String.valueOf(n[0]), String.valueOf(d[0]), rate(n[0], d[0], factor(id)), "", "",
-            String.valueOf(n[1]), String.valueOf(d[1]), rate(n[1], d[1], factor(id)), "", ""});
-      }
-    }
-    for (int gi = 0; gi < groups.size(); gi++) {
-      String[] nm = names.get(gi);
-      String[] row = {"life_expectancy", periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1],
-          nm[2], "", "", "", "", "", "", "", "", "", ""};
-      for (int v = 0; v < 2; v++) {
-        long[] deaths = new long[LifeTable.GROUPS];
-        long[] pop = new long[LifeTable.GROUPS];
-        for (int c : groups.get(gi)) {
-          for (int g = 0; g < LifeTable.GROUPS; g++) {
-            deaths[g] += all.lifeDeaths[c][g][v];
-            pop[g] += all.lifePop[c][g][v];
-          }
-        }
-        long sd = 0;
-        long sp = 0;
-        for (int g = 0; g < LifeTable.GROUPS; g++) {
-          sd += deaths[g];
-          sp += pop[g];
-        }
-        int base = v == 0 ? 7 : 12;
-        row[base] = String.valueOf(sd);
-        row[base + 1] = String.valueOf(sp);
-        // Too few deaths for a life table (e.g. none aged 85+) leaves the cells empty: a state, not a number.
-        LifeTable.estimate(deaths, pop, rules.years).ifPresent(lt -> {
-          row[base + 2] = fmt(lt.e0());
-          row[base + 3] = fmt(lt.lower95());
-          row[base + 4] = fmt(lt.upper95());
-        });
-      }
-      rows.add(row);
-    }
-    // Records whose organisation has no county at the end (a closed clinic, missing from the final ref_org): in no
-    // division's count, one "unassigned" row per indicator that has any (the pipeline reports them the same way).
-    for (String[] u : new String[][] {{"link_rate_ehr", "0"}, {"link_rate_emr", "1"}}) {
-      long[][] a = u[1].equals("0") ? linkEhr[nc] : linkEmr[nc];
-      if (a[0][0] + a[1][0] > 0) {
-        rows.add(new String[] {u[0], periodType, rules.start.toString(), rules.end.toString(), "", "unassigned",
-            "未定位", String.valueOf(a[0][1]), String.valueOf(a[0][0]), rate(a[0][1], a[0][0], 100.0), "", "",
-            String.valueOf(a[1][1]), String.valueOf(a[1][0]), rate(a[1][1], a[1][0], 100.0), "", ""});
-      }
+    List<String[]> rows = new ArrayList<>();
+    for (int pi = 0; pi < ctx.periods.size(); pi++) {
+      periodRows(rows, ctx.periods.get(pi), pi, chunkCounts, nc, groups, names);
     }
     writeCsv(truth.resolve("indicators.csv"), HEADER, rows);
 
@@ -201,7 +123,8 @@ final class TruthWriter {
       line[0] = names.get(gi)[2];
       for (int h = 0; h < headline.length; h++) {
         for (String[] r : rows) {
-          if (r[0].equals(headline[h]) && r[4].equals(names.get(gi)[0]) && r[5].equals(names.get(gi)[1])) {
+          if (r[0].equals(headline[h]) && r[4].equals(names.get(gi)[0]) && r[5].equals(names.get(gi)[1])
+              && r[2].equals(ctx.rules.start.toString()) && r[3].equals(ctx.rules.end.toString())) {
             line[h + 1] = r[9].isEmpty() ? "—" : String.format(Locale.ROOT, "%.1f%%", Double.parseDouble(r[9]));
           }
         }
@@ -209,6 +132,92 @@ final class TruthWriter {
       table.add(line);
     }
     return table;
+  }
+
+  /** Appends the rows of one period: every indicator per county, city and province, and the unassigned counts. */
+  private static void periodRows(List<String[]> rows, TruthRules rules, int pi, List<ChunkCounts> chunkCounts,
+      int nc, List<int[]> groups, List<String[]> names) {
+    TruthRules.Tally all = new TruthRules.Tally(nc);
+    long[][][] linkEhr = new long[nc + 1][2][2];
+    long[][][] linkEmr = new long[nc + 1][2][2];
+    for (ChunkCounts g : chunkCounts) {
+      all.addAll(g.tally[pi]);
+      for (int c = 0; c <= nc; c++) {
+        for (int v = 0; v < 2; v++) {
+          for (int k = 0; k < 2; k++) {
+            linkEhr[c][v][k] += g.linkEhr[pi][c][v][k];
+            linkEmr[c][v][k] += g.linkEmr[pi][c][v][k];
+          }
+        }
+      }
+    }
+    for (int c = 0; c < nc; c++) {
+      for (int v = 0; v < 2; v++) {
+        all.den[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][0];
+        all.num[TruthRules.LINK_EHR][c][v] = linkEhr[c][v][1];
+        all.den[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][0];
+        all.num[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][1];
+      }
+    }
+    String periodType = rules.type;
+    for (int i = 0; i < TruthRules.IDS.length; i++) {
+      String id = TruthRules.IDS[i];
+      for (int gi = 0; gi < groups.size(); gi++) {
+        long[] n = new long[2];
+        long[] d = new long[2];
+        for (int c : groups.get(gi)) {
+          for (int v = 0; v < 2; v++) {
+            n[v] += all.num[i][c][v];
+            d[v] += all.den[i][c][v];
+          }
+        }
+        String[] nm = names.get(gi);
+        rows.add(new String[] {id, periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1], nm[2],
+            String.valueOf(n[0]), String.valueOf(d[0]), rate(n[0], d[0], factor(id)), "", "",
+            String.valueOf(n[1]), String.valueOf(d[1]), rate(n[1], d[1], factor(id)), "", ""});
+      }
+    }
+    for (int gi = 0; gi < groups.size(); gi++) {
+      String[] nm = names.get(gi);
+      String[] row = {"life_expectancy", periodType, rules.start.toString(), rules.end.toString(), nm[0], nm[1],
+          nm[2], "", "", "", "", "", "", "", "", "", ""};
+      for (int v = 0; v < 2; v++) {
+        long[] deaths = new long[LifeTable.GROUPS];
+        long[] pop = new long[LifeTable.GROUPS];
+        for (int c : groups.get(gi)) {
+          for (int g = 0; g < LifeTable.GROUPS; g++) {
+            deaths[g] += all.lifeDeaths[c][g][v];
+            pop[g] += all.lifePop[c][g][v];
+          }
+        }
+        long sd = 0;
+        long sp = 0;
+        for (int g = 0; g < LifeTable.GROUPS; g++) {
+          sd += deaths[g];
+          sp += pop[g];
+        }
+        int base = v == 0 ? 7 : 12;
+        row[base] = String.valueOf(sd);
+        row[base + 1] = String.valueOf(sp);
+        // Too few deaths for a life table (e.g. none aged 85+) leaves the cells empty: a state, not a number.
+        LifeTable.estimate(deaths, pop, rules.years).ifPresent(lt -> {
+          row[base + 2] = fmt(lt.e0());
+          row[base + 3] = fmt(lt.lower95());
+          row[base + 4] = fmt(lt.upper95());
+        });
+      }
+      rows.add(row);
+    }
+    // Records whose organisation has no county at the end (a closed clinic, missing from the final ref_org): in no
+    // division's count, one "unassigned" row per indicator that has any (the pipeline reports them the same way).
+    for (String[] u : new String[][] {{"link_rate_ehr", "0"}, {"link_rate_emr", "1"}}) {
+      long[][] a = u[1].equals("0") ? linkEhr[nc] : linkEmr[nc];
+      if (a[0][0] + a[1][0] > 0) {
+        rows.add(new String[] {u[0], periodType, rules.start.toString(), rules.end.toString(), "", "unassigned",
+            "未定位", String.valueOf(a[0][1]), String.valueOf(a[0][0]), rate(a[0][1], a[0][0], 100.0), "", "",
+            String.valueOf(a[1][1]), String.valueOf(a[1][0]), rate(a[1][1], a[1][0], 100.0), "", ""});
+      }
+    }
   }
 
   static String rate(long n, long d, double factor) {
@@ -230,6 +239,16 @@ final class TruthWriter {
     }
   }
 
+  /** The periods after the first, for the README: "2024-01-01 … 2024-12-31 (year), …". */
+  private static String otherPeriods(GenContext ctx) {
+    List<String> out = new ArrayList<>();
+    for (TruthRules p : ctx.periods.subList(1, ctx.periods.size())) {
+      out.add(p.start + " … " + p.end + " (" + p.type + ")");
+    }
+    // One a line, indented under the README's list item.
+    return String.join(",\n  ", out);
+  }
+
   private static String readme(RegionGenerator.Options o, GenContext ctx) {
     StringBuilder classes = new StringBuilder();
     for (Defect d : Defect.values()) {
@@ -248,7 +267,9 @@ final class TruthWriter {
         Region %s, %d persons, seed %d, as of %s, %d night(s), dirty rate %s.
 
         - `indicators.csv`: every indicator of shared/indicators.md for the period %s … %s, per county, city and
-          province. `*_true` counts every fact of the clean model; `*_recoverable` counts only what the pipeline
+          province, and the same for the periods
+          %s
+          (`period_type`, `period_start`, `period_end` name each). `*_true` counts every fact of the clean model; `*_recoverable` counts only what the pipeline
           can still see and tie to its person after the injected defects (a quarantined row, or a record whose
           only link to its person was destroyed, cannot count). Values are in %% (‰ for infant_mortality, years for
           life_expectancy, whose numerator and denominator are deaths and mid-period population). An empty value
@@ -295,10 +316,18 @@ final class TruthWriter {
           nor as the last one); it is still a service for the dynamic record.
         - An exam without its height or weight is not complete (no elderly health management); still a service.
         - Records without a county are counted in no division (the `unassigned` rows above).
+        - Days in the year are those of P's own calendar year (366 in a leap year): "≥ 4 follow-ups a year" needs
+          ⌈4 × 90 / 365⌉ = 1 in a 90-day quarter and ⌈4 × 92 / 365⌉ = 2 in a 92-day one.
+        - Age is completed years on R; a 29 February birthday is reached on 1 March in a common year (born
+          1960-02-29: 64 on 2025-02-28, 65 on 2025-03-01).
+        - Every period is counted from the same final facts with its own R, P and 365 days ending R: a death,
+          move out or record status change dated between two periods' reference dates leaves the person resident
+          (the record valid) on the earlier R only.
 
         Defect classes:
         %s""".formatted(o.region(), o.persons(), o.seed(), o.asOf(), o.nights(), o.dirtyRate(), ctx.rules.start,
-        ctx.rules.end, ctx.laterReferenceNight() > 0 ? " The reference source delivers a second full drop on "
+        ctx.rules.end, otherPeriods(ctx),
+        ctx.laterReferenceNight() > 0 ? " The reference source delivers a second full drop on "
             + ctx.nightDate(ctx.laterReferenceNight()) + " without the private clinics closed meanwhile (their "
             + "keys are deleted). The EMR deltas use the delimiter '|' (their manifests say so)." : "",
         classes);

@@ -91,15 +91,27 @@ final class VisitRows {
    * person's health card number is on another person's visits too.
    */
   void settle(Visit v, boolean cardShared) {
+    settle(v, cardShared, v.rec);
+  }
+
+  /**
+   * Counts an out-of-region visit's defect: such a visit is never linked, but where it is accepted it stays
+   * countable (in the link rate's denominator), and a duplicate of it reaches the tables like any other.
+   */
+  void settleVisitor(Visit v) {
+    settle(v, false, v.accepted);
+  }
+
+  private void settle(Visit v, boolean cardShared, boolean countable) {
     Defect df = visitDefect.remove(v);
     if (df != null) {
-      counts.defect(df, "emr_visit", v.rec);
+      counts.defect(df, "emr_visit", countable);
     }
     if (spacedName.remove(v)) {
-      counts.defect(Defect.NAME_WHITESPACE, "emr_visit", v.rec);
+      counts.defect(Defect.NAME_WHITESPACE, "emr_visit", countable);
     }
     if (cardShared && cardOnVisit.getOrDefault(v, false)) {
-      counts.defect(Defect.HEALTH_CARD_SHARED, "emr_visit", v.rec);
+      counts.defect(Defect.HEALTH_CARD_SHARED, "emr_visit", countable);
     }
     cardOnVisit.remove(v);
   }

@@ -183,8 +183,10 @@ class TruthRecountTest {
     String n = rec ? "numerator_recoverable" : "numerator_true";
     String d = rec ? "denominator_recoverable" : "denominator_true";
     Map<String, long[]> out = new TreeMap<>();
+    // The year (the truth holds other periods too, checked against the pipeline end to end).
     for (Row r : spark.sql("SELECT indicator_id, division_level, substr(division_code, 1, 6), " + n + ", " + d
-        + " FROM truth_ind WHERE division_level IN ('county', 'city', 'unassigned')").collectAsList()) {
+        + " FROM truth_ind WHERE division_level IN ('county', 'city', 'unassigned') AND period_start = '2025-01-01' "
+        + "AND period_end = '2025-12-31'").collectAsList()) {
       String key = r.getString(0) + "|" + (r.getString(1).equals("county") ? r.getString(2) : r.getString(1));
       long nn = Long.parseLong(r.getString(3));
       long dd = Long.parseLong(r.getString(4));
@@ -233,10 +235,17 @@ class TruthRecountTest {
     assertTrue(readme.contains("Region nanchong, " + GeneratedRegion.PERSONS + " persons, seed " + GeneratedRegion.SEED
         + ", as of " + GeneratedRegion.AS_OF + ", " + GeneratedRegion.NIGHTS + " night(s), dirty rate "
         + GeneratedRegion.DIRTY + "."), readme);
-    List<Row> periods = spark.sql("SELECT DISTINCT period_start, period_end FROM truth_ind").collectAsList();
-    assertEquals(1, periods.size(), periods.toString());
-    assertTrue(readme.contains("for the period " + periods.get(0).getString(0) + " … " + periods.get(0).getString(1)),
-        readme);
+    // The year first, then the other periods (the previous year, the quarters, February, a year to date), each named.
+    List<Row> periods = spark.sql("SELECT DISTINCT period_type, period_start, period_end FROM truth_ind")
+        .collectAsList();
+    assertEquals(8, periods.size(), periods.toString());
+    assertTrue(readme.contains("for the period 2025-01-01 … 2025-12-31"), readme);
+    for (Row p : periods) {
+      if (!p.getString(0).equals("year") || !p.getString(1).equals("2025-01-01")) {
+        assertTrue(readme.replace("\n", " ").replaceAll("\\s+", " ").contains(p.getString(1) + " … "
+            + p.getString(2) + " (" + p.getString(0) + ")"), p + " in " + readme);
+      }
+    }
     List<String> defects = java.nio.file.Files.readAllLines(truth.resolve("defects.csv"));
     assertTrue(defects.size() > 10, "defect classes listed: " + defects.size());
     for (String line : defects.subList(1, defects.size())) {

@@ -44,8 +44,14 @@ class LinkRegionTest {
     int level = header.indexOf("division_level");
     int num = header.indexOf("numerator_recoverable");
     int den = header.indexOf("denominator_recoverable");
+    int start = header.indexOf("period_start");
+    int end = header.indexOf("period_end");
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",", -1);
+      // The year the link tables are for (the truth also holds other periods).
+      if (!f[start].equals("2025-01-01") || !f[end].equals("2025-12-31")) {
+        continue;
+      }
       if (f[id].startsWith("link_rate_") && (f[level].equals("county") || f[level].equals("city")
           || f[level].equals("unassigned"))) {
         out.put(f[id] + "|" + f[level] + "|" + f[div], new long[] {Long.parseLong(f[num]), Long.parseLong(f[den])});

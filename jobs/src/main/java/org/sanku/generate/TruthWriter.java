@@ -65,6 +65,9 @@ final class TruthWriter {
       }
     }
     TruthRules rules = ctx.rules;
+    // Official denominators, when the region delivers figures: the marked indicators' county denominators become
+    // the figures before the city and province are summed from them.
+    OfficialPopulation.of(ctx, o, all).replaceDenominators(all, rules.start, rules.end, truth);
     String periodType = rules.end.equals(rules.start.withDayOfYear(rules.start.lengthOfYear()))
         ? "year" : "ytd";
     List<String[]> rows = new ArrayList<>();
@@ -261,7 +264,7 @@ final class TruthWriter {
           truth (an earlier version kept, a date left empty): the inputs from which every number above can be
           recounted.
 
-        Drops: one full drop per source on the first night, then deltas.%s
+        Drops: one full drop per source on the first night, then deltas.%s%s
 
         Recoverability rules (the linkage the pipeline is expected to apply):
         1. A record links to a registry person on its normalised ID (VALID_18 or UPGRADED_15) when the registry
@@ -301,6 +304,6 @@ final class TruthWriter {
         ctx.rules.end, ctx.laterReferenceNight() > 0 ? " The reference source delivers a second full drop on "
             + ctx.nightDate(ctx.laterReferenceNight()) + " without the private clinics closed meanwhile (their "
             + "keys are deleted). The EMR deltas use the delimiter '|' (their manifests say so)." : "",
-        classes);
+        o.officialPopulation() ? OfficialPopulation.README : "", classes);
   }
 }

@@ -3,7 +3,10 @@ package org.sanku.generate;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +71,8 @@ final class OfficialPopulation {
   }
 
   /**
-   * The figures of the region, from the true view of the tallies summed over every county (before any official
-   * denominator replaced a count); none unless the options ask for them.
+   * The figures of the region, from the true view of the tallies of the period ending on the as-of date, summed
+   * over the chunks (before any official denominator replaced a count); none unless the options ask for them.
    */
   static OfficialPopulation of(GenContext ctx, RegionGenerator.Options o, TruthRules.Tally all) {
     Map<Integer, Map<Integer, Map<Integer, Long>>> figures = new TreeMap<>();
@@ -186,7 +189,15 @@ final class OfficialPopulation {
       rows.add(checkRow(ind, start, r, ctx.spec.city.code(), "city", year, registryTrue, registry, official));
       rows.add(checkRow(ind, start, r, ctx.spec.province.code(), "province", year, registryTrue, registry, official));
     }
-    TruthWriter.writeCsv(truth.resolve("official_denominators.csv"), CHECK_HEADER, rows);
+    // A truth of several periods calls this once per period: the file gathers them all (the truth folder is new).
+    Path file = truth.resolve("official_denominators.csv");
+    if (!Files.exists(file)) {
+      TruthWriter.writeCsv(file, CHECK_HEADER, rows);
+    } else {
+      StringBuilder sb = new StringBuilder();
+      rows.forEach(row -> Rows.appendCsv(sb, row));
+      Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
   }
 
   /**

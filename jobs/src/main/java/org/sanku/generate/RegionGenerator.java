@@ -132,9 +132,10 @@ public final class RegionGenerator {
       for (Future<ChunkGenerator> f : done) {
         gens.add(get(f));
       }
-      OfficialPopulation population = OfficialPopulation.of(ctx, o, OfficialPopulation.sum(ctx.spec.counties.size(),
+      // The figures are made once, from the truth's tallies of R, and both delivered and used by the truth.
+      ctx.officialPopulation = OfficialPopulation.of(ctx, o, OfficialPopulation.sum(ctx.spec.counties.size(),
           gens.stream().map(g -> g.counts).toList()));
-      Map<String, Long> rowsPerTable = writeDrops(o, ctx, charsets, chunks, gens, population);
+      Map<String, Long> rowsPerTable = writeDrops(o, ctx, charsets, chunks, gens, ctx.officialPopulation);
       Path truth = o.out().resolve("truth");
       List<String[]> countyTable = TruthWriter.write(truth, ctx, chunks,
           gens.stream().map(g -> g.counts).toList(), o);

@@ -67,7 +67,7 @@ final class TruthWriter {
     TruthRules rules = ctx.rules;
     // Official denominators, when the region delivers figures: the marked indicators' county denominators become
     // the figures before the city and province are summed from them.
-    OfficialPopulation.of(ctx, o, all).replaceDenominators(all, rules.start, rules.end, truth);
+    ctx.officialPopulation.replaceDenominators(all, rules.start, rules.end, truth);
     String periodType = rules.end.equals(rules.start.withDayOfYear(rules.start.lengthOfYear()))
         ? "year" : "ytd";
     List<String[]> rows = new ArrayList<>();

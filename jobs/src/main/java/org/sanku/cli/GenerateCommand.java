@@ -44,13 +44,17 @@ public final class GenerateCommand implements Callable<Integer> {
       + "with dirty data the EMR source comes in GBK)")
   String encoding;
 
+  @Option(names = "--official-population", description = "the reference source also delivers the official "
+      + "year-end population per county and age group (ref_population.csv), all counties but the last")
+  boolean officialPopulation;
+
   @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: all cores)")
   int threads;
 
   @Override
   public Integer call() throws Exception {
     RegionGenerator.Summary s = RegionGenerator.generate(new RegionGenerator.Options(region, persons, seed,
-        asOf, out, nights, dirtyRate, encoding, Sanku.confDir(), threads));
+        asOf, out, nights, dirtyRate, encoding, Sanku.confDir(), threads, officialPopulation));
     print(System.out, s);
     return 0;
   }

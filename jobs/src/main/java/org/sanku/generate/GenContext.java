@@ -42,6 +42,8 @@ final class GenContext {
   long[] ambiguousK1 = new long[0];
   /** Encoding of each source's files. */
   Map<String, java.nio.charset.Charset> charsets = Map.of();
+  /** The official population figures the reference source delivers (none unless asked for), set once generated. */
+  OfficialPopulation officialPopulation;
 
   boolean unicode(String source) {
     java.nio.charset.Charset cs = charsets.get(source);

@@ -42,9 +42,19 @@ import org.sanku.generate.RegionSpec.Division;
  */
 public final class RegionGenerator {
 
-  /** Options of {@code ./sanku generate}. */
+  /**
+   * Options of {@code ./sanku generate}. {@code officialPopulation}: the reference source also delivers the official
+   * year-end population ({@code ref_population.csv}, {@code --official-population}).
+   */
   public record Options(String region, long persons, long seed, LocalDate asOf, Path out, int nights,
-      double dirtyRate, String encoding, Path confDir, int threads) {}
+      double dirtyRate, String encoding, Path confDir, int threads, boolean officialPopulation) {
+
+    /** Without official population figures. */
+    public Options(String region, long persons, long seed, LocalDate asOf, Path out, int nights, double dirtyRate,
+        String encoding, Path confDir, int threads) {
+      this(region, persons, seed, asOf, out, nights, dirtyRate, encoding, confDir, threads, false);
+    }
+  }
 
   /** What a run wrote and measured. */
   public record Summary(long persons, Map<String, Long> rowsPerTable, long totalRows, double seconds,
@@ -122,7 +132,10 @@ public final class RegionGenerator {
       for (Future<ChunkGenerator> f : done) {
         gens.add(get(f));
       }
-      Map<String, Long> rowsPerTable = writeDrops(o, ctx, charsets, chunks, gens);
+      // The figures are made once, from the truth's tallies of R, and both delivered and used by the truth.
+      ctx.officialPopulation = OfficialPopulation.of(ctx, o, OfficialPopulation.sum(ctx.spec.counties.size(),
+          gens.stream().map(g -> g.counts).toList()));
+      Map<String, Long> rowsPerTable = writeDrops(o, ctx, charsets, chunks, gens, ctx.officialPopulation);
       Path truth = o.out().resolve("truth");
       List<String[]> countyTable = TruthWriter.write(truth, ctx, chunks,
           gens.stream().map(g -> g.counts).toList(), o);
@@ -211,7 +224,7 @@ public final class RegionGenerator {
   }
 
   private static Map<String, Long> writeDrops(Options o, GenContext ctx, Map<String, Charset> charsets,
-      int chunks, List<ChunkGenerator> gens) throws IOException {
+      int chunks, List<ChunkGenerator> gens, OfficialPopulation population) throws IOException {
     Map<String, Long> totals = new TreeMap<>();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     for (String source : Tables.SOURCES) {
@@ -283,6 +296,17 @@ public final class RegionGenerator {
           entry.put("sha256", HexFormat.of().formatHex(sha.digest()));
           files.put(name, entry);
           totals.merge(t.table, rows, Long::sum);
+        }
+        // The official population is part of the first full reference drop only: the later one leaves it as it was.
+        if (source.equals("reference") && n == 0 && population.delivered()) {
+          MessageDigest sha = sha256();
+          long rows = population.write(new DigestOutputStream(Files.newOutputStream(drop.resolve(
+              "ref_population.csv")), sha), sep, charsets.get(source));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("rows", rows);
+          entry.put("sha256", HexFormat.of().formatHex(sha.digest()));
+          files.put("ref_population.csv", entry);
+          totals.merge("ref_population", rows, Long::sum);
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("source", source);

@@ -62,7 +62,7 @@ final class TruthWriter {
     names.add(new String[] {ctx.spec.province.code(), "province", ctx.spec.province.name()});
     List<String[]> rows = new ArrayList<>();
     for (int pi = 0; pi < ctx.periods.size(); pi++) {
-      periodRows(rows, ctx.periods.get(pi), pi, chunkCounts, nc, groups, names);
+      periodRows(rows, ctx, truth, ctx.periods.get(pi), pi, chunkCounts, nc, groups, names);
     }
     writeCsv(truth.resolve("indicators.csv"), HEADER, rows);
 
@@ -135,8 +135,8 @@ final class TruthWriter {
   }
 
   /** Appends the rows of one period: every indicator per county, city and province, and the unassigned counts. */
-  private static void periodRows(List<String[]> rows, TruthRules rules, int pi, List<ChunkCounts> chunkCounts,
-      int nc, List<int[]> groups, List<String[]> names) {
+  private static void periodRows(List<String[]> rows, GenContext ctx, Path truth, TruthRules rules, int pi,
+      List<ChunkCounts> chunkCounts, int nc, List<int[]> groups, List<String[]> names) throws IOException {
     TruthRules.Tally all = new TruthRules.Tally(nc);
     long[][][] linkEhr = new long[nc + 1][2][2];
     long[][][] linkEmr = new long[nc + 1][2][2];
@@ -159,6 +159,9 @@ final class TruthWriter {
         all.num[TruthRules.LINK_EMR][c][v] = linkEmr[c][v][1];
       }
     }
+    // Official denominators, when the region delivers figures: the marked indicators' county denominators become
+    // the figures of the period's year before the city and province are summed from them.
+    ctx.officialPopulation.replaceDenominators(all, rules.start, rules.end, truth);
     String periodType = rules.type;
     for (int i = 0; i < TruthRules.IDS.length; i++) {
       String id = TruthRules.IDS[i];
@@ -282,7 +285,7 @@ final class TruthWriter {
           truth (an earlier version kept, a date left empty): the inputs from which every number above can be
           recounted.
 
-        Drops: one full drop per source on the first night, then deltas.%s
+        Drops: one full drop per source on the first night, then deltas.%s%s
 
         Recoverability rules (the linkage the pipeline is expected to apply):
         1. A record links to a registry person on its normalised ID (VALID_18 or UPGRADED_15) when the registry
@@ -330,6 +333,6 @@ final class TruthWriter {
         ctx.laterReferenceNight() > 0 ? " The reference source delivers a second full drop on "
             + ctx.nightDate(ctx.laterReferenceNight()) + " without the private clinics closed meanwhile (their "
             + "keys are deleted). The EMR deltas use the delimiter '|' (their manifests say so)." : "",
-        classes);
+        o.officialPopulation() ? OfficialPopulation.README : "", classes);
   }
 }

@@ -379,6 +379,123 @@ class GeneratorContractTest {
     }
   }
 
+  /**
+   * {@code officialPopulation}: the first full reference drop holds ref_population.csv (in its manifest with rows and
+   * checksum), the later one does not; 2 years (2024, 2025) × 4 age groups × every current county of ref_division
+   * but one. The truth is the same region's truth without the option except in the denominators (and so the values)
+   * of the 8 marked indicators: a county with a figure has 2025's figure in both views, the county without keeps the
+   * registry count the run without the option has, the city and the province sum their counties; the registry
+   * counts the figures replaced are in official_denominators.csv. Without the option there is no such file.
+   */
+  @Test
+  void officialPopulationIsDeliveredForEveryCountyButOneAndTheTruthCountsOverIt(@TempDir Path on, @TempDir Path off)
+      throws Exception {
+    java.time.LocalDate asOf = java.time.LocalDate.parse("2025-12-31");
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 600, 3, asOf, on, 2, 0.02, null,
+        Path.of("..", "conf"), 2, true));
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 600, 3, asOf, off, 2, 0.02, null,
+        Path.of("..", "conf"), 2));
+    Path first = on.resolve("reference/20251230");
+    Path file = first.resolve("ref_population.csv");
+    JsonNode entry = JSON.readTree(first.resolve("manifest.json").toFile()).path("files").path("ref_population.csv");
+    List<String[]> rows = read(file, java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(List.of("year", "division_code", "min_age", "population", "publication"), List.of(rows.get(0)));
+    rows = rows.subList(1, rows.size());
+    assertEquals(rows.size(), entry.path("rows").asLong());
+    assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))),
+        entry.path("sha256").asText());
+    assertFalse(Files.exists(on.resolve("reference/20251231/ref_population.csv")));
+    assertFalse(Files.exists(off.resolve("reference/20251230/ref_population.csv")));
+    assertFalse(Files.exists(off.resolve("truth/official_denominators.csv")));
+    List<String> counties = new ArrayList<>();
+    for (String[] d : read(first.resolve("ref_division.csv"), java.nio.charset.StandardCharsets.UTF_8)) {
+      if (d[2].equals("3") && (d[5] == null || d[5].isEmpty())) {
+        counties.add(d[0]);
+      }
+    }
+    // year|min_age|county → population
+    Map<String, Long> figure = new TreeMap<>();
+    for (String[] r : rows) {
+      assertTrue(counties.contains(r[1]), r[1]);
+      figure.put(r[0] + "|" + r[2] + "|" + r[1], Long.parseLong(r[3]));
+    }
+    assertEquals(2 * 4 * (counties.size() - 1), rows.size());
+    List<String> missing = counties.stream().filter(c -> !figure.containsKey("2025|0|" + c)).toList();
+    assertEquals(1, missing.size());
+    for (String year : List.of("2024", "2025")) {
+      for (String age : List.of("0", "60", "65", "80")) {
+        assertEquals(counties.size() - 1, counties.stream().filter(c -> figure.containsKey(year + "|" + age + "|" + c))
+            .count());
+      }
+    }
+    Map<String, String> ages = Map.of("ehr_coverage", "0", "ehr_electronic_coverage", "0", "aging_60", "0",
+        "aging_65", "0", "elderly_health_mgmt", "65", "elderly_tcm_mgmt", "65", "elderly_fd_contract", "65",
+        "elderly80_health_mgmt", "80");
+    Map<String, String[]> with = truthRows(on);
+    Map<String, String[]> without = truthRows(off);
+    assertEquals(without.keySet(), with.keySet());
+    // indicator → {true, recoverable} denominators summed over the counties, to compare with the city.
+    Map<String, long[]> sums = new TreeMap<>();
+    int replaced = 0;
+    for (var e : without.entrySet()) {
+      String[] a = e.getValue();
+      String[] b = with.get(e.getKey());
+      String age = ages.get(a[0]);
+      // numerator_true (7), numerator_recoverable (12) and the life table's cells never change.
+      assertEquals(a[7], b[7], e.getKey());
+      assertEquals(a[12], b[12], e.getKey());
+      if (age == null || a[5].equals("unassigned")) {
+        assertArrayEquals(a, b, e.getKey());
+        continue;
+      }
+      Long f = figure.get("2025|" + age + "|" + a[4]);
+      if (a[5].equals("county")) {
+        assertEquals(f == null ? a[8] : String.valueOf(f), b[8], e.getKey());
+        assertEquals(f == null ? a[13] : String.valueOf(f), b[13], e.getKey());
+        long[] sum = sums.computeIfAbsent(a[0], k -> new long[2]);
+        sum[0] += Long.parseLong(b[8]);
+        sum[1] += Long.parseLong(b[13]);
+        replaced += f == null ? 0 : 1;
+      }
+      assertEquals(TruthWriter.rate(Long.parseLong(b[12]), Long.parseLong(b[13]), 100.0), b[14], e.getKey());
+    }
+    assertEquals(8 * (counties.size() - 1), replaced);
+    for (var e : with.entrySet()) {
+      String[] b = e.getValue();
+      if (ages.containsKey(b[0]) && !b[5].equals("county")) {
+        assertEquals(String.valueOf(sums.get(b[0])[0]), b[8], e.getKey());
+        assertEquals(String.valueOf(sums.get(b[0])[1]), b[13], e.getKey());
+      }
+    }
+    // The cross-check: the registry counts the figures replaced are the run without the option's denominators.
+    List<String[]> check = read(on.resolve("truth/official_denominators.csv"), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(8 * (counties.size() + 2), check.size() - 1);
+    for (String[] c : check.subList(1, check.size())) {
+      String[] a = without.get(c[0] + "|" + c[4] + "|" + c[3]);
+      assertEquals("2025", c[5]);
+      assertEquals(a[8], c[6], String.join(",", c));
+      assertEquals(a[13], c[7], String.join(",", c));
+      assertEquals(c[4].equals("county") && !missing.contains(c[3]) ? "0" : "1", c[10], String.join(",", c));
+      if (c[4].equals("county")) {
+        Long f = figure.get("2025|" + ages.get(c[0]) + "|" + c[3]);
+        assertEquals(f == null ? "" : String.valueOf(f), c[8], String.join(",", c));
+      }
+    }
+  }
+
+  /** truth/indicators.csv keyed by indicator|level|division. */
+  private static Map<String, String[]> truthRows(Path landing) throws IOException {
+    Map<String, String[]> out = new TreeMap<>();
+    List<String[]> rows = read(landing.resolve("truth/indicators.csv"), java.nio.charset.StandardCharsets.UTF_8);
+    for (String[] r : rows.subList(1, rows.size())) {
+      for (int i = 0; i < r.length; i++) {
+        r[i] = r[i] == null ? "" : r[i];
+      }
+      out.put(r[0] + "|" + r[5] + "|" + r[4], r);
+    }
+    return out;
+  }
+
   @Test
   void badArgumentsAreRefusedWithAClearMessage(@TempDir Path out) {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

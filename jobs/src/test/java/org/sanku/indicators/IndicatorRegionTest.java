@@ -92,6 +92,131 @@ public class IndicatorRegionTest {
     assertTrue(after > 0, "follow-ups in P after a close in P, seen by the pipeline: " + after);
   }
 
+  /**
+   * The region's reference source delivers the official year-end population (ref_population.csv in the first full
+   * reference drop, 2025-12-29) for 2024 and 2025, every age group the catalog asks for, and every county but one.
+   * The comparison above therefore covers official denominators: the year 2025 takes 2025's figures, and the
+   * county without one counts over the registry. Checked here from the delivered file itself: every value of a
+   * marked indicator in a county with a figure has that figure (of 2025, its age group) as its denominator, the
+   * county without one has its registry count and the note NO_OFFICIAL_DENOMINATOR, and the cross-check the run
+   * reports beside the values (registry count, official figure, year, ratio) equals the truth's
+   * (truth/official_denominators.csv), whose figures lie within 0.9 to 1.1 times the true count of residents
+   * (rounded).
+   */
+  @Test
+  void officialDenominatorsAreUsedWhereDeliveredAndTheRegistryElsewhere() throws Exception {
+    Path drop = LinkedRegion.landing().resolve("reference").resolve("20251229");
+    // year → min_age → county (12 digits) → population, as delivered.
+    Map<String, Map<String, Map<String, Long>>> delivered = new TreeMap<>();
+    try (var r = Files.newBufferedReader(drop.resolve("ref_population.csv"))) {
+      for (CSVRecord rec : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+        delivered.computeIfAbsent(rec.get("year"), k -> new TreeMap<>()).computeIfAbsent(rec.get("min_age"),
+            k -> new TreeMap<>()).put(rec.get("division_code"), Long.parseLong(rec.get("population")));
+      }
+    }
+    // The manifest lists it with its row count: 2 years × 4 age groups × 8 counties.
+    var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(drop.resolve("manifest.json").toFile());
+    assertEquals(2 * 4 * 8, manifest.path("files").path("ref_population.csv").path("rows").asLong());
+    // The later full reference drop does not repeat it (what the first delivered stands).
+    assertTrue(!Files.exists(LinkedRegion.landing().resolve("reference/20251231/ref_population.csv")));
+    assertEquals(java.util.Set.of("2024", "2025"), delivered.keySet());
+    List<String> counties = result.values().stream().filter(v -> v.level().equals("county")
+        && v.indicator().id().equals("ehr_coverage")).map(IndicatorJob.Value::divisionCode).sorted().toList();
+    assertEquals(9, counties.size(), counties.toString());
+    String missing = null;
+    for (var year : delivered.values()) {
+      assertEquals(java.util.Set.of("0", "60", "65", "80"), year.keySet());
+      for (var byCounty : year.values()) {
+        List<String> without = counties.stream().filter(c -> !byCounty.containsKey(c)).toList();
+        assertEquals(1, without.size(), "one county without a figure: " + without);
+        assertEquals(8, byCounty.size());
+        missing = missing == null ? without.get(0) : missing;
+        assertEquals(missing, without.get(0), "the same county lacks every figure");
+      }
+    }
+    int official = 0;
+    int fellBack = 0;
+    int differ = 0;
+    for (IndicatorJob.Value v : result.values()) {
+      Integer age = v.indicator().officialMinAge();
+      if (age == null || !v.level().equals("county")) {
+        assertTrue(age != null || v.check() == null, v.toString());
+        continue;
+      }
+      assertEquals(2025, v.check().officialYear(), v.toString());
+      if (v.divisionCode().equals(missing)) {
+        assertEquals("NO_OFFICIAL_DENOMINATOR", v.note(), v.toString());
+        assertEquals(v.check().registryDenominator(), v.denominator(), v.toString());
+        assertNull(v.check().officialDenominator(), v.toString());
+        fellBack++;
+      } else {
+        long figure = delivered.get("2025").get(String.valueOf(age)).get(v.divisionCode());
+        assertEquals(figure, v.denominator(), v.toString());
+        assertEquals(figure, (long) v.check().officialDenominator(), v.toString());
+        official++;
+        differ += figure != v.check().registryDenominator() ? 1 : 0;
+      }
+    }
+    // 8 marked indicators: over the figure in 8 counties each, over the registry in one.
+    assertEquals(8 * 8, official);
+    assertEquals(8, fellBack);
+    assertTrue(differ > 0, "figures that differ from the registry count");
+    assertEquals("", officialDifferences(result.values(), LinkedRegion.truth()));
+  }
+
+  /**
+   * The differences between the cross-check the run reports beside the values of the indicators counted over
+   * official figures and the truth's (truth/official_denominators.csv, recoverable view): year, registry count,
+   * official figure and ratio (6 decimals), and whether some county fell back; empty when they agree. The truth's
+   * figures are also held to the generator's rule: within 0.9 to 1.1 times the true count of residents, rounded.
+   */
+  static String officialDifferences(List<IndicatorJob.Value> values, Path truthDir) throws Exception {
+    Map<String, String> want = new TreeMap<>();
+    try (var r = Files.newBufferedReader(truthDir.resolve("official_denominators.csv"))) {
+      for (CSVRecord rec : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+        want.put(rec.get("indicator_id") + "|" + rec.get("period_start") + "|" + rec.get("period_end") + "|"
+            + rec.get("division_level") + "|" + rec.get("division_code"), rec.get("official_year") + " "
+            + rec.get("registry_denominator_recoverable") + " " + rec.get("official_denominator") + " "
+            + rec.get("denominator_ratio_recoverable") + " " + !rec.get("counties_without_figure").equals("0"));
+        if (rec.get("division_level").equals("county") && !rec.get("official_denominator").isEmpty()) {
+          // A figure is the true count times a factor in [0.9, 1.1), rounded to a whole resident (at least 1): 7
+          // residents give 6 to 8.
+          long figure = Long.parseLong(rec.get("official_denominator"));
+          long count = Long.parseLong(rec.get("registry_denominator_true"));
+          if (figure < Math.max(1, 0.9 * count - 0.5 - 1e-9) || figure > Math.max(1, 1.1 * count + 0.5 + 1e-9)) {
+            throw new AssertionError("a figure outside 0.9–1.1 times the true count: " + rec);
+          }
+        }
+      }
+    }
+    Map<String, String> got = new TreeMap<>();
+    for (IndicatorJob.Value v : values) {
+      var c = v.check();
+      if (c != null) {
+        got.put(v.indicator().id() + "|" + v.period().start() + "|" + v.period().end() + "|" + v.level() + "|"
+            + v.divisionCode(), c.officialYear() + " " + c.registryDenominator() + " "
+            + (c.officialDenominator() == null ? "" : c.officialDenominator()) + " " + (c.ratio() == null ? ""
+            : String.format(java.util.Locale.ROOT, "%.6f", c.ratio())) + " " + c.partial());
+      }
+    }
+    StringBuilder diff = new StringBuilder();
+    for (String k : new java.util.TreeSet<>(java.util.Set.copyOf(want.keySet()))) {
+      if (!want.get(k).equals(got.get(k))) {
+        diff.append(k).append(": truth ").append(want.get(k)).append(", Sanku ").append(got.get(k)).append('\n');
+      }
+    }
+    for (String k : got.keySet()) {
+      if (!want.containsKey(k)) {
+        diff.append(k).append(": not in the truth, Sanku ").append(got.get(k)).append('\n');
+      }
+    }
+    // 8 marked indicators × (9 counties + city + province).
+    if (want.size() != 8 * 11) {
+      diff.append("the truth has ").append(want.size()).append(" cross-checks, not 88\n");
+    }
+    return diff.toString();
+  }
+
   /** As {@link #differences(List, List, Path)} for a run that found nothing without a county. */
   public static String differences(List<IndicatorJob.Value> values, Path truthDir) throws Exception {
     return differences(values, List.of(), truthDir);

@@ -57,8 +57,9 @@ class IngestTest {
     Warehouse wh = IngestedRegion.warehouse();
     List<Row> ledger = spark().sql("SELECT file, manifest_rows, rows_read, rows_accepted, rows_quarantined FROM "
         + wh.ops("ingest_ledger")).collectAsList();
-    // 2 × 2 reference files + 3 nights × (1 population + 6 ehr + 2 emr) files.
-    assertEquals(2 * 2 + 3 * 9, ledger.size());
+    // 2 × 2 reference files + ref_population (the first reference drop only) + 3 nights × (1 population + 6 ehr + 2
+    // emr) files.
+    assertEquals(2 * 2 + 1 + 3 * 9, ledger.size());
     for (Row l : ledger) {
       assertEquals(l.getLong(1), l.getLong(2), l.getString(0) + ": rows read = rows in the manifest");
       assertEquals(l.getLong(2), l.getLong(3) + l.getLong(4), l.getString(0) + ": read = accepted + quarantined");

@@ -38,8 +38,13 @@ public final class IngestedRegion {
     return landing;
   }
 
+  /**
+   * The shared region; its reference source also delivers the official population (all counties but one), so the
+   * indicators' comparison with the truth covers official denominators and the fallback to the registry.
+   */
   static void generate(Path out, String encoding) throws IOException {
-    generate(out, encoding, 3000, 3);
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 3000, 11, LocalDate.parse("2025-12-31"), out,
+        3, 0.04, encoding, CONF, 2, true));
   }
 
   static void generate(Path out, String encoding, long persons, int nights) throws IOException {

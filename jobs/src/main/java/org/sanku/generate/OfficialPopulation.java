@@ -102,10 +102,13 @@ final class OfficialPopulation {
     return new OfficialPopulation(ctx, figures);
   }
 
-  /** The per-chunk tallies summed (the truth writer sums them the same way). */
+  /**
+   * The per-chunk tallies of the as-of period (the first of the truth's periods: its R is the as-of date) summed,
+   * as the truth writer sums them.
+   */
   static TruthRules.Tally sum(int counties, List<ChunkCounts> chunkCounts) {
     TruthRules.Tally all = new TruthRules.Tally(counties);
-    chunkCounts.forEach(g -> all.addAll(g.tally));
+    chunkCounts.forEach(g -> all.addAll(g.tally[0]));
     return all;
   }
 

@@ -39,8 +39,11 @@ public class PeriodsRegionTest {
     Catalog catalog = TestConfig.get().indicators();
     var wh = LinkedRegion.warehouse();
     List<IndicatorEngine.CountyCount> counts = IndicatorEngine.over(spark, catalog, wh).compute(PERIODS);
-    values = IndicatorJob.rollUp(catalog, TestConfig.get().targets(), PERIODS, counts,
-        new org.sanku.geo.Divisions(spark, wh.std("ref_division"), false));
+    org.sanku.geo.Divisions div = new org.sanku.geo.Divisions(spark, wh.std("ref_division"), false);
+    // The region delivers official population figures: the marked indicators count over them, as a run does.
+    OfficialDenominators official = OfficialDenominators.of(spark.table(wh.std("ref_population")), catalog,
+        PERIODS, div, new PrintStream(System.out, true));
+    values = IndicatorJob.rollUp(catalog, TestConfig.get().targets(), PERIODS, counts, div, official);
     unassigned = IndicatorJob.unassigned(catalog, PERIODS, counts);
     new PrintStream(System.out, true).printf("periods: %,d values for %d periods%n", values.size(), PERIODS.size());
   }
@@ -62,6 +65,8 @@ public class PeriodsRegionTest {
   @Test
   void everyPeriodAtEveryLevelEqualsTheRecoverableTruth() throws Exception {
     assertEquals("", IndicatorRegionTest.differences(values, unassigned, LinkedRegion.truth()));
+    // The official figures, registry counts and ratios beside them, period by period (2024's over 2024's figures).
+    assertEquals("", IndicatorRegionTest.officialDifferences(values, LinkedRegion.truth()));
   }
 
   /**

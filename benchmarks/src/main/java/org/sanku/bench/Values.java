@@ -69,6 +69,12 @@ final class Values {
         } else if (!first.equals(period)) {
           continue;
         }
+        if (rec.get("division_level").equals("unassigned")) {
+          // Counts without a county: Sanku publishes the counts (ind.unassigned_count), not a rate.
+          out.put(rec.get("indicator_id") + " ", new Value(rec.get("numerator_recoverable"),
+              rec.get("denominator_recoverable"), null, null, null));
+          continue;
+        }
         out.put(rec.get("indicator_id") + " " + rec.get("division_code"), new Value(
             rec.get("numerator_recoverable"), rec.get("denominator_recoverable"), dbl(rec.get("value_recoverable")),
             dbl(rec.get("lower95_recoverable")), dbl(rec.get("upper95_recoverable"))));
@@ -77,13 +83,31 @@ final class Values {
     return out;
   }
 
-  static Comparison compare(Path published, Path truth, Path region, String commit) throws IOException {
+  /** Reads `indicator_id, numerator, denominator` of ind.unassigned_count (a CSV with a header), keyed as the truth. */
+  static Map<String, Value> readUnassigned(Path csv) throws IOException {
+    Map<String, Value> out = new TreeMap<>();
+    try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+      for (CSVRecord rec : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+        out.put(rec.get("indicator_id") + " ", new Value(rec.get("numerator"), rec.get("denominator"), null, null,
+            null));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Compares the published values (and, when given, the counts without a county) with the truth, and with the
+   * values an earlier commit published on the region.
+   */
+  static Comparison compare(Path published, Path unassigned, Path truth, Path region, String commit)
+      throws IOException {
     Map<String, Value> got = readPublished(published);
+    Map<String, Value> counts = unassigned == null ? Map.of() : readUnassigned(unassigned);
     Map<String, Value> want = readTruth(truth);
     List<String> diffs = new ArrayList<>();
     int equal = 0;
     for (var e : want.entrySet()) {
-      Value g = got.get(e.getKey());
+      Value g = got.containsKey(e.getKey()) ? got.get(e.getKey()) : counts.get(e.getKey());
       if (g != null && g.sameAs(e.getValue())) {
         equal++;
       } else if (diffs.size() < 10) {

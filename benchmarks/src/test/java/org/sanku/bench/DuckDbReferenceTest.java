@@ -50,8 +50,8 @@ class DuckDbReferenceTest {
     }
     Map<String, String> want = new TreeMap<>();
     for (var e : Values.readTruth(landing.resolve("truth").resolve("indicators.csv")).entrySet()) {
-      String id = e.getKey().split(" ")[0];
-      String division = e.getKey().split(" ")[1];
+      String id = e.getKey().split(" ", -1)[0];
+      String division = e.getKey().split(" ", -1)[1];
       // County rows: 12 digits ending in six zeros whose county part (digits 5–6) is not 00 (that is the city).
       boolean county = division.endsWith("000000") && !division.substring(4, 6).equals("00");
       if (List.of("ehr_coverage", "elderly_health_mgmt", "elderly_tcm_mgmt", "htn_std_mgmt").contains(id) && county) {

@@ -74,6 +74,8 @@ public final class Bench implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream o = System.out;
     Path home = Path.of(System.getenv().getOrDefault("SANKU_HOME", ".")).toAbsolutePath().normalize();
+    // The commit the measured jars were built from: read now, as the checkout may move on during a long run.
+    String commit = commit(home);
     Path region = region(home, o);
     Path run = out.resolve("run").toAbsolutePath();
     deleteTree(run);
@@ -120,7 +122,7 @@ public final class Bench implements Callable<Integer> {
       Files.deleteIfExists(unassignedCsv);
     }
     r.values(Values.compare(run.resolve("values.csv"), Files.exists(unassignedCsv) ? unassignedCsv : null,
-        region.resolve("truth").resolve("indicators.csv"), region, commit(home)));
+        region.resolve("truth").resolve("indicators.csv"), region, commit));
 
     if (noDuckdb || !encoding.equalsIgnoreCase("UTF-8")) {
       o.println("bench: DuckDB reference skipped" + (noDuckdb ? "" : " (it reads only UTF-8 here)"));
@@ -132,7 +134,6 @@ public final class Bench implements Callable<Integer> {
           run.resolve("duckdb-delta.log"), null, ""));
     }
     String machine = Machine.describe();
-    String commit = commit(home);
     String report = r.render(machine, commit, LocalDate.now());
     o.println();
     o.print(report);

@@ -115,18 +115,7 @@ final class EarlierServices {
     int total = (int) Math.min(f2f + phone, span + 1);
     boolean controlled = r.nextDouble() < (htn ? k.htnControlled() : k.t2dmControlled());
     // Distinct days spread over the span, as quarterly visits with jitter.
-    List<LocalDate> days = new ArrayList<>();
-    java.util.BitSet taken = new java.util.BitSet();
-    for (int i = 0; i < total; i++) {
-      long width = Math.max(1, (span + 1) / total);
-      int off = (int) Math.min(span, (span + 1) * i / total + r.nextLong(width));
-      while (taken.get(off)) {
-        off = (int) ((off + 1) % (span + 1));
-      }
-      taken.set(off);
-      days.add(from.plusDays(off));
-    }
-    days.sort(null);
+    List<LocalDate> days = HealthServices.spreadDays(from, span, total, r);
     for (int i = 0; i < days.size(); i++) {
       Followup f = new Followup();
       // Ids 50 and up: the window's follow-ups are numbered from 00.

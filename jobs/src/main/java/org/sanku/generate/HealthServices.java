@@ -290,21 +290,8 @@ final class HealthServices {
     if (span2 < 0) {
       total = 0;
     }
-    List<LocalDate> days = new ArrayList<>();
     total = (int) Math.min(total, span2 + 1);
-    BitSet taken = new BitSet();
-    for (int i = 0; i < total; i++) {
-      // Spread follow-ups over the span like quarterly visits, with jitter; a taken day moves to the next
-      // free one (there are at least as many days as follow-ups).
-      long width = Math.max(1, (span2 + 1) / total);
-      int off = (int) Math.min(span2, (span2 + 1) * i / total + r.nextLong(width));
-      while (taken.get(off)) {
-        off = (int) ((off + 1) % (span2 + 1));
-      }
-      taken.set(off);
-      days.add(from.plusDays(off));
-    }
-    days.sort(null);
+    List<LocalDate> days = spreadDays(from, span2, total, r);
     for (int i = 0; i < days.size(); i++) {
       Followup f = new Followup();
       f.id = String.format("SF%010d%s%02d", p.idx, htn ? "1" : "2", i);
@@ -348,5 +335,25 @@ final class HealthServices {
       followupsAfterClose(p, en, age, activeEnd);
     }
     return en;
+  }
+
+  /**
+   * {@code total} distinct days from {@code from} to {@code from + span}, in order, spread like quarterly visits
+   * with jitter; a taken day moves to the next free one (total is at most span + 1).
+   */
+  static List<LocalDate> spreadDays(LocalDate from, long span, int total, SplittableRandom r) {
+    List<LocalDate> days = new ArrayList<>();
+    BitSet taken = new BitSet();
+    for (int i = 0; i < total; i++) {
+      long width = Math.max(1, (span + 1) / total);
+      int off = (int) Math.min(span, (span + 1) * i / total + r.nextLong(width));
+      while (taken.get(off)) {
+        off = (int) ((off + 1) % (span + 1));
+      }
+      taken.set(off);
+      days.add(from.plusDays(off));
+    }
+    days.sort(null);
+    return days;
   }
 }

@@ -8,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Date;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,11 +194,7 @@ class IndicatorRulesTest {
     diagnosis("V2", "P2", "I10", false);          // before the window
     diagnosis("V8", "P8", "J06", false);
 
-    for (IntegratedTables.Spec s : IntegratedTables.all()) {
-      StructType schema = schema(s);
-      spark.createDataFrame(rows.getOrDefault(s.table(), List.of()), schema)
-          .createOrReplaceTempView("rules_" + s.namespace() + "_" + s.table());
-    }
+    IntegratedRows.views(rows, "rules_");
     spark.sql("SELECT * FROM VALUES ('511302000000', '顺庆区', '3', '511300000000'), "
         + "('511303000000', '高坪区', '3', '511300000000'), ('511300000000', '南充市', '2', '510000000000'), "
         + "('510000000000', '四川省', '1', NULL) AS t(division_code, name, level, parent_code)")
@@ -438,29 +430,8 @@ class IndicatorRulesTest {
 
   // ---- fixture rows, shaped like the integrated tables ----
 
-  private static StructType schema(IntegratedTables.Spec s) {
-    StructType t = new StructType();
-    for (IntegratedTables.Col c : s.columns()) {
-      t = t.add(c.name(), c.sparkType());
-    }
-    return t;
-  }
-
   private static void add(String table, Object... kv) {
-    IntegratedTables.Spec s = IntegratedTables.get(table);
-    Object[] values = new Object[s.columns().size()];
-    for (int i = 0; i < kv.length; i += 2) {
-      int at = s.names().indexOf((String) kv[i]);
-      if (at < 0) {
-        throw new IllegalArgumentException(table + " has no column " + kv[i]);
-      }
-      Object v = kv[i + 1];
-      if (v instanceof String str && s.columns().get(at).type().equals("date")) {
-        v = Date.valueOf(str);
-      }
-      values[at] = v;
-    }
-    rows.computeIfAbsent(table, k -> new ArrayList<>()).add(RowFactory.create(values));
+    IntegratedRows.add(rows, table, kv);
   }
 
   private static void person(String key, String birth, String residentType, String status, String death,

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,9 +24,7 @@ import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sanku.indicators.report.Cell;
@@ -321,12 +318,7 @@ class OfficialDenominatorsTest {
     }
     IcebergWriter writer = new IcebergWriter(TestSpark.get());
     for (IntegratedTables.Spec s : IntegratedTables.all()) {
-      StructType schema = new StructType();
-      for (IntegratedTables.Col c : s.columns()) {
-        schema = schema.add(c.name(), c.sparkType());
-      }
-      writer.replace(wh.analytics(s.namespace(), s.table()),
-          TestSpark.get().createDataFrame(rows.getOrDefault(s.table(), List.of()), schema));
+      writer.replace(wh.analytics(s.namespace(), s.table()), IntegratedRows.frame(rows, s));
     }
   }
 
@@ -336,20 +328,7 @@ class OfficialDenominatorsTest {
   }
 
   private static void add(Map<String, List<Row>> rows, String table, Object... kv) {
-    IntegratedTables.Spec s = IntegratedTables.get(table);
-    Object[] values = new Object[s.columns().size()];
-    for (int i = 0; i < kv.length; i += 2) {
-      int at = s.names().indexOf((String) kv[i]);
-      if (at < 0) {
-        throw new IllegalArgumentException(table + " has no column " + kv[i]);
-      }
-      Object v = kv[i + 1];
-      if (v instanceof String str && s.columns().get(at).type().equals("date")) {
-        v = Date.valueOf(str);
-      }
-      values[at] = v;
-    }
-    rows.computeIfAbsent(table, k -> new ArrayList<>()).add(RowFactory.create(values));
+    IntegratedRows.add(rows, table, kv);
   }
 
   /** A full reference drop: the region's divisions and {@code population} as ref_population.csv. */

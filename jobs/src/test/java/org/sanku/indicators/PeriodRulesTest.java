@@ -3,16 +3,12 @@ package org.sanku.indicators;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,14 +61,7 @@ class PeriodRulesTest {
     followup("F2b", "EH2", "RH2", "2025-09-05", "2");
     followup("F3a", "EH3", "RH3", "2024-02-01", "1");
     followup("F3b", "EH3", "RH3", "2024-05-01", "1");
-    for (IntegratedTables.Spec s : IntegratedTables.all()) {
-      StructType t = new StructType();
-      for (IntegratedTables.Col c : s.columns()) {
-        t = t.add(c.name(), c.sparkType());
-      }
-      spark.createDataFrame(rows.getOrDefault(s.table(), List.of()), t)
-          .createOrReplaceTempView("periods_" + s.namespace() + "_" + s.table());
-    }
+    IntegratedRows.views(rows, "periods_");
     spark.sql("SELECT * FROM VALUES ('511302000000', '顺庆区', '3', '511300000000'), "
         + "('511300000000', '南充市', '2', '510000000000'), ('510000000000', '四川省', '1', NULL) "
         + "AS t(division_code, name, level, parent_code)").createOrReplaceTempView("periods_std_ref_division");
@@ -128,20 +117,7 @@ class PeriodRulesTest {
   }
 
   private static void add(String table, Object... kv) {
-    IntegratedTables.Spec s = IntegratedTables.get(table);
-    Object[] values = new Object[s.columns().size()];
-    for (int i = 0; i < kv.length; i += 2) {
-      int at = s.names().indexOf((String) kv[i]);
-      if (at < 0) {
-        throw new IllegalArgumentException(table + " has no column " + kv[i]);
-      }
-      Object v = kv[i + 1];
-      if (v instanceof String str && s.columns().get(at).type().equals("date")) {
-        v = Date.valueOf(str);
-      }
-      values[at] = v;
-    }
-    rows.computeIfAbsent(table, k -> new ArrayList<>()).add(RowFactory.create(values));
+    IntegratedRows.add(rows, table, kv);
   }
 
   private static void person(String key, String birth, String status, String death) {

@@ -1,7 +1,6 @@
 package org.sanku.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -40,8 +39,9 @@ public final class IndicatorsCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table, csv or xlsx (default: ${DEFAULT-VALUE})")
   String format;
 
-  @Option(names = "--out", description = "output file (required for xlsx; default for csv: standard output)")
-  Path out;
+  @Option(names = "--out", description = "output file or URI (hdfs://, s3a://); required for xlsx; default for "
+      + "csv: standard output")
+  String out;
 
   @Option(names = "--recompute", description = "compute the period again even when it is published")
   boolean recompute;
@@ -75,16 +75,21 @@ public final class IndicatorsCommand implements Callable<Integer> {
     try {
       Warehouse wh = Warehouse.open(spark, Warehouse.locationOf(warehouse));
       List<Cell> cells = new Pipeline(RunContext.reading(spark, wh, config, System.err)).values(p, recompute);
-      return write(cells, System.out);
+      return write(cells, System.out, spark.sparkContext().hadoopConfiguration());
     } finally {
       spark.stop();
     }
   }
 
-  int write(List<Cell> all, PrintStream stdout) throws Exception {
-    new Reports(format, level, indicators, k, HEADLINE).write(all, out, stdout);
+  int write(List<Cell> all, PrintStream stdout, org.apache.hadoop.conf.Configuration hadoop) throws Exception {
+    Reports reports = new Reports(format, level, indicators, k, HEADLINE);
+    if (out == null) {
+      reports.write(all, null, stdout);
+      return 0;
+    }
+    String wrote = org.sanku.storage.StorageFiles.writeOutput(out, hadoop, f -> reports.write(all, f, stdout));
     if ("xlsx".equals(format)) {
-      System.err.println("sanku indicators: wrote " + out);
+      System.err.println("sanku indicators: wrote " + wrote);
     }
     return 0;
   }

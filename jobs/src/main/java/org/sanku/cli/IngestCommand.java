@@ -1,6 +1,5 @@
 package org.sanku.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sanku.ingest.IngestJob;
@@ -19,8 +18,9 @@ import picocli.CommandLine.Option;
         + "warehouse (identity and analytics zones), with quarantine and reconciliation.")
 public final class IngestCommand implements Callable<Integer> {
 
-  @Option(names = "--landing", required = true, description = "landing folder (<source>/<yyyyMMdd>/ drops)")
-  Path landing;
+  @Option(names = "--landing", required = true, description = "landing folder or URI (hdfs://, s3a://) of "
+      + "<source>/<yyyyMMdd>/ drops")
+  String landing;
 
   @Option(names = "--warehouse", required = true, description = "warehouse folder or URI (hdfs://, s3a://)")
   String warehouse;

@@ -1,7 +1,6 @@
 package org.sanku.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,8 +30,9 @@ import picocli.CommandLine.Option;
         + "are published).")
 public final class NightlyCommand implements Callable<Integer> {
 
-  @Option(names = "--landing", required = true, description = "landing folder (<source>/<yyyyMMdd>/ drops)")
-  Path landing;
+  @Option(names = "--landing", required = true, description = "landing folder or URI (hdfs://, s3a://) of "
+      + "<source>/<yyyyMMdd>/ drops")
+  String landing;
 
   @Option(names = "--warehouse", required = true, description = "warehouse folder or URI (hdfs://, s3a://)")
   String warehouse;

@@ -44,8 +44,9 @@ public final class QualityCommand implements Callable<Integer> {
       description = "source, county, org or file (default: ${DEFAULT-VALUE})")
   String level;
 
-  @Option(names = "--out", description = "output file (required for xlsx; default for table and csv: standard output)")
-  Path out;
+  @Option(names = "--out", description = "output file or URI (hdfs://, s3a://); required for xlsx; "
+      + "default for table and csv: standard output")
+  String out;
 
   @Option(names = "--check", description = "run the checks now for the night (the latest ingested drop, or --as-of) "
       + "and report that run")
@@ -90,14 +91,23 @@ public final class QualityCommand implements Callable<Integer> {
         which = res.runId();
         exit = res.failingChecks().isEmpty() ? 0 : Nightly.HELD_BACK;
       }
-      write(QualityReport.read(spark, wh, which, level));
+      QualityReport.Report report = QualityReport.read(spark, wh, which, level);
+      if (out == null) {
+        write(report, null);
+      } else {
+        String wrote = org.sanku.storage.StorageFiles.writeOutput(out, spark.sparkContext().hadoopConfiguration(),
+            f -> write(report, f));
+        if (format.equals("xlsx")) {
+          System.err.println("sanku quality: wrote " + wrote);
+        }
+      }
       return exit;
     } finally {
       spark.stop();
     }
   }
 
-  private void write(QualityReport.Report r) throws Exception {
+  private void write(QualityReport.Report r, Path out) throws java.io.IOException {
     switch (format) {
       case "table" -> {
         String text = QualityReportWriter.table(r);
@@ -119,7 +129,6 @@ public final class QualityCommand implements Callable<Integer> {
         try (OutputStream o = Files.newOutputStream(out)) {
           QualityReportWriter.xlsx(r, o);
         }
-        System.err.println("sanku quality: wrote " + out);
       }
     }
   }

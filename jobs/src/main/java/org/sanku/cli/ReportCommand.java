@@ -33,8 +33,9 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--scope", description = "division the report is about, 6 or 12 digits (default: the only city)")
   String scope;
 
-  @Option(names = "--out", required = true, description = "the HTML file to write, e.g. 南充-2025.html")
-  Path out;
+  @Option(names = "--out", required = true, description = "the HTML file to write, e.g. 南充-2025.html (a path or a "
+      + "URI: hdfs://, s3a://)")
+  String out;
 
   @Option(names = "--suppress-below", defaultValue = "5",
       description = "publication threshold k, as for csv and xlsx (default: ${DEFAULT-VALUE})")
@@ -56,7 +57,10 @@ public final class ReportCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.create("sanku-report", master);
     try {
       Warehouse wh = Warehouse.open(spark, Warehouse.locationOf(warehouse));
-      write(spark, wh, config, p, options, out, System.err);
+      PublishedRun run = new Pipeline(RunContext.reading(spark, wh, config, System.err)).published(p);
+      String wrote = org.sanku.storage.StorageFiles.writeOutput(out, spark.sparkContext().hadoopConfiguration(),
+          f -> HtmlReport.write(run, config.schemas(), options, f));
+      said(run, p, wrote, System.err);
       return 0;
     } finally {
       spark.stop();
@@ -68,8 +72,12 @@ public final class ReportCommand implements Callable<Integer> {
       HtmlReport.Options options, Path out, PrintStream log) throws java.io.IOException {
     PublishedRun run = new Pipeline(RunContext.reading(spark, wh, config, log)).published(p);
     HtmlReport.write(run, config.schemas(), options, out);
+    said(run, p, out.toString(), log);
+    return run;
+  }
+
+  private static void said(PublishedRun run, Period p, String out, PrintStream log) {
     log.println("sanku report: wrote " + out + " (period " + PublishedRun.argument(p) + ", run "
         + run.run().runId() + ", data as of " + run.run().asOf() + ")");
-    return run;
   }
 }

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.apache.spark.sql.functions.udf;
 
 import java.nio.charset.Charset;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,7 +47,7 @@ final class CsvDropReader {
   /** The flag column of records whose number of fields differs from the header's (contract §2). */
   static final String WRONG_FIELDS = "_wrong_fields";
 
-  static Dataset<Row> read(SparkSession spark, Path file, String fileId, Charset encoding, char delimiter,
+  static Dataset<Row> read(SparkSession spark, org.apache.hadoop.fs.Path file, String fileId, Charset encoding, char delimiter,
       DropHeaders.Layout layout, long records, LineMap lineMap) {
     // Columns by position, never by the delivered header text: a header is only matched (DropHeaders), so that no
     // delivered text becomes a column name (Spark renames duplicates, and a header such as _line would clash). The
@@ -63,14 +62,14 @@ final class CsvDropReader {
     // line break, blank line or short or long record), is read line by line: Spark splits it over every core. Any
     // other file is read whole by one task (multiLine: quoted fields may span lines), in record order.
     boolean byLine = lineMap.changes() == 0 && lineMap.wrongFieldCounts() == 0 && lineMap.longestRecordLines() <= 1
-        && !file.getFileName().toString().endsWith(".gz");
+        && !file.getName().endsWith(".gz");
     // The header line is read as a record and dropped by its number (below): Spark's own header handling would
     // compare it with the schema and log the delivered header's text.
     Dataset<Row> df = spark.read().schema(given).option("header", "false").option("encoding", encoding.name())
         .option("sep", String.valueOf(delimiter)).option("multiLine", String.valueOf(!byLine)).option("quote", "\"")
         .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
         .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
-        .csv(file.toUri().toString());
+        .csv(file.toString());
     TableSchema schema = layout.schema();
     Map<String, String> mapped = new LinkedHashMap<>();
     layout.columns().forEach((c, i) -> mapped.put(positional[i], c));

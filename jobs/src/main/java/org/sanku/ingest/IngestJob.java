@@ -67,7 +67,7 @@ public final class IngestJob {
 
   private final SparkSession spark;
   private final Warehouse wh;
-  private final Path landing;
+  private final org.apache.hadoop.fs.Path landing;
   private final SchemaCatalog catalog;
   private final HeaderAliases aliases;
   private final byte[] personKey;
@@ -90,6 +90,15 @@ public final class IngestJob {
    */
   public IngestJob(SparkSession spark, Warehouse wh, Path landing, SchemaCatalog catalog, HeaderAliases aliases,
       Settings settings, byte[] personKey, PrintStream log) {
+    this(spark, wh, org.sanku.ingest.drop.LandingFiles.location(landing), catalog, aliases, settings, personKey, log);
+  }
+
+  /**
+   * An ingest of a landing on any file system: a {@code file:} location or another file system's URI
+   * ({@code hdfs://}, {@code s3a://}, read with the session's Hadoop configuration).
+   */
+  public IngestJob(SparkSession spark, Warehouse wh, org.apache.hadoop.fs.Path landing, SchemaCatalog catalog,
+      HeaderAliases aliases, Settings settings, byte[] personKey, PrintStream log) {
     this.spark = spark;
     this.wh = wh;
     this.landing = landing;
@@ -130,7 +139,8 @@ public final class IngestJob {
     refuseProtectedFilesInLanding();
     PersonKeyFunction.register(spark, personKey);
     ManifestVerifier.Limits limits = new ManifestVerifier.Limits(settings.ingest().maxRecordLines(), protectedFiles);
-    DropScanner.ScanResult scan = DropScanner.scan(landing, catalog.sources());
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    DropScanner.ScanResult scan = DropScanner.scan(landing, catalog.sources(), hadoop);
     List<String> refusals = new ArrayList<>(scan.problems());
     // Folders that are not drops are said, every run: they are most likely deliveries that would never be read.
     scan.problems().forEach(m -> log.println("ingest: not read: " + m));
@@ -144,7 +154,7 @@ public final class IngestJob {
         if (!ref.source().equals(source) || done.contains(dropId(ref))) {
           continue;
         }
-        ManifestVerifier.Verification v = ManifestVerifier.verify(ref, limits);
+        ManifestVerifier.Verification v = ManifestVerifier.verify(ref, limits, hadoop);
         List<String> problems = new ArrayList<>(v.messages());
         for (String w : v.warnings()) {
           log.println("ingest: WARNING " + w);
@@ -190,11 +200,15 @@ public final class IngestJob {
   }
 
   private void refuseProtectedFilesInLanding() {
+    Path local = org.sanku.ingest.drop.LandingFiles.local(landing);
+    if (local == null) {
+      return; // the protected files are on the driver's disk, the landing on another file system
+    }
     for (Path p : protectedFiles) {
       try {
-        if (java.nio.file.Files.exists(p) && java.nio.file.Files.exists(landing)
-            && p.toRealPath().startsWith(landing.toRealPath())) {
-          throw new IllegalStateException("the person key file lies inside the landing folder " + landing
+        if (java.nio.file.Files.exists(p) && java.nio.file.Files.exists(local)
+            && p.toRealPath().startsWith(local.toRealPath())) {
+          throw new IllegalStateException("the person key file lies inside the landing folder " + local
               + ": move it out (only the Sanku user may read it; whoever delivers must not reach it)");
         }
       } catch (java.io.IOException e) {
@@ -242,7 +256,7 @@ public final class IngestJob {
       TableSchema schema = layout.schema();
       org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
       long tStart = System.nanoTime();
-      Path path = drop.folder().resolve(file);
+      org.apache.hadoop.fs.Path path = drop.file(file);
       long manifestRows = drop.manifest().files().get(file).rows();
       Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
           drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));

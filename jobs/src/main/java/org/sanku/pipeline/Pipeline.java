@@ -112,7 +112,7 @@ public final class Pipeline {
     }
   }
 
-  private java.nio.file.Path landing;
+  private org.apache.hadoop.fs.Path landing;
   private boolean acceptShrink;
 
   /** Lets the next {@link #ingest} apply full drops that remove more than ingest.max_full_drop_shrink of a table. */
@@ -121,13 +121,19 @@ public final class Pipeline {
     return this;
   }
 
-  /** The landing folder the next {@link #ingest} reads. */
+  /** The landing folder the next {@link #ingest} reads, on the local disk. */
   public Pipeline landing(java.nio.file.Path folder) {
-    this.landing = folder;
+    this.landing = org.sanku.ingest.drop.LandingFiles.location(folder);
     return this;
   }
 
-  private java.nio.file.Path landing() {
+  /** The landing the next {@link #ingest} reads: a local folder or a URI ({@code hdfs://}, {@code s3a://}). */
+  public Pipeline landing(String location) {
+    this.landing = org.sanku.ingest.drop.LandingFiles.location(location);
+    return this;
+  }
+
+  private org.apache.hadoop.fs.Path landing() {
     if (landing == null) {
       throw new IllegalStateException("no landing folder given");
     }

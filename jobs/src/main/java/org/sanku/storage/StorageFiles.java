@@ -54,4 +54,50 @@ public final class StorageFiles {
       throw new UncheckedIOException("cannot copy " + location + " to " + target + ": " + e.getMessage(), e);
     }
   }
+
+  /** Writes a file given a local path: the body of an output. */
+  @FunctionalInterface
+  public interface LocalWrite {
+    void to(Path local) throws IOException;
+  }
+
+  /**
+   * Writes an output file (a CSV, workbook or report) at {@code location}: a local path is written in place; on
+   * another file system ({@code hdfs://}, {@code s3a://}) the file is written to a private local folder first and
+   * then copied there whole, replacing what was there, so a reader never sees half a file.
+   *
+   * @return how the file is named in messages
+   */
+  public static String writeOutput(String location, Configuration hadoop, LocalWrite write) throws IOException {
+    if (!isRemote(location)) {
+      Path local = location.regionMatches(true, 0, "file:", 0, 5)
+          ? Path.of(new org.apache.hadoop.fs.Path(location).toUri().getPath()) : Path.of(location);
+      write.to(local);
+      return local.toString();
+    }
+    org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(location);
+    Path dir = java.nio.file.Files.createTempDirectory("sanku-out");
+    try {
+      Path local = dir.resolve(dst.getName());
+      write.to(local);
+      FileSystem fs = dst.getFileSystem(hadoop);
+      org.apache.hadoop.fs.Path part = new org.apache.hadoop.fs.Path(dst.getParent(), "." + dst.getName() + "."
+          + ProcessHandle.current().pid() + ".part");
+      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toUri()), part);
+      if (fs.exists(dst) && !fs.delete(dst, false)) {
+        throw new IOException("cannot replace " + location);
+      }
+      if (!fs.rename(part, dst)) {
+        fs.delete(part, false);
+        throw new IOException("cannot move the written file to " + location);
+      }
+      return location;
+    } finally {
+      try (var files = java.nio.file.Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
 }

@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -45,61 +46,36 @@ class ClusterNightlyTest {
       + "numerator, denominator, value, lower95, upper95, target, gap, note, as_of";
 
   @Test
-  void theNightlyOnAStandaloneClusterWithItsWarehouseOnHdfsPublishesTheEmbeddedRunsNumbers() throws Exception {
+  void theNightlyOnAStandaloneClusterWithLandingAndWarehouseOnHdfsPublishesTheEmbeddedRunsNumbers() throws Exception {
     Path dir = Files.createTempDirectory("sanku-cluster");
-    // A small region (400 persons, one full drop per source, 4% dirty rows); the landing is a local folder every
-    // executor of this one-machine cluster reads (README: on a cluster the landing is a shared mount).
+    // A small region (400 persons, 4% dirty rows) over two nights: the first night's full drops, then a night of
+    // deltas in which the population registry's file was altered after its manifest was written.
+    Path generated = dir.resolve("generated");
+    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 400, 5, LocalDate.parse("2025-12-31"), generated,
+        2, 0.04, null, TestConfig.CONF, 2));
     Path landing = dir.resolve("landing");
-    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 400, 5, LocalDate.parse("2025-12-31"), landing,
-        1, 0.04, null, TestConfig.CONF, 2));
+    List<Path> firstNight = deliverNight(generated, landing, 0);
+    assertEquals(4, firstNight.size(), firstNight.toString());
 
-    // The embedded run: this JVM's local session, a local warehouse.
+    // The embedded run: this JVM's local session, a local warehouse, the same drops from the local disk.
     long t0 = System.nanoTime();
     SparkSession spark = TestSpark.get();
     Warehouse local = new Warehouse(spark, Warehouse.locationOf(dir.resolve("wh-local").toString()), "cl_a", "cl_i");
-    Nightly.Outcome embedded = new Pipeline(new RunContext(spark, local, TestConfig.get(), null, IngestedRegion.KEY,
-        List.of(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))).landing(landing)
-        .nightly();
-    assertEquals(0, embedded.exitCode());
+    assertEquals(0, embedded(spark, local, landing).exitCode());
     long t1 = System.nanoTime();
 
     try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster"))) {
       String wh = cluster.hdfsUri() + "/sanku/warehouse";
+      String hdfsLanding = cluster.hdfsUri() + "/sanku/landing";
+      var fs = cluster.hdfs.getFileSystem();
+      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(landing.toUri()),
+          new org.apache.hadoop.fs.Path("/sanku/landing"));
       configurationOnHdfs(cluster);
       Path jar = applicationJar(dir.resolve("sanku-app.jar"));
-      Path driverDir = Files.createDirectories(dir.resolve("driver"));
-      // The driver logs as ./sanku does (WARN, Sanku's own progress): Spark's INFO lines would be most of its work.
-      Path log4j = Path.of(Pipeline.class.getResource("/log4j2.properties").toURI());
-      List<String> cmd = new ArrayList<>(List.of(LocalCluster.javaBin(), "-Xmx1g",
-          "-Dlog4j2.configurationFile=" + log4j.toUri()));
-      cmd.addAll(LocalCluster.JVM_FLAGS);
-      cmd.addAll(List.of("-cp", cluster.sparkClassPath, "org.apache.spark.deploy.SparkSubmit",
-          "--master", cluster.master, "--deploy-mode", "client", "--class", "org.sanku.cli.Sanku",
-          "--driver-java-options", "-Duser.timezone=Asia/Shanghai",
-          "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=Asia/Shanghai",
-          "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-          "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-          "--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.default.parallelism=2",
-          jar.toString(), "nightly", "--landing", landing.toString(), "--warehouse", wh));
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(driverDir.toFile()).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("submit.log").toFile());
-      pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-      pb.environment().put("SANKU_PERSON_KEY", HexFormat.of().formatHex(IngestedRegion.KEY));
-      pb.environment().remove("SANKU_HOME");
-      pb.environment().remove("SANKU_CONF");
-      Process submit = pb.start();
-      boolean ended = submit.waitFor(600, TimeUnit.SECONDS);
-      if (!ended) {
-        submit.toHandle().descendants().forEach(ProcessHandle::destroy);
-        submit.destroyForcibly();
-      }
-      String out = Files.readString(dir.resolve("submit.log"), StandardCharsets.UTF_8);
-      String tail = out.lines().skip(Math.max(0, out.lines().count() - 60)).reduce("", (a, b) -> a + "\n" + b);
-      System.out.printf("cluster nightly: embedded run %.1f s, cluster start and spark-submit %.1f s%n",
-          (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
-      assertTrue(ended, "spark-submit still running after 600 s:" + tail);
-      assertEquals(0, submit.exitValue(), tail);
-      assertTrue(out.contains("nightly: published."), tail);
+      String out = submit(cluster, dir, jar, "night1", 0, "nightly", "--landing", hdfsLanding, "--warehouse", wh);
+      long t2 = System.nanoTime();
+      assertTrue(out.contains("nightly: published."), tail(out));
+      assertTrue(out.contains("nightly: landing " + hdfsLanding), tail(out));
       // The run used the cluster: the Master registered the application, and the Worker ran its executor, whose
       // log shows tasks finished there.
       assertTrue(cluster.log("master").contains("Registered app sanku-nightly with ID"),
@@ -116,7 +92,6 @@ class ClusterNightlyTest {
       assertTrue(tasksRan, "no task finished on the worker's executors");
 
       // The warehouse is on HDFS, both zones, the identity zone private.
-      var fs = cluster.hdfs.getFileSystem();
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/sanku/warehouse/analytics/ind/indicator_value/metadata")));
       assertEquals(0700, fs.getFileStatus(new org.apache.hadoop.fs.Path("/sanku/warehouse/identity")).getPermission()
           .toShort());
@@ -130,9 +105,135 @@ class ClusterNightlyTest {
       // ... and the values are not all empty: the region's counties have residents and managed elderly.
       assertTrue(fromCluster.stream().anyMatch(v -> v.startsWith("elderly_health_mgmt|") && !v.contains("|0|0|")),
           String.join("\n", fromCluster.subList(0, 20)));
+
+      // The second night, delivered on both landings: deltas of every source, the registry's altered.
+      List<Path> secondNight = deliverNight(generated, landing, 1);
+      assertEquals(4, secondNight.size(), secondNight.toString());
+      Path pop = secondNight.stream().filter(p -> p.startsWith(landing.resolve("population"))).findFirst()
+          .orElseThrow().resolve("pop_person.csv");
+      byte[] bytes = Files.readAllBytes(pop);
+      int at = bytes.length - 2; // the last record's last field, before the line end: still valid UTF-8
+      bytes[at] = (byte) (bytes[at] == '1' ? '2' : '1');
+      Files.write(pop, bytes);
+      String popDrop = "population/" + pop.getParent().getFileName();
+      for (Path drop : secondNight) {
+        String rel = landing.relativize(drop).toString();
+        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(drop.toUri()),
+            new org.apache.hadoop.fs.Path("/sanku/landing/" + rel));
+      }
+      // Refused where the embedded run refuses it (exit code 3: the source waits, the rest is published).
+      Nightly.Outcome second = embedded(spark, local, landing);
+      assertEquals(3, second.exitCode());
+      long t3 = System.nanoTime();
+      String out2 = submit(cluster, dir, jar, "night2", 3, "nightly", "--landing", hdfsLanding, "--warehouse", wh);
+      System.out.printf("cluster nightly: embedded runs %.1f s, cluster start and first spark-submit %.1f s, "
+          + "second spark-submit %.1f s%n", (t1 - t0 + System.nanoTime() - t3) / 1e9, (t2 - t1) / 1e9,
+          (System.nanoTime() - t3) / 1e9);
+      assertTrue(out2.contains("ingest: refused " + popDrop + " (later population drops wait):"), tail(out2));
+      assertTrue(out2.contains(popDrop + "/pop_person.csv: sha256 expected "), out2.lines()
+          .filter(l -> l.contains("population/")).reduce("", (a, b) -> a + "\n" + b));
+      assertTrue(out2.contains("nightly: published what was complete; refused drops wait for a corrected delivery "
+          + "(exit 3)."), tail(out2));
+      // The deltas of the other sources were ingested on the cluster: the ledger has two drops of each, one of
+      // the registry.
+      Map<String, Long> drops = new java.util.TreeMap<>();
+      for (Row r : spark.sql("SELECT split(drop_id, '/')[0], count(DISTINCT drop_id) FROM "
+          + onHdfs.ops("ingest_ledger") + " GROUP BY 1").collectAsList()) {
+        drops.put(r.getString(0), r.getLong(1));
+      }
+      assertEquals(Map.of("ehr", 2L, "emr", 2L, "population", 1L, "reference", 2L), drops);
+      List<String> secondLocal = values(spark, local);
+      assertEquals(secondLocal, values(spark, onHdfs));
+      assertTrue(!secondLocal.equals(fromLocal), "the night of deltas changed no published value");
+
+      // An output on HDFS: the CSV of 2025 written there by ./sanku indicators on the cluster is, byte for byte,
+      // the CSV of the embedded warehouse's values written locally.
+      String csvUri = cluster.hdfsUri() + "/sanku/out/values-2025.csv";
+      submit(cluster, dir, jar, "csv", 0, "indicators", "--warehouse", wh, "--period", "2025", "--format", "csv",
+          "--out", csvUri);
+      Path localCsv = dir.resolve("values-2025.csv");
+      List<org.sanku.indicators.report.Cell> cells = new Pipeline(RunContext.reading(spark, local, TestConfig.get(),
+          new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)))
+          .values(org.sanku.indicators.Period.parse("2025"), false);
+      new org.sanku.indicators.report.Reports("csv", null, null, 5, List.of()).write(cells, localCsv, null);
+      byte[] onHdfsCsv;
+      try (var in = fs.open(new org.apache.hadoop.fs.Path("/sanku/out/values-2025.csv"))) {
+        onHdfsCsv = in.readAllBytes();
+      }
+      assertTrue(onHdfsCsv.length > 1000, "CSV of " + onHdfsCsv.length + " bytes");
+      assertEquals(Files.readString(localCsv), new String(onHdfsCsv, StandardCharsets.UTF_8));
     } finally {
       LocalCluster.deleteTree(dir);
     }
+  }
+
+  /** Copies the drop folders of the {@code night}-th date (0 = the first) of every source to {@code landing}. */
+  static List<Path> deliverNight(Path generated, Path landing, int night) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (String source : List.of("population", "ehr", "emr", "reference")) {
+      List<Path> dates;
+      try (Stream<Path> s = Files.list(generated.resolve(source))) {
+        dates = s.sorted().toList();
+      }
+      Path from = dates.get(night);
+      Path to = landing.resolve(source).resolve(from.getFileName());
+      LocalCluster.copyTree(from, to);
+      out.add(to);
+    }
+    return out;
+  }
+
+  static Nightly.Outcome embedded(SparkSession spark, Warehouse wh, Path landing) {
+    return new Pipeline(new RunContext(spark, wh, TestConfig.get(), null, IngestedRegion.KEY, List.of(),
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))).landing(landing).nightly();
+  }
+
+  /**
+   * Runs {@code ./sanku}'s main with {@code args} through spark-submit on the cluster, in a child JVM started in a
+   * folder with no {@code conf/}; returns its output. Fails unless it ends within 600 s with exit code
+   * {@code exit}.
+   */
+  static String submit(LocalCluster cluster, Path dir, Path jar, String name, int exit, String... args)
+      throws Exception {
+    Path driverDir = Files.createDirectories(dir.resolve("driver"));
+    // The driver logs as ./sanku does (WARN, Sanku's own progress): Spark's INFO lines would be most of its work.
+    Path log4j = Path.of(Pipeline.class.getResource("/log4j2.properties").toURI());
+    List<String> cmd = new ArrayList<>(List.of(LocalCluster.javaBin(), "-Xmx1g",
+        "-Dlog4j2.configurationFile=" + log4j.toUri()));
+    cmd.addAll(LocalCluster.JVM_FLAGS);
+    cmd.addAll(List.of("-cp", cluster.sparkClassPath, "org.apache.spark.deploy.SparkSubmit",
+        "--master", cluster.master, "--deploy-mode", "client", "--class", "org.sanku.cli.Sanku",
+        "--driver-java-options", "-Duser.timezone=Asia/Shanghai",
+        "--conf", "spark.executor.extraJavaOptions=-Duser.timezone=Asia/Shanghai",
+        "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
+        "--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.default.parallelism=2",
+        jar.toString()));
+    cmd.addAll(List.of(args));
+    Path log = dir.resolve(name + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(driverDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("SANKU_PERSON_KEY", HexFormat.of().formatHex(IngestedRegion.KEY));
+    pb.environment().remove("SANKU_HOME");
+    pb.environment().remove("SANKU_CONF");
+    Process submit = pb.start();
+    boolean ended = submit.waitFor(600, TimeUnit.SECONDS);
+    if (!ended) {
+      submit.toHandle().descendants().forEach(ProcessHandle::destroy);
+      submit.destroyForcibly();
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    // Where the cluster's time goes: the nightly's own table of stages (wall time, jobs, commits).
+    out.lines().filter(l -> l.startsWith("nightly: ") && l.matches("nightly: (stage|ingest|link|quality|indicators"
+        + "|upkeep|total) .*")).forEach(l -> System.out.println(name + " on the cluster: " + l));
+    assertTrue(ended, "spark-submit still running after 600 s:" + tail(out));
+    assertEquals(exit, submit.exitValue(), tail(out));
+    return out;
+  }
+
+  static String tail(String out) {
+    return out.lines().skip(Math.max(0, out.lines().count() - 60)).reduce("", (a, b) -> a + "\n" + b);
   }
 
   /**

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.sanku.spark.DriverRows;
 import org.junit.jupiter.api.io.TempDir;
 import org.sanku.cli.NightlyCommand;
 import org.sanku.pipeline.Nightly;
@@ -87,7 +88,25 @@ class NightlyTest {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Nightly.Outcome first = nightly(spark, wh, landing, new PrintStream(log, true, StandardCharsets.UTF_8));
+    // No stage brings person-level rows to the driver: every collect of the whole nightly is read in its plan.
+    DriverRows driver = new DriverRows(personKeys()).install(spark);
+    Nightly.Outcome first;
+    try {
+      first = nightly(spark, wh, landing, new PrintStream(log, true, StandardCharsets.UTF_8));
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      // The check sees the nightly's collects (ledgers, counts, catalog reads, the published values) ...
+      assertTrue(driver.actions().size() >= 20, String.join("\n", driver.actions()));
+      assertTrue(driver.actions().stream().anyMatch(a -> a.contains("std.")), String.join("\n", driver.actions()));
+      assertEquals(List.of(), driver.violations());
+      // ... and would see one that brings the registry's persons over, but not their count by sex.
+      spark.table(wh.std("pop_person")).select("id_key", "sex_code").collectAsList();
+      spark.table(wh.std("pop_person")).groupBy("sex_code").count().collectAsList();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertEquals(1, driver.violations().size(), String.join("\n", driver.violations()));
+      assertTrue(driver.violations().get(0).startsWith("collectAsList reads "), driver.violations().get(0));
+    } finally {
+      driver.close();
+    }
     String text = log.toString(StandardCharsets.UTF_8);
     assertEquals(0, first.exitCode(), text);
     assertTrue(text.contains("nightly [1/3] ingest") && text.contains("nightly [2/3] link")
@@ -132,6 +151,17 @@ class NightlyTest {
     Nightly.Outcome o = new Pipeline(ctx).landing(landing).nightly();
     NightlyCommand.print(o, out);
     return o;
+  }
+
+  /** The columns that identify a person or a record: the contract's primary keys, the person key, a line. */
+  static java.util.Set<String> personKeys() {
+    java.util.Set<String> keys = new java.util.HashSet<>(List.of("person_key", "_line", "id_key"));
+    for (org.sanku.ingest.schema.TableSchema t : config.schemas().tables()) {
+      if (!t.source().equals("reference")) {
+        keys.addAll(t.primaryKey());
+      }
+    }
+    return keys;
   }
 
   /** indicator|division → numerator/denominator. */

@@ -1,6 +1,6 @@
 package org.sanku.ingest.drop;
 
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 
@@ -25,6 +25,6 @@ public record Drop(String source, Path folder, LocalDate date, Manifest manifest
     if (!manifest.files().containsKey(name)) {
       throw new IllegalArgumentException(id() + ": " + name + " is not listed in the manifest");
     }
-    return folder.resolve(name);
+    return LandingFiles.child(folder, name);
   }
 }

@@ -1,10 +1,6 @@
 package org.sanku.ingest.drop;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -13,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.sanku.ingest.drop.LandingFiles.Kind;
 
 /**
  * Finds the drop folders on a landing area ({@code <landing>/<source>/<yyyyMMdd>/}, contract §1). It only looks at
@@ -42,56 +40,59 @@ public final class DropScanner {
   private DropScanner() {}
 
   /**
-   * Scans a landing folder.
+   * Scans a landing folder on the local disk.
    *
    * @throws UncheckedIOException if a folder cannot be listed
    */
-  public static ScanResult scan(Path landing) {
-    return scan(landing, org.sanku.ingest.schema.SchemaCatalog.SOURCES);
+  public static ScanResult scan(java.nio.file.Path landing) {
+    return scan(LandingFiles.location(landing), org.sanku.ingest.schema.SchemaCatalog.SOURCES,
+        LandingFiles.defaults());
   }
 
-  /** Scans a landing folder for drops of the given sources. */
-  public static ScanResult scan(Path landing, List<String> sources) {
+  /** Scans a landing folder on any file system for drops of the given sources. */
+  public static ScanResult scan(Path landing, List<String> sources, Configuration hadoop) {
     List<DropRef> drops = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    if (!Files.isDirectory(landing)) {
-      return new ScanResult(drops, List.of(landing + ": landing folder does not exist or is not a folder"));
+    if (!LandingFiles.isFolder(landing, hadoop)) {
+      return new ScanResult(drops, List.of(LandingFiles.display(landing) + ": landing folder does not exist or is not a folder"));
     }
     for (String source : sources) {
-      Path sourceDir = landing.resolve(source);
-      if (Files.isSymbolicLink(sourceDir)) {
+      Path sourceDir = LandingFiles.child(landing, source);
+      Kind sourceKind = LandingFiles.kind(sourceDir, hadoop);
+      if (sourceKind == Kind.LINK) {
         problems.add(source + ": is a symbolic link: not read (a source folder must be a real folder inside the "
             + "landing)");
         continue;
       }
-      if (!Files.isDirectory(sourceDir, LinkOption.NOFOLLOW_LINKS)) {
+      if (sourceKind != Kind.FOLDER) {
         continue;
       }
-      for (Path entry : list(sourceDir)) {
-        String name = Quoted.name(entry.getFileName().toString());
-        if (entry.getFileName().toString().startsWith(".")) {
+      for (Path entry : LandingFiles.list(sourceDir, hadoop)) {
+        String name = Quoted.name(entry.getName());
+        if (entry.getName().startsWith(".")) {
           continue;
         }
         // A link could lead the reader anywhere the Sanku user may read (the person key's file, the identity
         // zone): only real folders and files inside the landing are deliveries.
-        if (Files.isSymbolicLink(entry)) {
+        Kind kind = LandingFiles.kind(entry, hadoop);
+        if (kind == Kind.LINK) {
           problems.add(source + "/" + name + ": is a symbolic link: not read (a drop folder must be a real "
               + "folder inside the landing)");
           continue;
         }
-        if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+        if (kind != Kind.FOLDER) {
           problems.add(source + "/" + name + ": not a drop folder (expected " + source
               + "/<yyyyMMdd>/): it is not read");
           continue;
         }
-        LocalDate date = folderDate(entry.getFileName().toString());
+        LocalDate date = folderDate(entry.getName());
         if (date == null) {
           problems.add(source + "/" + name + ": folder name is not a date (expected " + source
               + "/<yyyyMMdd>/): the folder is not read");
           continue;
         }
         drops.add(new DropRef(source, date, entry,
-            Files.isRegularFile(entry.resolve("manifest.json"), LinkOption.NOFOLLOW_LINKS)));
+            LandingFiles.kind(LandingFiles.child(entry, "manifest.json"), hadoop) == Kind.FILE));
       }
     }
     drops.sort(Comparator.comparing(DropRef::source).thenComparing(DropRef::date));
@@ -108,14 +109,6 @@ public final class DropScanner {
       return LocalDate.parse(name, FOLDER_DATE);
     } catch (DateTimeParseException e) {
       return null;
-    }
-  }
-
-  private static List<Path> list(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
     }
   }
 }

@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -65,13 +63,13 @@ public record Manifest(String source, LocalDate extractDate, String kind, Charse
    * Reads and checks a manifest. Every problem found is reported (not only the first), each prefixed by {@code
    * where} (e.g. {@code ehr/20251230/manifest.json}), so that one refusal tells the sender all that is wrong.
    */
-  static Parse read(Path file, String where) throws IOException {
+  static Parse read(InputStream in, String where) throws IOException {
     JsonNode root;
     // Duplicate keys would silently let the last entry win (a file listed twice), and content after the object
     // would be ignored: either way the manifest is not what its sender wrote, so both are malformed.
     ObjectMapper json = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    try (InputStream in = Files.newInputStream(file)) {
+    try {
       root = json.readTree(in);
     } catch (JsonProcessingException e) {
       String at = e.getLocation() == null ? ""

@@ -7,8 +7,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -16,9 +14,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.sanku.ingest.drop.LandingFiles.Kind;
 
 /**
  * Checks a drop against its manifest before anything of it is read (contract §1): the manifest must be present and
@@ -59,7 +59,7 @@ public final class ManifestVerifier {
    * @param protectedFiles files that are never read as a delivery, whatever links lead to them (the person key's
    *     file)
    */
-  public record Limits(int maxRecordLines, List<Path> protectedFiles) {
+  public record Limits(int maxRecordLines, List<java.nio.file.Path> protectedFiles) {
     public static final int DEFAULT_MAX_RECORD_LINES = 10;
     public static final Limits DEFAULT = new Limits(DEFAULT_MAX_RECORD_LINES, List.of());
 
@@ -114,23 +114,33 @@ public final class ManifestVerifier {
    * @throws UncheckedIOException only if the drop folder itself cannot be listed
    */
   public static Verification verify(DropRef ref, Limits limits) {
+    return verify(ref, limits, LandingFiles.defaults());
+  }
+
+  /**
+   * Verifies one drop on any file system ({@link LandingFiles}) within {@code limits}, with the session's Hadoop
+   * configuration. Problems with the drop's content are refusals, never exceptions.
+   *
+   * @throws UncheckedIOException only if the drop folder itself cannot be listed
+   */
+  public static Verification verify(DropRef ref, Limits limits, Configuration hadoop) {
     String id = ref.id();
-    Path manifestFile = ref.folder().resolve(MANIFEST);
-    if (Files.isSymbolicLink(ref.folder())) {
+    Path manifestFile = LandingFiles.child(ref.folder(), MANIFEST);
+    if (LandingFiles.kind(ref.folder(), hadoop) == Kind.LINK) {
       return refused(ref, List.of(), List.of(id + ": is a symbolic link: not read"));
     }
-    String notOwn = notADeliveryFile(manifestFile, limits);
+    String notOwn = notADeliveryFile(manifestFile, limits, hadoop);
     if (notOwn != null) {
       return refused(ref, List.of(), List.of(id + "/" + MANIFEST + ": " + notOwn));
     }
     // Checked again rather than taken from the scan: the manifest is written last, it may have arrived since.
-    if (!Files.isRegularFile(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
+    if (LandingFiles.kind(manifestFile, hadoop) != Kind.FILE) {
       return refused(ref, List.of(),
           List.of(id + ": " + MANIFEST + " missing: the drop is incomplete and is not read"));
     }
     Manifest.Parse parse;
-    try {
-      parse = Manifest.read(manifestFile, id + "/" + MANIFEST);
+    try (InputStream in = LandingFiles.open(manifestFile, hadoop)) {
+      parse = Manifest.read(in, id + "/" + MANIFEST);
     } catch (IOException e) {
       return refused(ref, List.of(), List.of(id + "/" + MANIFEST + ": cannot be read: " + e));
     }
@@ -152,23 +162,23 @@ public final class ManifestVerifier {
     List<String> warnings = new ArrayList<>();
     for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
       String name = e.getKey();
-      Path file = ref.folder().resolve(name);
-      String notOwnFile = notADeliveryFile(file, limits);
+      Path file = LandingFiles.child(ref.folder(), name);
+      String notOwnFile = notADeliveryFile(file, limits, hadoop);
       if (notOwnFile != null) {
         messages.add(id + "/" + name + ": " + notOwnFile);
         continue;
       }
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      if (LandingFiles.kind(file, hadoop) != Kind.FILE) {
         messages.add(id + "/" + name + ": file listed in the manifest is missing");
         continue;
       }
-      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages, warnings);
+      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages, warnings, hadoop);
       if (c != null) {
         checks.add(c);
       }
     }
     // A data file the manifest does not list would be neither verified nor read: the delivery is inconsistent.
-    for (String name : dataFiles(ref.folder())) {
+    for (String name : dataFiles(ref.folder(), hadoop)) {
       if (!m.files().containsKey(name)) {
         messages.add(id + "/" + Quoted.name(name) + ": file not listed in the manifest");
       }
@@ -184,7 +194,15 @@ public final class ManifestVerifier {
    * symbolic link, a file with other hard links, a device or pipe could lead the reader to any file the Sanku user
    * may read, and its checksum or first line into a message; such a path is refused before a byte of it is read.
    */
-  static String notADeliveryFile(Path file, Limits limits) {
+  static String notADeliveryFile(Path location, Limits limits, Configuration hadoop) {
+    java.nio.file.Path file = LandingFiles.local(location);
+    if (file == null) {
+      // Another file system (HDFS, an object store): no hard links, and the protected files are on the driver's
+      // disk; a symbolic link (off by default on HDFS) is refused as on the local disk.
+      Kind kind = LandingFiles.kind(location, hadoop);
+      return kind == Kind.LINK ? "is a symbolic link: not read (a delivery file must be a regular file inside the "
+          + "drop folder)" : kind == Kind.OTHER || kind == Kind.FOLDER ? "is not a regular file: not read" : null;
+    }
     if (Files.isSymbolicLink(file)) {
       return "is a symbolic link: not read (a delivery file must be a regular file inside the drop folder)";
     }
@@ -194,7 +212,7 @@ public final class ManifestVerifier {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       return "is not a regular file: not read";
     }
-    for (Path p : limits.protectedFiles()) {
+    for (java.nio.file.Path p : limits.protectedFiles()) {
       try {
         if (Files.exists(p) && Files.isSameFile(file, p)) {
           return "is a file Sanku protects (a link to it), not a delivery: not read";
@@ -221,7 +239,7 @@ public final class ManifestVerifier {
 
   /** Reads one file once (sha256 and record count together) and adds a message for each disagreement. */
   private static FileCheck checkFile(String where, Path file, String name, Manifest.FileEntry expected, Manifest m,
-      Limits limits, List<String> messages, List<String> warnings) {
+      Limits limits, List<String> messages, List<String> warnings, Configuration hadoop) {
     boolean gzip = name.toLowerCase(Locale.ROOT).endsWith(".gz");
     long records = -1;
     LineMap lines = LineMap.PLAIN;
@@ -230,7 +248,7 @@ public final class ManifestVerifier {
     long bytes;
     HashingInputStream raw;
     try {
-      raw = new HashingInputStream(Files.newInputStream(file));
+      raw = new HashingInputStream(LandingFiles.open(file, hadoop));
     } catch (IOException e) {
       messages.add(where + ": cannot be read: " + e);
       return null;
@@ -299,18 +317,17 @@ public final class ManifestVerifier {
   }
 
   /** The visible {@code .csv} / {@code .csv.gz} files of a drop folder, sorted. */
-  private static List<String> dataFiles(Path folder) {
-    try (Stream<Path> s = Files.list(folder)) {
-      return s.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p))
-          .map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".") && Manifest.isDataFileName(n))
-          .sorted()
-          .toList();
-    } catch (NoSuchFileException e) {
-      return List.of();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
+  private static List<String> dataFiles(Path folder, Configuration hadoop) {
+    List<String> out = new ArrayList<>();
+    for (Path p : LandingFiles.list(folder, hadoop)) {
+      String n = p.getName();
+      Kind k = LandingFiles.kind(p, hadoop);
+      if ((k == Kind.FILE || k == Kind.LINK) && !n.startsWith(".") && Manifest.isDataFileName(n)) {
+        out.add(n);
+      }
     }
+    out.sort(null);
+    return out;
   }
 
   private static void closeQuietly(InputStream in) {

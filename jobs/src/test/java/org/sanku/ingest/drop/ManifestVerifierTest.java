@@ -72,7 +72,7 @@ class ManifestVerifierTest {
     assertEquals("ehr", drop.source());
     assertEquals(LocalDate.of(2025, 12, 30), drop.date());
     assertEquals("ehr/20251230", drop.id());
-    assertEquals(d.folder, drop.folder());
+    assertEquals(LandingFiles.location(d.folder), drop.folder());
     Manifest m = drop.manifest();
     assertEquals("ehr", m.source());
     assertEquals(LocalDate.of(2025, 12, 30), m.extractDate());
@@ -82,7 +82,8 @@ class ManifestVerifierTest {
     assertEquals(',', m.delimiter());
     assertEquals(List.of("ehr_person.csv", "ehr_followup.csv"), List.copyOf(m.files().keySet()));
     assertEquals(new Manifest.FileEntry(3, TestDrop.sha256(person)), m.files().get("ehr_person.csv"));
-    assertEquals(d.folder.resolve("ehr_followup.csv"), drop.file("ehr_followup.csv"));
+    assertEquals(LandingFiles.location(d.folder.resolve("ehr_followup.csv")), drop.file("ehr_followup.csv"));
+    assertEquals(d.folder.resolve("ehr_followup.csv"), LandingFiles.local(drop.file("ehr_followup.csv")));
 
     ManifestVerifier.FileCheck c = v.files().get(0);
     assertEquals(new ManifestVerifier.FileCheck("ehr_person.csv", 3, 3, TestDrop.sha256(person),

@@ -158,24 +158,37 @@ public final class ManifestVerifier {
           + ref.date());
     }
 
-    List<FileCheck> checks = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
+    // The files are read in parallel (one thread per file, up to the driver's cores: reading and parsing is
+    // CPU-bound), and what each found is reported in the manifest's order, as if read one after the other.
+    List<java.util.concurrent.Callable<FileOutcome>> perFile = new ArrayList<>();
     for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
       String name = e.getKey();
       Path file = LandingFiles.child(ref.folder(), name);
       String notOwnFile = notADeliveryFile(file, limits, hadoop);
       if (notOwnFile != null) {
-        messages.add(id + "/" + name + ": " + notOwnFile);
+        perFile.add(() -> FileOutcome.refused(id + "/" + name + ": " + notOwnFile));
         continue;
       }
       if (LandingFiles.kind(file, hadoop) != Kind.FILE) {
-        messages.add(id + "/" + name + ": file listed in the manifest is missing");
+        perFile.add(() -> FileOutcome.refused(id + "/" + name + ": file listed in the manifest is missing"));
         continue;
       }
-      FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, messages, warnings, hadoop);
-      if (c != null) {
-        checks.add(c);
+      perFile.add(() -> {
+        List<String> fileMessages = new ArrayList<>();
+        List<String> fileWarnings = new ArrayList<>();
+        FileCheck c = checkFile(id + "/" + name, file, name, e.getValue(), m, limits, fileMessages, fileWarnings,
+            hadoop);
+        return new FileOutcome(c, fileMessages, fileWarnings);
+      });
+    }
+    List<FileCheck> checks = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (FileOutcome o : inParallel(perFile)) {
+      if (o.check() != null) {
+        checks.add(o.check());
       }
+      messages.addAll(o.messages());
+      warnings.addAll(o.warnings());
     }
     // A data file the manifest does not list would be neither verified nor read: the delivery is inconsistent.
     for (String name : dataFiles(ref.folder(), hadoop)) {
@@ -231,6 +244,50 @@ public final class ManifestVerifier {
       // A file system without hard link counts (or without the unix view) has no such links to fear.
     }
     return null;
+  }
+
+  /** What reading one file found: its check (null when it could not be read) and its messages and warnings. */
+  private record FileOutcome(FileCheck check, List<String> messages, List<String> warnings) {
+    static FileOutcome refused(String message) {
+      return new FileOutcome(null, List.of(message), List.of());
+    }
+  }
+
+  /** Threads that read a drop's files, as many as the driver has cores; daemons, so they never hold the JVM. */
+  private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors
+      .newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+        Thread t = new Thread(r, "sanku-verify");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** Runs the tasks (in parallel when there are several) and returns their results in the tasks' order. */
+  private static List<FileOutcome> inParallel(List<java.util.concurrent.Callable<FileOutcome>> tasks) {
+    List<FileOutcome> out = new ArrayList<>();
+    try {
+      if (tasks.size() <= 1) {
+        for (java.util.concurrent.Callable<FileOutcome> t : tasks) {
+          out.add(t.call());
+        }
+        return out;
+      }
+      for (java.util.concurrent.Future<FileOutcome> f : READERS.invokeAll(tasks)) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while verifying a drop", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Verification refused(DropRef ref, List<FileCheck> checks, List<String> messages) {

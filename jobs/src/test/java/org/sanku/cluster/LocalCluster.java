@@ -160,20 +160,6 @@ final class LocalCluster implements AutoCloseable {
     deleteTree(dir);
   }
 
-  /** Copies the folder {@code from} with everything under it to {@code to}. */
-  static void copyTree(Path from, Path to) throws IOException {
-    try (var s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
-  }
-
   static void deleteTree(Path p) {
     if (!Files.exists(p)) {
       return;

@@ -88,6 +88,30 @@ class MaintenanceTest {
     }
   }
 
+  /**
+   * A small change set's new keys are appended as one data file, however many partitions the change set came in:
+   * six new keys k11..k16 in four partitions (one or two each) are one file of six records, not four.
+   */
+  @Test
+  void aSmallChangeSetsNewKeysAreOneDataFile() {
+    IcebergWriter store = new IcebergWriter(spark);
+    String t = wh.std("one_file");
+    Dataset<Row> base = changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
+    Dataset<Row> delta = changes("SELECT concat('k', id) AS k, 'v2' AS v, timestamp'2025-01-03 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(11, 17)").repartition(4);
+    assertEquals(4, delta.rdd().getNumPartitions());
+    store.beginDrop();
+    store.prepare(t, base);
+    store.apply(t, base, List.of("k"), true, false, true);
+    store.apply(t, delta, List.of("k"), true, false, true);
+    store.publish(List.of(t));
+    assertEquals(List.of("1"), spark.sql("SELECT summary['added-data-files'] FROM " + t + ".snapshots WHERE "
+        + "operation = 'append' AND summary['added-records'] = '6'").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList());
+    assertEquals(11, count("SELECT count(*) FROM " + t));
+  }
+
   @Test
   void deletedAndSmallFilesAreCompactedAndOldSnapshotsExpireWithTheSameRows() {
     IcebergWriter store = new IcebergWriter(spark);

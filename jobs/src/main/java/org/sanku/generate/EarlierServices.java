@@ -65,15 +65,7 @@ final class EarlierServices {
       lastExam = x;
     }
     if (elderly) {
-      double tcmRate = lastExam != null ? k.tcmGivenExam() : k.tcmWithoutExam();
-      if (r.nextDouble() < Math.min(0.97, tcmRate * (1 + (svc - 1) * 1.5))) {
-        Tcm t = new Tcm();
-        t.id = String.format("ZY%010dE", p.idx);
-        t.kind = 1;
-        t.date = lastExam != null ? lastExam.date : GenContext.between(r, s[0], s[1]);
-        t.complete = r.nextDouble() < k.tcmComplete();
-        e.tcms.add(t);
-      }
+      HealthServices.elderlyTcm(e, String.format("ZY%010dE", p.idx), lastExam, svc, k, r, s[0], s[1]);
     }
     for (Enrollment en : e.enrollments) {
       followups(p, en, r, age, svc, s);

@@ -108,6 +108,23 @@ final class HealthServices {
     earlier.visits(p, activeEnd, county, town9);
   }
 
+  /**
+   * The elderly TCM service of one year, window {@code from}..{@code to}: more likely with an exam, and then given
+   * on the exam's day.
+   */
+  static void elderlyTcm(Ehr e, String id, Exam lastExam, double svc, RegionSpec.Calibration k, SplittableRandom r,
+      LocalDate from, LocalDate to) {
+    double tcmRate = lastExam != null ? k.tcmGivenExam() : k.tcmWithoutExam();
+    if (r.nextDouble() < Math.min(0.97, tcmRate * (1 + (svc - 1) * 1.5))) {
+      Tcm t = new Tcm();
+      t.id = id;
+      t.kind = 1;
+      t.date = lastExam != null ? lastExam.date : GenContext.between(r, from, to);
+      t.complete = r.nextDouble() < k.tcmComplete();
+      e.tcms.add(t);
+    }
+  }
+
   private static String ehrNo(String division12, long idx, boolean second) {
     long seg = (idx / 100_000) % 99;
     return division12.substring(0, 9) + String.format("%03d%05d", (second ? 901 : 1) + seg, idx % 100_000);
@@ -136,16 +153,7 @@ final class HealthServices {
       }
     }
     if (elderly) {
-      // The elderly TCM service is more likely with an exam, and is then given on the exam's day.
-      double tcmRate = lastExam != null ? k.tcmGivenExam() : k.tcmWithoutExam();
-      if (r.nextDouble() < Math.min(0.97, tcmRate * (1 + (svc - 1) * 1.5))) {
-        Tcm t = new Tcm();
-        t.id = String.format("ZY%010d", p.idx);
-        t.kind = 1;
-        t.date = lastExam != null ? lastExam.date : GenContext.between(r, from, activeEnd);
-        t.complete = r.nextDouble() < k.tcmComplete();
-        e.tcms.add(t);
-      }
+      elderlyTcm(e, String.format("ZY%010d", p.idx), lastExam, svc, k, r, from, activeEnd);
     } else if (age <= 3) {
       for (int months = 6; months <= 36; months += 6) {
         LocalDate due = p.birth.plusMonths(months);

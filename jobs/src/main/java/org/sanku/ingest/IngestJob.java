@@ -244,108 +244,125 @@ public final class IngestJob {
     List<FileResult> results = new ArrayList<>();
     List<Row> ledger = new ArrayList<>();
     WarnedValues warnedValues = new WarnedValues();
-    for (TableSchema table : catalog.tablesOf(drop.source())) {
-      String file = fileOf(drop, table.table());
-      if (file == null) {
-        continue;
-      }
-      DropHeaders.Layout layout = layouts.get(file);
-      if (layout == null) {
-        continue;
-      }
-      TableSchema schema = layout.schema();
-      org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
-      long tStart = System.nanoTime();
-      org.apache.hadoop.fs.Path path = drop.file(file);
-      long manifestRows = drop.manifest().files().get(file).rows();
-      Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-          drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));
-      Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
-      // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
-      std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
-          + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
-          + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
-      std = References.check(spark, wh, store, std, schema, manifestRows);
-      // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
-      // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
-      // whole standardisation again (hundreds of expressions, most of a small file's time).
-      std = org.sanku.spark.Kept.keepWideNow(std);
-      long tRead = System.nanoTime();
-      // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
-      String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
-      Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
-          expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))"),
-          expr("count(DISTINCT if(size(_errors) = 0, struct(" + keys + "), NULL))")).first();
-      long read = counts.getLong(0);
-      long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
-      long warned = counts.isNullAt(2) ? 0 : counts.getLong(2);
-      long accepted = read - quarantined;
-      long duplicates = accepted - counts.getLong(3);
-      // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
-      if (read != manifestRows) {
-        throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
-            + " rows, read " + read);
-      }
-      String stdTable = wh.std(schema.table());
-      String idTable = wh.id(schema.table());
-      // A rejected row whose key is already published is a rejected update: its last good version stays.
-      Dataset<Row> rejectedKeys = quarantined > 0 && store.exists(stdTable)
-          ? RejectedUpdates.keys(spark, std, schema, stdTable) : null;
-      long rejectedUpdates = rejectedKeys == null ? 0 : rejectedKeys.count();
-      if (full) {
-        holdIfShrinking(id + "/" + file, stdTable, accepted + rejectedUpdates);
-      }
-      long tMerge = System.nanoTime();
-      Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
-      Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
-      // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
-      if (accepted > 0 || full || !store.exists(stdTable)) {
-        Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
-        try {
-          store.prepare(stdTable, split.analytics());
-          store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
-              full, schema),
-              schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-          touched.add(stdTable);
-          if (split.identity() != null) {
-            store.prepare(idTable, split.identity());
-            store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+    // The quarantined rows of the drop's small files, written together at the end (one commit per quarantine
+    // table for the drop, not two per file); their files' rows stay kept until then.
+    Quarantine quarantine = new Quarantine(id);
+    try {
+      for (TableSchema table : catalog.tablesOf(drop.source())) {
+        String file = fileOf(drop, table.table());
+        if (file == null) {
+          continue;
+        }
+        DropHeaders.Layout layout = layouts.get(file);
+        if (layout == null) {
+          continue;
+        }
+        TableSchema schema = layout.schema();
+        org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
+        long tStart = System.nanoTime();
+        org.apache.hadoop.fs.Path path = drop.file(file);
+        long manifestRows = drop.manifest().files().get(file).rows();
+        Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
+            drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));
+        Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
+        // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
+        std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
+            + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
+            + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
+        std = References.check(spark, wh, store, std, schema, manifestRows);
+        // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
+        // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
+        // whole standardisation again (hundreds of expressions, most of a small file's time).
+        std = org.sanku.spark.Kept.keepWideNow(std);
+        long tRead = System.nanoTime();
+        // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
+        String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
+        Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
+            expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))"),
+            expr("count(DISTINCT if(size(_errors) = 0, struct(" + keys + "), NULL))")).first();
+        long read = counts.getLong(0);
+        long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        long warned = counts.isNullAt(2) ? 0 : counts.getLong(2);
+        long accepted = read - quarantined;
+        long duplicates = accepted - counts.getLong(3);
+        // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
+        if (read != manifestRows) {
+          throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
+              + " rows, read " + read);
+        }
+        String stdTable = wh.std(schema.table());
+        String idTable = wh.id(schema.table());
+        // A rejected row whose key is already published is a rejected update: its last good version stays.
+        Dataset<Row> rejectedKeys = quarantined > 0 && store.exists(stdTable)
+            ? RejectedUpdates.keys(spark, std, schema, stdTable) : null;
+        long rejectedUpdates = rejectedKeys == null ? 0 : rejectedKeys.count();
+        if (full) {
+          holdIfShrinking(id + "/" + file, stdTable, accepted + rejectedUpdates);
+        }
+        long tMerge = System.nanoTime();
+        Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
+        Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
+        // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
+        if (accepted > 0 || full || !store.exists(stdTable)) {
+          Zones.Split split = Zones.split(latestPerKey(good, schema), schema);
+          try {
+            store.prepare(stdTable, split.analytics());
+            store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
                 full, schema),
                 schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-            touched.add(idTable);
+            touched.add(stdTable);
+            if (split.identity() != null) {
+              store.prepare(idTable, split.identity());
+              store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+                  full, schema),
+                  schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+              touched.add(idTable);
+            }
+          } finally {
+            split.release();
           }
-        } finally {
-          split.release();
         }
+        if (warned > 0) {
+          warnedValues.add(id, file, schema, good);
+        }
+        if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
+          writeExtraColumns(id, file, schema, good, touched);
+        }
+        long tQuarantine = System.nanoTime();
+        boolean deferred = false;
+        if (quarantined > 0) {
+          if (manifestRows <= IcebergWriter.SMALL_CHANGES) {
+            quarantine.add(file, schema, bad, std);
+            deferred = true;
+          } else {
+            quarantine.write(List.of(quarantineRows(id, file, schema, bad)), touched);
+          }
+        }
+        long tDone = System.nanoTime();
+        hook.accept("after-table:" + schema.table());
+        if (!deferred) {
+          org.sanku.spark.Kept.release(std);
+        }
+        org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
+        results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
+            accepted, quarantined, warned, rejectedUpdates));
+        if (rejectedUpdates > 0) {
+          log.printf("ingest: %s %s: %,d quarantined row(s) update a published row: the last good version of each "
+              + "is kept (ops.quarantine lists them)%n", id, file, rejectedUpdates);
+        }
+        ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
+            drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
+            read, accepted, quarantined, warned, duplicates, null));
+        log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
+            + "  (parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id,
+            file, read, accepted, quarantined, warned, (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9,
+            (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
       }
-      if (warned > 0) {
-        warnedValues.add(id, file, schema, good);
-      }
-      if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
-        writeExtraColumns(id, file, schema, good, touched);
-      }
-      long tQuarantine = System.nanoTime();
-      if (quarantined > 0) {
-        writeQuarantine(id, file, schema, bad, touched);
-      }
-      long tDone = System.nanoTime();
-      hook.accept("after-table:" + schema.table());
-      org.sanku.spark.Kept.release(std);
-      org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
-      results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
-          accepted, quarantined, warned, rejectedUpdates));
-      if (rejectedUpdates > 0) {
-        log.printf("ingest: %s %s: %,d quarantined row(s) update a published row: the last good version of each "
-            + "is kept (ops.quarantine lists them)%n", id, file, rejectedUpdates);
-      }
-      ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
-          drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
-          read, accepted, quarantined, warned, duplicates, null));
-      log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-          + "  (parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id,
-          file, read, accepted, quarantined, warned, (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9,
-          (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
+    } catch (RuntimeException e) {
+      quarantine.discard();
+      throw e;
     }
+    quarantine.flush(touched);
     if (!warnedValues.isEmpty()) {
       String t = wh.id(WarnedValues.TABLE);
       Dataset<Row> rows = warnedValues.dataset(spark);
@@ -448,32 +465,78 @@ public final class IngestJob {
     return good.withColumn("_rank", row_number().over(w)).filter(col("_rank").equalTo(1)).drop("_rank");
   }
 
-  private void writeQuarantine(String dropId, String file, TableSchema schema, Dataset<Row> bad,
-      List<String> touched) {
+  /** A file's quarantined rows for both zones, under the key {@code <drop>|<file>} that a repeated run replaces. */
+  private record QuarantineRows(String key, Dataset<Row> full, Dataset<Row> summary) {}
+
+  private QuarantineRows quarantineRows(String dropId, String file, TableSchema schema, Dataset<Row> bad) {
     String pk = schema.primaryKey().get(0);
+    String key = dropId + "|" + file;
     // Identity zone: the whole raw row, for the data team to fix at the source.
-    Dataset<Row> full = bad.select(lit(runId).as("run_id"), lit(dropId).as("drop_id"), lit(file).as("file"),
+    Dataset<Row> full = bad.select(lit(runId).as("run_id"), lit(key).as("drop_id"), lit(file).as("file"),
         col("_line").as("line"), lit(schema.table()).as("table_name"), col(pk).cast("string").as("record_key"),
         expr("transform(_errors, e -> named_struct('column', e.column, 'reason', e.reason))").as("reasons"),
         col("_raw").as("raw_text"));
     // Analytics zone: where and why, never a value.
-    Dataset<Row> summary = bad.select(lit(runId).as("run_id"), lit(dropId).as("drop_id"), lit(file).as("file"),
+    Dataset<Row> summary = bad.select(lit(runId).as("run_id"), lit(key).as("drop_id"), lit(file).as("file"),
         col("_line").as("line"), lit(schema.table()).as("table_name"), col(pk).cast("string").as("record_key"),
         explode(col("_errors")).as("e"))
         .select(col("run_id"), col("drop_id"), col("file"), col("line"), col("table_name"), col("record_key"),
             col("e.column").as("column_name"), col("e.reason").as("reason"));
-    String idQ = wh.id("quarantine");
-    String anQ = wh.ops("quarantine");
-    store.prepare(idQ, full);
-    store.prepare(anQ, summary);
-    // A file's quarantine is small next to its data: one file per table and drop file, not one per partition.
-    store.replaceDropRows(idQ, dropId + "|" + file,
-        full.withColumn("drop_id", lit(dropId + "|" + file)).coalesce(1));
-    store.replaceDropRows(anQ, dropId + "|" + file,
-        summary.withColumn("drop_id", lit(dropId + "|" + file)).coalesce(1));
-    if (!touched.contains(idQ)) {
-      touched.add(idQ);
-      touched.add(anQ);
+    return new QuarantineRows(key, full, summary);
+  }
+
+  /** The quarantine of one drop: small files' rows gathered and written in one commit per zone. */
+  private final class Quarantine {
+    private final String dropId;
+    private final List<QuarantineRows> pending = new ArrayList<>();
+    private final List<Dataset<Row>> kept = new ArrayList<>();
+
+    Quarantine(String dropId) {
+      this.dropId = dropId;
+    }
+
+    /** Gathers a small file's rows; its kept rows ({@code std}) are released once they are written. */
+    void add(String file, TableSchema schema, Dataset<Row> bad, Dataset<Row> std) {
+      pending.add(quarantineRows(dropId, file, schema, bad));
+      kept.add(std);
+    }
+
+    void flush(List<String> touched) {
+      try {
+        if (!pending.isEmpty()) {
+          write(pending, touched);
+        }
+      } finally {
+        discard();
+      }
+    }
+
+    /** Releases the gathered files' kept rows (the drop failed, or its quarantine is written). */
+    void discard() {
+      kept.forEach(org.sanku.spark.Kept::release);
+      kept.clear();
+      pending.clear();
+    }
+
+    void write(List<QuarantineRows> files, List<String> touched) {
+      Dataset<Row> full = files.get(0).full();
+      Dataset<Row> summary = files.get(0).summary();
+      for (QuarantineRows f : files.subList(1, files.size())) {
+        full = full.unionByName(f.full());
+        summary = summary.unionByName(f.summary());
+      }
+      List<String> keys = files.stream().map(QuarantineRows::key).toList();
+      String idQ = wh.id("quarantine");
+      String anQ = wh.ops("quarantine");
+      store.prepare(idQ, full);
+      store.prepare(anQ, summary);
+      // A drop's quarantine is small next to its data: one data file per table and write, not one per partition.
+      store.replaceDropRows(idQ, keys, full.coalesce(1));
+      store.replaceDropRows(anQ, keys, summary.coalesce(1));
+      if (!touched.contains(idQ)) {
+        touched.add(idQ);
+        touched.add(anQ);
+      }
     }
   }
 

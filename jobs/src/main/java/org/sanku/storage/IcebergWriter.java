@@ -60,10 +60,18 @@ public final class IcebergWriter {
       return;
     }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    // Through the catalog, not by writing no rows: a statement in the catalog costs no Spark job.
+    String[] parts = table.split("\\.");
     try {
-      writer(shape.limit(0), table).create();
+      var catalog = (org.apache.spark.sql.connector.catalog.TableCatalog) spark.sessionState().catalogManager()
+          .catalog(parts[0]);
+      catalog.createTable(org.apache.spark.sql.connector.catalog.Identifier.of(
+          java.util.Arrays.copyOfRange(parts, 1, parts.length - 1), parts[parts.length - 1]),
+          shape.schema().asNullable(), new org.apache.spark.sql.connector.expressions.Transform[0], PROPERTIES);
     } catch (TableAlreadyExistsException e) {
       // Created meanwhile by another run: what is wanted is there.
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException e) {
+      throw new IllegalStateException("cannot create " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -302,13 +310,24 @@ public final class IcebergWriter {
 
   /** Replaces the staged rows of one drop (so a repeated run does not duplicate them), then appends. */
   public void replaceDropRows(String table, String dropId, Dataset<Row> rows) {
-    String where = " WHERE drop_id = '" + dropId.replace("'", "''") + "'";
-    // Rows of this drop are only there when it was published but its ledger entry was not written (a crash in
+    replaceDropRows(table, List.of(dropId), rows);
+  }
+
+  /**
+   * Replaces the staged rows whose {@code drop_id} is one of {@code dropIds} (so a repeated run does not duplicate
+   * them), then appends {@code rows} in one commit.
+   */
+  public void replaceDropRows(String table, List<String> dropIds, Dataset<Row> rows) {
+    // Rows of these drops are only there when one was published but its ledger entry was not written (a crash in
     // between). The table's metadata says which files may hold them (their drop_id bounds admit it): usually none,
     // and then no Spark job runs; otherwise they are looked up, and deleted only if there (a DELETE is a commit).
-    if (mayHold(table, "drop_id", dropId)
-        && !spark.sql("SELECT 1 FROM " + staged(table) + where + " LIMIT 1").isEmpty()) {
-      spark.sql("DELETE FROM " + staged(table) + where);
+    List<String> maybe = dropIds.stream().filter(d -> mayHold(table, "drop_id", d)).toList();
+    if (!maybe.isEmpty()) {
+      String where = " WHERE drop_id IN (" + maybe.stream().map(d -> "'" + d.replace("'", "''") + "'")
+          .collect(Collectors.joining(", ")) + ")";
+      if (!spark.sql("SELECT 1 FROM " + staged(table) + where + " LIMIT 1").isEmpty()) {
+        spark.sql("DELETE FROM " + staged(table) + where);
+      }
     }
     try {
       rows.writeTo(staged(table)).append();

@@ -67,6 +67,38 @@ class IngestTest {
   }
 
   @Test
+  void eachFilesQuarantinedRowsAreKeptAndADropWritesThemInOneCommit() {
+    Warehouse wh = IngestedRegion.warehouse();
+    String idQ = wh.identity + ".id.quarantine";
+    // Per file, the identity zone holds one raw row per quarantined record of the ledger, under <drop>|<file>.
+    List<Row> files = spark().sql("SELECT drop_id, file, rows_quarantined FROM " + wh.ops("ingest_ledger"))
+        .collectAsList();
+    Map<String, Long> kept = new java.util.HashMap<>();
+    for (Row r : spark().sql("SELECT drop_id, count(*) FROM " + idQ + " GROUP BY drop_id").collectAsList()) {
+      kept.put(r.getString(0), r.getLong(1));
+    }
+    long withQuarantine = 0;
+    java.util.Set<String> dropsWithQuarantine = new java.util.TreeSet<>();
+    for (Row f : files) {
+      String key = f.getString(0) + "|" + f.getString(1);
+      assertEquals(f.getLong(2), kept.getOrDefault(key, 0L).longValue(), key);
+      if (f.getLong(2) > 0) {
+        withQuarantine++;
+        dropsWithQuarantine.add(f.getString(0));
+      }
+    }
+    // The region's files are small (none over 200,000 rows): a drop's quarantined rows, whichever of its files
+    // they come from, are appended in one commit per zone, not one per file. More files than drops quarantine
+    // rows here, so one commit per file would show as more appends.
+    assertTrue(withQuarantine > dropsWithQuarantine.size(), withQuarantine + " files, " + dropsWithQuarantine);
+    for (String q : List.of(idQ, wh.ops("quarantine"))) {
+      long appends = count("SELECT count(*) FROM " + q + ".snapshots WHERE operation = 'append' AND "
+          + "CAST(summary['added-records'] AS BIGINT) > 0");
+      assertEquals(dropsWithQuarantine.size(), appends, q + ": appends with rows, one per drop " + dropsWithQuarantine);
+    }
+  }
+
+  @Test
   void rowDefectsEndAsTheirQuarantineReason() throws Exception {
     Warehouse wh = IngestedRegion.warehouse();
     Map<String, Long> d = defects();

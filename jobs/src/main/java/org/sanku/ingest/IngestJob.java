@@ -262,6 +262,19 @@ public final class IngestJob {
         long tStart = System.nanoTime();
         org.apache.hadoop.fs.Path path = drop.file(file);
         long manifestRows = drop.manifest().files().get(file).rows();
+        if (!full && manifestRows == 0 && store.exists(wh.std(schema.table()))) {
+          // An empty delta file (its manifest says no rows, and verification counted none): nothing to read or
+          // apply, and no Spark job to run for it. Its ledger row still says so.
+          hook.accept("after-table:" + schema.table());
+          results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), 0, 0, 0, 0, 0, 0));
+          ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
+              drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), 0L, 0L, 0L,
+              0L, 0L, 0L, null));
+          log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
+              + "  (parse 0.0 s, count+check 0.0 s, merge 0.0 s, quarantine 0.0 s; 0 jobs, 0 snapshots: an empty "
+              + "delta file)%n", id, file, 0, 0, 0, 0);
+          continue;
+        }
         Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
             drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));
         Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);

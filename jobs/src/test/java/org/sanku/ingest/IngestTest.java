@@ -99,6 +99,26 @@ class IngestTest {
   }
 
   @Test
+  void anEmptyDeltaFileIsInTheLedgerAndRunsNoSparkJob() {
+    // The region's delta nights have files with no rows (no new enrollments on a night, …): each is verified (the
+    // manifest's 0 rows against the records counted), recorded in the ledger with zeros, and costs no job.
+    List<Row> empty = spark().sql("SELECT drop_id, file, rows_read, rows_accepted, rows_quarantined, rows_warned FROM "
+        + IngestedRegion.warehouse().ops("ingest_ledger") + " WHERE manifest_rows = 0").collectAsList();
+    assertFalse(empty.isEmpty(), "the region has empty delta files");
+    String log = IngestedRegion.log();
+    for (Row r : empty) {
+      for (int i = 2; i < 6; i++) {
+        assertEquals(0L, r.getLong(i), r.toString());
+      }
+      String line = log.lines().filter(l -> l.startsWith("ingest: " + r.getString(0) + " ")
+          && l.contains(" " + r.getString(1) + " ")).findFirst().orElse("no line for " + r);
+      assertTrue(line.endsWith("; 0 jobs, 0 snapshots: an empty delta file)"), line);
+      assertTrue(r.getString(0).endsWith("20251230") || r.getString(0).endsWith("20251231"), "a delta night: " + r);
+    }
+    assertEquals(empty.size(), IngestedRegion.result().files().stream().filter(f -> f.manifestRows() == 0).count());
+  }
+
+  @Test
   void rowDefectsEndAsTheirQuarantineReason() throws Exception {
     Warehouse wh = IngestedRegion.warehouse();
     Map<String, Long> d = defects();

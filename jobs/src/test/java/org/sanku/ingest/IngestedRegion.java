@@ -55,10 +55,33 @@ public final class IngestedRegion {
   public static synchronized Warehouse warehouse() {
     if (warehouse == null) {
       warehouse = newWarehouse();
-      result = ingest(warehouse, landing());
+      java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+      java.io.OutputStream both = new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          buffer.write(b);
+          System.out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          buffer.write(b, off, len);
+          System.out.write(b, off, len);
+        }
+      };
+      result = job(warehouse, landing(), new PrintStream(both, true, java.nio.charset.StandardCharsets.UTF_8)).run();
+      log = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
     return warehouse;
   }
+
+  /** What the shared ingest printed. */
+  static synchronized String log() {
+    warehouse();
+    return log;
+  }
+
+  private static String log;
 
   static synchronized IngestJob.Result result() {
     warehouse();

@@ -40,6 +40,21 @@ final class Inputs {
     return reads.exists(table);
   }
 
+  /** The snapshot the run reads of {@code table} (pinned now if it was not yet), -1 when it has none. */
+  long snapshot(String table) {
+    return reads.snapshot(table);
+  }
+
+  /** The tables read so far and their pinned snapshots. */
+  java.util.Map<String, Long> snapshots() {
+    return reads.snapshots();
+  }
+
+  /** The tables read so far that did not exist (read as empty). */
+  Set<String> absent() {
+    return Set.copyOf(missing);
+  }
+
   /** Every column of the pinned table (null when the table does not exist). */
   Dataset<Row> all(String table) {
     return reads.read(table);

@@ -136,8 +136,12 @@ public final class LinkJob {
     if (resident == null) {
       throw new IllegalStateException("link: no resident rule given (the indicator catalog's resident_on condition)");
     }
-    LinkPlan plan = new LinkPlan(wh, in, r, resident);
     log.println("link: reference date " + r);
+    Result same = unchanged(in, r, t0);
+    if (same != null) {
+      return same;
+    }
+    LinkPlan plan = new LinkPlan(wh, in, r, resident);
 
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> registry = keep(plan.registry(), cached);
@@ -162,8 +166,7 @@ public final class LinkJob {
       persons.count();
       // Registry persons dead or moved out at a date the registry does not give: resident on no day (the rule),
       // said here as well as warned at ingest (MISSING_CONDITIONAL), so that no one leaves the counts unseen.
-      long undated = persons.filter("(person_status_code = '2' AND death_date IS NULL) "
-          + "OR (person_status_code = '3' AND move_out_date IS NULL)").count();
+      long undated = persons.filter(UNDATED).count();
       ehrRecord.count();
       emrVisit.count();
 
@@ -197,7 +200,8 @@ public final class LinkJob {
       Dataset<Row> stale = plan.previousKeys().join(current.select(col("pop_record_id").as("_cur")),
               col("pop_record_id").equalTo(col("_cur")), "left_anti")
           .select(col("pop_record_id"), col("person_key"), col("key_kind"), lit(false).as("in_registry"));
-      replace("registry_key", current.unionByName(stale));
+      // With what the run read: a later run over the same inputs finds them here and relinks nothing.
+      replace("registry_key", current.unionByName(stale), Map.of(INPUTS_PROPERTY, inputs(in, r)));
 
       double secs = (System.nanoTime() - t0) / 1e9;
       Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, undated, secs);
@@ -328,13 +332,138 @@ public final class LinkJob {
     }
   }
 
+  /**
+   * The table property of {@code link.registry_key} naming what the run that wrote it read: its reference date, a
+   * digest of the resident rule and of linkage's code and table layouts, and every input table with its snapshot
+   * (or {@code absent}).
+   */
+  static final String INPUTS_PROPERTY = "sanku.link.inputs";
+
+  /** What a run's tables follow from besides its input tables. */
+  private String basis(LocalDate r) {
+    return "as_of=" + r + ";rule=" + digest(resident.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + ";code=" + CODE;
+  }
+
+  /** {@link #INPUTS_PROPERTY} of this run: its basis, and the input tables it read at their snapshots. */
+  private String inputs(Inputs in, LocalDate r) {
+    Map<String, String> tables = new TreeMap<>();
+    in.snapshots().forEach((t, id) -> {
+      if (isInput(t)) {
+        tables.put(t, String.valueOf(id));
+      }
+    });
+    in.absent().forEach(t -> {
+      if (isInput(t)) {
+        tables.put(t, "absent");
+      }
+    });
+    StringBuilder b = new StringBuilder(basis(r)).append(";tables=");
+    tables.forEach((t, id) -> b.append(t).append('@').append(id).append(','));
+    return b.toString();
+  }
+
+  /** Linkage's own tables (link.*, model.*) are what it writes, not what its results follow from. */
+  private boolean isInput(String table) {
+    return !table.startsWith(linkTable(wh, "")) && !table.startsWith(modelTable(wh, ""));
+  }
+
+  /**
+   * When the published linkage was computed from the same inputs as this run's (every input table at the same
+   * snapshot, none added, the same reference date, resident rule and code), its tables are what this run would
+   * write: nothing is relinked, and the result is read from them (a night whose deliveries were all refused or
+   * absent, a second run). Null otherwise.
+   */
+  private Result unchanged(Inputs in, LocalDate r, long t0) {
+    String table = linkTable(wh, "registry_key");
+    if (!writer.exists(table)) {
+      return null;
+    }
+    String stored = writer.load(table).properties().get(INPUTS_PROPERTY);
+    String basis = basis(r) + ";tables=";
+    if (stored == null || !stored.startsWith(basis)) {
+      return null;
+    }
+    for (String e : stored.substring(basis.length()).split(",")) {
+      if (e.isEmpty()) {
+        continue;
+      }
+      int at = e.lastIndexOf('@');
+      String name = e.substring(0, at);
+      String id = e.substring(at + 1);
+      boolean exists = in.exists(name);
+      if (id.equals("absent") ? exists : !exists || in.snapshot(name) != Long.parseLong(id)) {
+        return null;
+      }
+    }
+    Map<String, Long> outcomes = new TreeMap<>();
+    for (String t : List.of("record_link", "unlinked")) {
+      String what = t.equals("record_link") ? "tier" : "reason";
+      for (Row row : spark.sql("SELECT source, " + what + ", count(*) FROM " + linkTable(wh, t) + " GROUP BY source, "
+          + what).collectAsList()) {
+        outcomes.merge(row.getString(0) + "/" + row.getString(1), row.getLong(2), Long::sum);
+      }
+    }
+    long conflicts = outcomes.entrySet().stream().filter(e -> e.getKey().endsWith("/CONFLICT"))
+        .mapToLong(Map.Entry::getValue).sum();
+    long undated = spark.table(modelTable(wh, "person")).filter(UNDATED).count();
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, 0, undated, secs);
+    log.printf("link: the inputs are those the published linkage was computed from (every table at the same "
+        + "snapshot, the same reference date, rule and code): nothing relinked, its tables stand (%.1f s)%n", secs);
+    log.printf("link: ehr %,d records, %,d linked; emr %,d visits, %,d linked; %,d conflicts%n",
+        result.records("ehr"), result.linked("ehr"), result.records("emr"), result.linked("emr"), conflicts);
+    log.println("link: outcomes " + outcomes);
+    if (undated > 0) {
+      log.printf("link: %,d registry person(s) with status 死亡 or 迁出 and no date: resident on no day "
+          + "(warned at ingest as MISSING_CONDITIONAL)%n", undated);
+    }
+    return result;
+  }
+
+  /** Registry persons dead or moved out at a date the registry does not give. */
+  private static final String UNDATED = "(person_status_code = '2' AND death_date IS NULL) "
+      + "OR (person_status_code = '3' AND move_out_date IS NULL)";
+
+  /** A digest of linkage's code and of the tables it writes: a new version relinks. */
+  private static final String CODE = codeDigest();
+
+  private static String codeDigest() {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (Class<?> c : List.of(LinkJob.class, LinkPlan.class, Inputs.class, ResidentRule.class,
+        org.sanku.ids.PersonKeyFunction.class)) {
+      try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+        if (in != null) {
+          all.writeBytes(in.readAllBytes());
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    all.writeBytes(IntegratedTables.all().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return digest(all.toByteArray());
+  }
+
+  private static String digest(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
+          .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Writes an integrated or link table in one atomic commit (create or replace), with its spec's columns. */
   private void replace(String name, Dataset<Row> df) {
+    replace(name, df, Map.of());
+  }
+
+  private void replace(String name, Dataset<Row> df, Map<String, String> properties) {
     IntegratedTables.Spec spec = IntegratedTables.get(name);
     String table = spec.namespace().equals("model") ? modelTable(wh, name) : linkTable(wh, name);
     // One file per core, not one per shuffle partition: every later stage reads these tables whole.
     Dataset<Row> out = Inputs.conform(df, Inputs.specSchema(spec), table, log)
         .coalesce(Math.max(1, spark.sparkContext().defaultParallelism()));
-    writer.replace(table, out);
+    writer.replace(table, out, properties);
   }
 }

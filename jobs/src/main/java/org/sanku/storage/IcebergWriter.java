@@ -125,14 +125,34 @@ public final class IcebergWriter {
 
   /** Replaces the table's rows and columns in one commit (readers see the old table or the new, never neither). */
   public void replace(String table, Dataset<Row> rows) {
-    if (!createWith(table, rows)) {
-      writer(rows, table).createOrReplace();
+    replace(table, rows, Map.of());
+  }
+
+  /** {@link #replace(String, Dataset)}, setting {@code properties} on the table in the same commit. */
+  public void replace(String table, Dataset<Row> rows, Map<String, String> properties) {
+    if (exists(table)) {
+      writer(rows, table, properties).createOrReplace();
+      return;
+    }
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    try {
+      writer(rows, table, properties).create();
+    } catch (TableAlreadyExistsException e) {
+      writer(rows, table, properties).createOrReplace();
     }
   }
 
   private static org.apache.spark.sql.CreateTableWriter<Row> writer(Dataset<Row> rows, String table) {
+    return writer(rows, table, Map.of());
+  }
+
+  private static org.apache.spark.sql.CreateTableWriter<Row> writer(Dataset<Row> rows, String table,
+      Map<String, String> properties) {
     org.apache.spark.sql.CreateTableWriter<Row> w = rows.writeTo(table).using("iceberg");
     for (Map.Entry<String, String> p : PROPERTIES.entrySet()) {
+      w = w.tableProperty(p.getKey(), p.getValue());
+    }
+    for (Map.Entry<String, String> p : properties.entrySet()) {
       w = w.tableProperty(p.getKey(), p.getValue());
     }
     return w;

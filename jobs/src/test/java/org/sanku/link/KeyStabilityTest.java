@@ -1,9 +1,11 @@
 package org.sanku.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.LocalDate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -132,5 +134,52 @@ class KeyStabilityTest {
     assertEquals(expectedMerges, merges(t));
     assertEquals(2, t.rows(LinkJob.linkTable(t.wh, "key_merge")).size());
     assertEquals(before, registryKeys(t));
+  }
+  /** The current snapshot of a table. */
+  static long snapshot(TinyWarehouse t, String table) {
+    try {
+      org.apache.iceberg.Table ice = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(t.spark, table);
+      ice.refresh();
+      return ice.currentSnapshot().snapshotId();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aRunOverTheInputsOfThePublishedLinkageRelinksNothingAndAnyChangeRelinks() {
+    TinyWarehouse t = new TinyWarehouse();
+    LinkJob.Result first = night(t, 2);
+    String keys = LinkJob.linkTable(t.wh, "registry_key");
+    String links = LinkJob.linkTable(t.wh, "record_link");
+    String person = LinkJob.modelTable(t.wh, "person");
+    long keysAt = snapshot(t, keys);
+    long linksAt = snapshot(t, links);
+    long personAt = snapshot(t, person);
+    Map<String, String> registry = registryKeys(t);
+
+    // Nothing written since: the same result (tiers, reasons, conflicts, undated persons), read from the published
+    // tables, and no table of linkage has a new snapshot.
+    LinkJob.Result again = t.link();
+    assertEquals(first.outcomes(), again.outcomes());
+    assertEquals(first.conflicts(), again.conflicts());
+    assertEquals(first.undatedDepartures(), again.undatedDepartures());
+    assertEquals(0, again.keyMerges());
+    assertEquals(List.of(keysAt, linksAt, personAt), List.of(snapshot(t, keys), snapshot(t, links),
+        snapshot(t, person)));
+    assertEquals(registry, registryKeys(t));
+
+    // Another reference date: relinked (the link rates count residents on that day).
+    new LinkJob(t.spark, t.wh, TinyWarehouse.KEY, TinyWarehouse.R.plusDays(1), new java.io.PrintStream(
+        java.io.OutputStream.nullOutputStream())).residentRule(TinyWarehouse.RESIDENT).run();
+    long linksAfterDate = snapshot(t, links);
+    assertTrue(linksAfterDate != linksAt, "a new reference date relinks");
+
+    // The same rows written again are new snapshots of the inputs: relinked, to the same keys and links.
+    t.write();
+    LinkJob.Result rewritten = t.link();
+    assertTrue(snapshot(t, links) != linksAfterDate, "new input snapshots relink");
+    assertEquals(first.outcomes(), rewritten.outcomes());
+    assertEquals(registry, registryKeys(t));
   }
 }

@@ -270,9 +270,8 @@ public final class IngestJob {
           ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
               drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), 0L, 0L, 0L,
               0L, 0L, 0L, null));
-          log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-              + "  (parse 0.0 s, count+check 0.0 s, merge 0.0 s, quarantine 0.0 s; 0 jobs, 0 snapshots: an empty "
-              + "delta file)%n", id, file, 0, 0, 0, 0);
+          logFile(id, file, 0, 0, 0, 0, "parse 0.0 s, count+check 0.0 s, merge 0.0 s, quarantine 0.0 s; 0 jobs, "
+              + "0 snapshots: an empty delta file");
           continue;
         }
         Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
@@ -366,10 +365,10 @@ public final class IngestJob {
         ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
             drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
             read, accepted, quarantined, warned, duplicates, null));
-        log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d"
-            + "  (parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots)%n", id,
-            file, read, accepted, quarantined, warned, (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9,
-            (tQuarantine - tMerge) / 1e9, (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots());
+        logFile(id, file, read, accepted, quarantined, warned, String.format(
+            "parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots",
+            (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
+            (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots()));
       }
     } catch (RuntimeException e) {
       quarantine.discard();
@@ -398,6 +397,13 @@ public final class IngestJob {
     log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots)%n", id, (System.nanoTime() - t0) / 1e9,
         dropCost.jobs(), dropCost.snapshots());
     return results;
+  }
+
+  /** A file's line in the log: its counts and what its step cost. */
+  private void logFile(String id, String file, long read, long accepted, long quarantined, long warned,
+      String cost) {
+    log.printf("ingest: %-26s %-26s read %,9d  accepted %,9d  quarantined %,6d  warned %,6d  (%s)%n", id, file, read,
+        accepted, quarantined, warned, cost);
   }
 
   private static org.sanku.ingest.drop.LineMap linesOf(List<ManifestVerifier.FileCheck> checks, String file) {

@@ -80,12 +80,16 @@ public final class IcebergWriter {
    * by another run, too), so that the caller writes to it.
    */
   private boolean createWith(String table, Dataset<Row> rows) {
+    return createWith(table, rows, Map.of());
+  }
+
+  private boolean createWith(String table, Dataset<Row> rows, Map<String, String> properties) {
     if (exists(table)) {
       return false;
     }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
     try {
-      writer(rows, table).create();
+      writer(rows, table, properties).create();
       return true;
     } catch (TableAlreadyExistsException e) {
       return false;
@@ -130,14 +134,7 @@ public final class IcebergWriter {
 
   /** {@link #replace(String, Dataset)}, setting {@code properties} on the table in the same commit. */
   public void replace(String table, Dataset<Row> rows, Map<String, String> properties) {
-    if (exists(table)) {
-      writer(rows, table, properties).createOrReplace();
-      return;
-    }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
-    try {
-      writer(rows, table, properties).create();
-    } catch (TableAlreadyExistsException e) {
+    if (!createWith(table, rows, properties)) {
       writer(rows, table, properties).createOrReplace();
     }
   }

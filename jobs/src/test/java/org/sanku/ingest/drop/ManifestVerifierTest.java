@@ -270,6 +270,25 @@ class ManifestVerifierTest {
   }
 
   @Test
+  void aFileWhoseManifestSaysNoRowsButHoldsRecordsIsRefused() {
+    // Ingest reads nothing of a delta file whose manifest says 0 rows: this refusal is what keeps its records from
+    // being passed over unread.
+    TestDrop d = new TestDrop(landing, "ehr", "20251230");
+    d.kind = "delta";
+    d.file("ehr_person.csv", EHR_PERSON, 0);
+    d.manifest();
+    assertRefused(ManifestVerifier.verify(d.ref()), "ehr/20251230/ehr_person.csv: rows expected 0, found 3");
+    // A header alone is the empty file the manifest announces.
+    TestDrop empty = new TestDrop(landing, "ehr", "20251231");
+    empty.kind = "delta";
+    empty.file("ehr_person.csv", EHR_PERSON.substring(0, EHR_PERSON.indexOf('\n') + 1), 0);
+    empty.manifest();
+    ManifestVerifier.Verification v = ManifestVerifier.verify(empty.ref());
+    assertTrue(v.ok(), () -> String.join("\n", v.messages()));
+    assertEquals(0, v.files().get(0).foundRows());
+  }
+
+  @Test
   void dropWithoutManifestIsNotRead() {
     TestDrop d = new TestDrop(landing, "ehr", "20251230");
     d.file("ehr_person.csv", EHR_PERSON, 3);

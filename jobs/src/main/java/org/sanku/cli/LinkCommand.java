@@ -24,6 +24,10 @@ public final class LinkCommand implements Callable<Integer> {
   @Option(names = "--as-of", description = "reference date for residence (default: the latest ingested drop)")
   LocalDate asOf;
 
+  @Option(names = "--relink-all", description = "link every record again, not only those a change since the "
+      + "published linkage can concern")
+  boolean relinkAll;
+
   @Mixin
   RunOptions run;
 
@@ -34,7 +38,7 @@ public final class LinkCommand implements Callable<Integer> {
     PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
     SparkSession spark = SparkSessions.create("sanku-link", run.master);
     try {
-      new Pipeline(run.context(spark, config, warehouse, asOf)).link();
+      new Pipeline(run.context(spark, config, warehouse, asOf)).link(relinkAll);
       return 0;
     } finally {
       spark.stop();

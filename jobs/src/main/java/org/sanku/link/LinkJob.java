@@ -67,7 +67,7 @@ public final class LinkJob {
 
   /** What a run did: the reference date and per source the records by tier or, when unlinked, by reason. */
   public record Result(LocalDate asOf, Map<String, Long> outcomes, long conflicts, long keyMerges,
-      long undatedDepartures, double seconds) {
+      long undatedDepartures, long relinked, double seconds) {
 
     /** Records of a source ({@code ehr} or {@code emr}). */
     public long records(String source) {
@@ -94,6 +94,7 @@ public final class LinkJob {
   private final PrintStream log;
   private final IcebergWriter writer;
   private ResidentRule resident;
+  private boolean everyone;
 
   /**
    * @param personKey the deployment's person key (the one the warehouse was ingested with)
@@ -117,6 +118,15 @@ public final class LinkJob {
     return this;
   }
 
+  /**
+   * Relinks every record, whatever the published linkage ({@code ./sanku link --relink-all}): by default a run
+   * links again only the records a change since the published linkage can concern ({@link IncrementalLinks}).
+   */
+  public LinkJob relinkAll(boolean all) {
+    this.everyone = all;
+    return this;
+  }
+
   /** {@code <analytics>.link.<table>}. */
   public static String linkTable(Warehouse wh, String table) {
     return LinkPlan.linkTable(wh, table);
@@ -137,7 +147,7 @@ public final class LinkJob {
       throw new IllegalStateException("link: no resident rule given (the indicator catalog's resident_on condition)");
     }
     log.println("link: reference date " + r);
-    Result same = unchanged(in, r, t0);
+    Result same = everyone ? null : unchanged(in, r, t0);
     if (same != null) {
       return same;
     }
@@ -145,7 +155,27 @@ public final class LinkJob {
 
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> registry = keep(plan.registry(), cached);
-    Dataset<Row> links = keep(LinkPlan.links(plan.records(), registry), cached);
+    IncrementalLinks since = everyone ? null : incremental(in);
+    Dataset<Row> links = null;
+    if (since != null) {
+      long ti = System.nanoTime();
+      Dataset<Row> records = keep(plan.records(), cached);
+      Dataset<Row> l = since.links(records, registry, df -> keep(df, cached));
+      if (l != null) {
+        links = keep(l, cached);
+        IncrementalLinks.Counts c = since.counts();
+        log.printf("link: %,d of %,d records linked again (%,d changed since the published linkage, %,d registry "
+            + "row version(s) changed, and the records of their persons, IDs, K1 and health cards); the others keep "
+            + "their published links (%.1f s)%n", c.relinked(), c.records(), c.changedRecords(),
+            c.changedRegistryRows(), (System.nanoTime() - ti) / 1e9);
+      }
+    }
+    long relinked = -1;
+    if (links == null) {
+      links = keep(LinkPlan.links(plan.records(), registry), cached);
+    } else {
+      relinked = since.counts().relinked();
+    }
     Dataset<Row> persons = keep(plan.persons(registry), cached);
     Dataset<Row> ehrRecord = keep(plan.ehrRecord(links), cached);
     Dataset<Row> emrVisit = keep(plan.emrVisit(links), cached);
@@ -190,7 +220,10 @@ public final class LinkJob {
       tables.put("emr_visit", emrVisit);
       tables.put("emr_diagnosis", plan.diagnoses(emrVisit.select(col("visit_id").as("_vid"), col("person_key"))));
       tables.put("link_rate", plan.linkRates(ehrRecord, emrVisit, persons));
-      writeAll(tables);
+      // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
+      // run links again only what changed since, and only from tables that one run wrote.
+      String read = inputs(in, r);
+      writeAll(tables, Map.of("record_link", read, "unlinked", read, "link_conflict", read));
 
       // Last: the plans above read the previous registry_key, and replacing a table drops the cached plans that
       // read it. A run that dies before this line leaves the previous keys, from which the next run derives the
@@ -201,10 +234,12 @@ public final class LinkJob {
               col("pop_record_id").equalTo(col("_cur")), "left_anti")
           .select(col("pop_record_id"), col("person_key"), col("key_kind"), lit(false).as("in_registry"));
       // With what the run read: a later run over the same inputs finds them here and relinks nothing.
-      replace("registry_key", current.unionByName(stale), Map.of(INPUTS_PROPERTY, inputs(in, r)));
+      replace("registry_key", current.unionByName(stale), Map.of(INPUTS_PROPERTY, read));
 
       double secs = (System.nanoTime() - t0) / 1e9;
-      Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, undated, secs);
+      long all = outcomes.values().stream().mapToLong(Long::longValue).sum();
+      Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, merges, undated,
+          relinked < 0 ? all : relinked, secs);
       log.printf("link: ehr %,d records, %,d linked; emr %,d visits, %,d linked; %,d conflicts; %,d key changes "
           + "(%.1f s)%n", result.records("ehr"), result.linked("ehr"), result.records("emr"), result.linked("emr"),
           conflicts, merges, secs);
@@ -226,7 +261,7 @@ public final class LinkJob {
    * driver-side latency (planning, the Iceberg commit), which overlaps well. The first failure is rethrown after
    * every write has ended.
    */
-  private void writeAll(Map<String, Dataset<Row>> tables) {
+  private void writeAll(Map<String, Dataset<Row>> tables, Map<String, String> inputsOf) {
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
       Thread t = new Thread(r, "sanku-link-writer");
       t.setDaemon(true);
@@ -235,7 +270,9 @@ public final class LinkJob {
     try {
       List<Future<?>> done = new ArrayList<>();
       for (var e : tables.entrySet()) {
-        done.add(pool.submit(() -> replace(e.getKey(), e.getValue())));
+        String read = inputsOf.get(e.getKey());
+        done.add(pool.submit(() -> replace(e.getKey(), e.getValue(),
+            read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read))));
       }
       RuntimeException failure = null;
       for (Future<?> f : done) {
@@ -341,8 +378,52 @@ public final class LinkJob {
 
   /** What a run's tables follow from besides its input tables. */
   private String basis(LocalDate r) {
-    return "as_of=" + r + ";rule=" + digest(resident.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-        + ";code=" + CODE;
+    return "as_of=" + r + ";" + version();
+  }
+
+  /** The resident rule and the code a run's tables follow from (its links do not depend on the reference date). */
+  private String version() {
+    return "rule=" + digest(resident.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ";code=" + CODE;
+  }
+
+  /**
+   * The published linkage to build this run's links from, or null (said in the log) when there is none to trust:
+   * no linkage yet, one written by another version or rule, tables of linkage not all from the run that wrote
+   * {@code registry_key} (a run that died while writing), or input snapshots that upkeep has expired since.
+   */
+  private IncrementalLinks incremental(Inputs in) {
+    String keys = linkTable(wh, "registry_key");
+    if (!writer.exists(keys)) {
+      return null;
+    }
+    String stored = writer.load(keys).properties().get(INPUTS_PROPERTY);
+    int at = stored == null ? -1 : stored.indexOf(";tables=");
+    if (at < 0) {
+      log.println("link: the published linkage does not record what it read: relinking everyone");
+      return null;
+    }
+    if (!stored.substring(0, at).endsWith(";" + version())) {
+      log.println("link: the published linkage was computed by another version of linkage or resident rule: "
+          + "relinking everyone");
+      return null;
+    }
+    for (String t : List.of("record_link", "unlinked", "link_conflict")) {
+      String table = linkTable(wh, t);
+      if (!writer.exists(table) || !stored.equals(writer.load(table).properties().get(INPUTS_PROPERTY))) {
+        log.println("link: " + table + " is not from the run that wrote " + keys + ": relinking everyone");
+        return null;
+      }
+    }
+    Map<String, String> tables = IncrementalLinks.parseTables(stored.substring(at + ";tables=".length()));
+    for (var e : tables.entrySet()) {
+      if (!e.getValue().equals("absent") && (!writer.exists(e.getKey())
+          || writer.load(e.getKey()).snapshot(Long.parseLong(e.getValue())) == null)) {
+        log.println("link: the snapshot of " + e.getKey() + " the published linkage read is no longer kept: "
+            + "relinking everyone");
+        return null;
+      }
+    }
+    return new IncrementalLinks(spark, wh, in, tables, log);
   }
 
   /** {@link #INPUTS_PROPERTY} of this run: its basis, and the input tables it read at their snapshots. */
@@ -408,7 +489,7 @@ public final class LinkJob {
         .mapToLong(Map.Entry::getValue).sum();
     long undated = spark.table(modelTable(wh, "person")).filter(UNDATED).count();
     double secs = (System.nanoTime() - t0) / 1e9;
-    Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, 0, undated, secs);
+    Result result = new Result(r, Collections.unmodifiableMap(outcomes), conflicts, 0, undated, 0, secs);
     log.printf("link: the inputs are those the published linkage was computed from (every table at the same "
         + "snapshot, the same reference date, rule and code): nothing relinked, its tables stand (%.1f s)%n", secs);
     log.printf("link: ehr %,d records, %,d linked; emr %,d visits, %,d linked; %,d conflicts%n",

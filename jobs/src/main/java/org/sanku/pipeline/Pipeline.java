@@ -152,8 +152,13 @@ public final class Pipeline {
   }
 
   public LinkJob.Result link() {
+    return link(false);
+  }
+
+  /** Linkage; {@code relinkAll} links every record again ({@link LinkJob#relinkAll}). */
+  public LinkJob.Result link(boolean relinkAll) {
     return locked("link", () -> new LinkJob(ctx.spark(), ctx.warehouse(), ctx.requireKey(), asOf(), ctx.log())
-        .residentRule(ctx.config().indicators().residentRule()).run());
+        .residentRule(ctx.config().indicators().residentRule()).relinkAll(relinkAll).run());
   }
 
   private IndicatorJob indicatorJob(java.io.PrintStream log) {

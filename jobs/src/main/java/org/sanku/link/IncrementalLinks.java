@@ -1,0 +1,295 @@
+package org.sanku.link;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.sanku.storage.Warehouse;
+
+/**
+ * The links of a night, from the published linkage and what changed since: only the records whose outcome can
+ * differ are linked again, the others keep their published links. The result is the one a relink of every record
+ * would give (the tests compare the two, table by table).
+ *
+ * <p>A record's outcome follows from its own fields (ID key and status, normalised name, sex, birth date, county,
+ * health card), from the registry rows with its ID key (tier 1), the registry rows with its K1 (name + sex + birth
+ * date + county: how many persons hold it), and for a health-card link from the other visits with its card (their
+ * tier-1 and K1 persons) and those persons' registry rows. So the records linked again are:
+ *
+ * <ol>
+ *   <li>every record whose comparison fields changed since the snapshots the published linkage read (new, altered
+ *       and deleted records; names from the identity zone);</li>
+ *   <li>every record whose ID key or K1 is that of a registry row that changed (before or after the change: its
+ *       fields, its person key, or the row itself added or gone);</li>
+ *   <li>every record the published linkage linked to the person key of such a registry row;</li>
+ *   <li>every visit carrying a health card that one of the above carries (now, or before it changed): a card's
+ *       outcome depends on all its visits.</li>
+ * </ol>
+ *
+ * A card left out by (4) has no visit whose tier-1 or K1 person changed and no holder whose registry rows changed,
+ * so its outcome is the published one. Deleted records leave the links. When more than {@link #MAX_SHARE} of the
+ * records would be linked again, relinking everyone costs about the same, and the run does that instead.
+ */
+final class IncrementalLinks {
+
+  /** Above this share of records to relink, the run relinks everyone. */
+  static final double MAX_SHARE = 0.2;
+
+  /** The comparison fields of a record's source row and their table. */
+  private static final String[] EHR_FIELDS = {"id_key", "id_status", "sex_code", "birth_date",
+      "current_division_code_county"};
+  private static final String[] VISIT_FIELDS = {"id_key", "id_status", "sex_code", "birth_date",
+      "current_division_code_county", "health_card_key"};
+  /** The registry fields a link depends on. */
+  private static final String[] REGISTRY_FIELDS = {"person_key", "usable", "id_key", "name_norm", "sex_code",
+      "birth_date", "county"};
+
+  private final SparkSession spark;
+  private final Warehouse wh;
+  private final Inputs in;
+  /** Every input table the published linkage read: its snapshot, or "absent". */
+  private final Map<String, String> before;
+  private final PrintStream log;
+
+  /** What a call of {@link #links} found. */
+  record Counts(long records, long changedRecords, long changedRegistryRows, long relinked) {}
+
+  private Counts counts;
+
+  IncrementalLinks(SparkSession spark, Warehouse wh, Inputs in, Map<String, String> before, PrintStream log) {
+    this.spark = spark;
+    this.wh = wh;
+    this.in = in;
+    this.before = Map.copyOf(before);
+    this.log = log;
+  }
+
+  /** The tables of {@link LinkJob#INPUTS_PROPERTY}'s list: {@code name@snapshot,…} (or {@code name@absent}). */
+  static Map<String, String> parseTables(String list) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String e : list.split(",")) {
+      if (!e.isEmpty()) {
+        int at = e.lastIndexOf('@');
+        out.put(e.substring(0, at), e.substring(at + 1));
+      }
+    }
+    return out;
+  }
+
+  Counts counts() {
+    return counts;
+  }
+
+  /**
+   * The links of every record ({@link LinkPlan#links}'s columns), or null when so many records would be linked again
+   * that relinking everyone is the better run. {@code records} and {@code registry} are this run's (kept); the
+   * intermediate sets are kept in {@code cached}.
+   */
+  Dataset<Row> links(Dataset<Row> records, Dataset<Row> registry, java.util.function.UnaryOperator<Dataset<Row>> keep) {
+    // 1. Records whose comparison fields changed (or that came or went).
+    Dataset<Row> changed = keep.apply(
+        changedKeys("ehr", wh.std("ehr_person"), "ehr_no", LinkPlan.EHR, EHR_FIELDS)
+            .unionByName(changedKeys("ehr", wh.id("ehr_person"), "ehr_no", NAMES_EHR, "name"))
+            .unionByName(changedKeys("emr", wh.std("emr_visit"), "visit_id", LinkPlan.VISIT, VISIT_FIELDS))
+            .unionByName(changedKeys("emr", wh.id("emr_visit"), "visit_id", NAMES_VISIT, "name"))
+            .distinct());
+    long total = records.count();
+    long nChanged = changed.count();
+    // 2. Registry rows that changed: before and after, as the registry's link fields.
+    Dataset<Row> reg = keep.apply(changedRegistry(registry));
+    long nReg = reg.count();
+    if (nChanged + nReg > MAX_SHARE * Math.max(1, total)) {
+      log.printf("link: %,d record(s) and %,d registry row(s) changed since the published linkage, of %,d records: "
+          + "relinking everyone%n", nChanged, nReg, total);
+      return null;
+    }
+    Dataset<Row> ids = reg.filter(col("usable").equalTo(true)).select(col("id_key").as("_ik")).distinct();
+    Dataset<Row> k1 = reg.filter(col("name_norm").isNotNull().and(col("sex_code").isNotNull())
+            .and(col("birth_date").isNotNull()).and(col("county").isNotNull()))
+        .select(col("name_norm").as("_kn"), col("sex_code").as("_ks"), col("birth_date").as("_kb"),
+            col("county").as("_kc"))
+        .distinct();
+    Dataset<Row> keys = reg.filter(col("person_key").isNotNull()).select(col("person_key").as("_pk")).distinct();
+
+    Dataset<Row> published = keep.apply(published());
+    Dataset<Row> byId = records.join(broadcast(ids), col("id_key").equalTo(col("_ik")), "left_semi")
+        .select(col("source"), col("record_key"));
+    Dataset<Row> byK1 = records.join(broadcast(k1), col("name_norm").equalTo(col("_kn"))
+            .and(col("sex_code").equalTo(col("_ks"))).and(col("birth_date").equalTo(col("_kb")))
+            .and(col("county").equalTo(col("_kc"))), "left_semi")
+        .select(col("source"), col("record_key"));
+    Dataset<Row> byPerson = published.join(broadcast(keys), col("person_key").equalTo(col("_pk")), "left_semi")
+        .select(col("source"), col("record_key"));
+    Dataset<Row> direct = keep.apply(changed.unionByName(byId).unionByName(byK1).unionByName(byPerson).distinct());
+
+    // 4. Every visit of a card that one of them carries, now or before its change.
+    Dataset<Row> cardsNow = records.filter(col("health_card_key").isNotNull())
+        .join(broadcast(direct.select(col("source").as("_s"), col("record_key").as("_r"))),
+            col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r"))), "left_semi")
+        .select(col("health_card_key").as("_card"));
+    Dataset<Row> cardsBefore = old(wh.std("emr_visit"), LinkPlan.VISIT)
+        .filter(col("health_card_key").isNotNull())
+        .join(broadcast(changed.filter(col("source").equalTo("emr")).select(col("record_key").as("_r"))),
+            col("visit_id").equalTo(col("_r")), "left_semi")
+        .select(col("health_card_key").as("_card"));
+    Dataset<Row> cards = cardsNow.unionByName(cardsBefore).distinct();
+    Dataset<Row> byCard = records.join(broadcast(cards), col("health_card_key").equalTo(col("_card")), "left_semi")
+        .select(col("source"), col("record_key"));
+    Dataset<Row> affected = keep.apply(direct.unionByName(byCard).distinct());
+    long nAffected = affected.count();
+    if (nAffected > MAX_SHARE * Math.max(1, total)) {
+      log.printf("link: %,d of %,d records would be linked again: relinking everyone%n", nAffected, total);
+      return null;
+    }
+    Column same = col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r")));
+    Dataset<Row> gone = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
+    Dataset<Row> toLink = keep.apply(records.join(gone, same, "left_semi"));
+    counts = new Counts(total, nChanged, nReg, toLink.count());
+    Dataset<Row> again = LinkPlan.links(toLink, registry);
+    // Deleted records are among the affected: they leave the links with the records linked again.
+    Dataset<Row> kept = published.join(gone, same, "left_anti");
+    return kept.unionByName(again);
+  }
+
+  private static final StructType NAMES_EHR = Inputs.schema("ehr_no", "string", "name", "string");
+  private static final StructType NAMES_VISIT = Inputs.schema("visit_id", "string", "name", "string");
+
+  /** The published links as {@link LinkPlan#links} returns them (the ID status is kept for unlinked records only). */
+  private Dataset<Row> published() {
+    Dataset<Row> linked = in.read(LinkPlan.linkTable(wh, "record_link"), Inputs.schema("source", "string",
+            "record_key", "string", "person_key", "string", "tier", "string", "evidence", "string"))
+        .withColumn("reason", lit(null).cast("string")).withColumn("id_status", lit(null).cast("string"))
+        .withColumn("conflict_key", lit(null).cast("string")).withColumn("disagreed", lit(null).cast("string"));
+    Dataset<Row> conflicts = in.read(LinkPlan.linkTable(wh, "link_conflict"), Inputs.schema("source", "string",
+            "record_key", "string", "person_key", "string", "disagreed", "string"))
+        .select(col("source").as("_cs"), col("record_key").as("_cr"), col("person_key").as("conflict_key"),
+            col("disagreed"));
+    Dataset<Row> unlinked = in.read(LinkPlan.linkTable(wh, "unlinked"), Inputs.schema("source", "string",
+            "record_key", "string", "reason", "string", "id_status", "string"))
+        .join(conflicts, col("source").equalTo(col("_cs")).and(col("record_key").equalTo(col("_cr"))), "left")
+        .select(col("source"), col("record_key"), lit(null).cast("string").as("person_key"),
+            lit(null).cast("string").as("tier"), lit(null).cast("string").as("evidence"), col("reason"),
+            col("id_status"), when(col("reason").equalTo("CONFLICT"), col("conflict_key")).as("conflict_key"),
+            when(col("reason").equalTo("CONFLICT"), col("disagreed")).as("disagreed"));
+    return linked.unionByName(unlinked);
+  }
+
+  /** A table as the published linkage read it (no rows when it was absent then). */
+  private Dataset<Row> old(String table, StructType schema) {
+    String at = before.get(table);
+    if (at == null || at.equals("absent")) {
+      return spark.createDataFrame(new ArrayList<Row>(), schema);
+    }
+    return Inputs.conform(spark.table(table + ".snapshot_id_" + at), schema, table, log);
+  }
+
+  /** Whether this run reads {@code table} as the published linkage did. */
+  private boolean unchanged(String table) {
+    String at = before.get(table);
+    boolean exists = in.exists(table);
+    return at != null && (at.equals("absent") ? !exists : exists && String.valueOf(in.snapshot(table)).equals(at));
+  }
+
+  /** The text of {@code fields} with nulls told apart from every value, for comparing two versions of a row. */
+  private static Column signature(String... fields) {
+    Column[] parts = new Column[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      parts[i] = coalesce(col(fields[i]).cast("string"), lit("\u0000"));
+    }
+    return concat_ws("\u0001", parts);
+  }
+
+  /** The keys ({@code source}, {@code record_key}) of the rows of {@code table} whose fields differ between then and now. */
+  private Dataset<Row> changedKeys(String source, String table, String key, StructType schema, String... fields) {
+    StructType out = Inputs.schema("source", "string", "record_key", "string");
+    if (unchanged(table)) {
+      return spark.createDataFrame(new ArrayList<Row>(), out);
+    }
+    Dataset<Row> then = old(table, schema).select(col(key).as("_k0"), signature(fields).as("_s0"));
+    Dataset<Row> now = in.read(table, schema).select(col(key).as("_k1"), signature(fields).as("_s1"));
+    return then.join(now, col("_k0").equalTo(col("_k1")), "full_outer")
+        .filter(not(col("_s0").eqNullSafe(col("_s1"))))
+        .select(lit(source).as("source"), coalesce(col("_k1"), col("_k0")).as("record_key"));
+  }
+
+  /**
+   * The registry rows whose link fields differ between the published linkage and this run (or that came or went):
+   * both versions, each as {@link #REGISTRY_FIELDS}.
+   */
+  private Dataset<Row> changedRegistry(Dataset<Row> registry) {
+    if (unchanged(wh.std("pop_person")) && unchanged(wh.id("pop_person"))) {
+      // The same rows: their keys follow from their IDs and the previous keys, which are the published ones.
+      StructType schema = new StructType();
+      for (var f : registry.select(fieldCols(REGISTRY_FIELDS)).schema().fields()) {
+        schema = schema.add(f);
+      }
+      return spark.createDataFrame(new ArrayList<Row>(), schema);
+    }
+    Dataset<Row> names = old(wh.id("pop_person"), Inputs.schema("pop_record_id", "string", "name", "string"))
+        .select(col("pop_record_id").as("_nid"), col("name"));
+    Dataset<Row> keys = in.read(LinkPlan.linkTable(wh, "registry_key"), Inputs.schema("pop_record_id", "string",
+            "person_key", "string", "in_registry", "boolean"))
+        .filter(col("in_registry").equalTo(true))
+        .select(col("pop_record_id").as("_kid"), col("person_key"));
+    Dataset<Row> then = old(wh.std("pop_person"), LinkPlan.POP)
+        .join(names, col("pop_record_id").equalTo(col("_nid")), "left")
+        .join(keys, col("pop_record_id").equalTo(col("_kid")), "left")
+        .withColumn("usable", LinkPlan.USABLE)
+        .withColumn("name_norm", LinkPlan.nameNorm(col("name")))
+        .withColumn("county", col("residence_division_code_county"));
+    Dataset<Row> diff = then.select(prefixed("_0", "pop_record_id", REGISTRY_FIELDS))
+        .join(registry.select(prefixed("_1", "pop_record_id", REGISTRY_FIELDS)),
+            col("pop_record_id_0").equalTo(col("pop_record_id_1")), "full_outer")
+        .filter(not(signature(suffixed("_0", REGISTRY_FIELDS)).eqNullSafe(signature(suffixed("_1", REGISTRY_FIELDS))))
+            .or(col("pop_record_id_0").isNull()).or(col("pop_record_id_1").isNull()));
+    return side(diff, "_0").unionByName(side(diff, "_1"));
+  }
+
+  /** One version ({@code _0} before, {@code _1} now) of the changed registry rows that have it. */
+  private static Dataset<Row> side(Dataset<Row> diff, String suffix) {
+    List<Column> cols = new ArrayList<>();
+    for (String f : REGISTRY_FIELDS) {
+      cols.add(col(f + suffix).as(f));
+    }
+    return diff.filter(col("pop_record_id" + suffix).isNotNull()).select(cols.toArray(new Column[0]));
+  }
+
+  private static Column[] fieldCols(String... fields) {
+    Column[] out = new Column[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      out[i] = col(fields[i]);
+    }
+    return out;
+  }
+
+  private static Column[] prefixed(String suffix, String key, String... fields) {
+    Column[] out = new Column[fields.length + 1];
+    out[0] = col(key).as(key + suffix);
+    for (int i = 0; i < fields.length; i++) {
+      out[i + 1] = col(fields[i]).as(fields[i] + suffix);
+    }
+    return out;
+  }
+
+  private static String[] suffixed(String suffix, String... fields) {
+    String[] out = new String[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      out[i] = fields[i] + suffix;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+package org.sanku.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.sanku.ids.IdNumbers;
+
+/**
+ * A night's linkage links again only the records a change can concern, and its tables are those a relink of every
+ * record gives. Forty registry persons with a health record and a visit each never change; around them, the cases
+ * whose outcome a change elsewhere decides: a surrogate key that becomes an ID key (its K1 record, its K1 visit and
+ * that visit's card companion follow), a second registry person with a record's K1 (the record becomes ambiguous),
+ * a visit deleted, a card moved away from a card link's only anchor, a name corrected into a K1 match, a registry row
+ * gone from under a tier-1 link, a new record, and a conflict nothing touches.
+ */
+class IncrementalLinkTest {
+
+  static final String ORG = "511302001C";
+  static final String HOSPITAL = "511302A01";
+  static final String L1 = IdNumbers.make("511302", LocalDate.parse("1945-01-01"), 11);
+  static final String K3 = IdNumbers.make("511302", LocalDate.parse("1970-03-03"), 31);
+  static final String M4 = IdNumbers.make("511302", LocalDate.parse("1980-04-04"), 41);
+  static final String M5 = IdNumbers.make("511302", LocalDate.parse("1985-05-05"), 51);
+
+  static String filler(int i) {
+    return IdNumbers.make("511302", LocalDate.parse("1950-01-01").plusDays(i * 37L), 100 + i);
+  }
+
+  static String fillerBirth(int i) {
+    return LocalDate.parse("1950-01-01").plusDays(i * 37L).toString();
+  }
+
+  static void night(TinyWarehouse t, int night) {
+    t.clear();
+    boolean later = night >= 2;
+    t.row("ref_org", "org_code", ORG, "division_code", "511302001000");
+    t.row("ref_org", "org_code", HOSPITAL, "division_code", "511302001000");
+    t.row("ref_division", "division_code", "510000000000", "level", "1");
+    t.row("ref_division", "division_code", "511300000000", "level", "2", "parent_code", "510000000000");
+    t.row("ref_division", "division_code", "511302000000", "level", "3", "parent_code", "511300000000");
+    for (int i = 1; i <= 40; i++) {
+      String name = "居民" + i;
+      t.person("F" + i, filler(i), name, "1", fillerBirth(i), "511302");
+      t.ehr("EF" + i, filler(i), name, "1", fillerBirth(i), "511302", ORG);
+      t.visit("VF" + i, filler(i), name, "1", fillerBirth(i), "511302", null, HOSPITAL, "2025-06-01");
+    }
+    // R1 has no usable ID on night 1 (a surrogate key), its ID from night 2. EA and VB link on K1; VA, without a
+    // county, through the card C1 that VB carries.
+    t.person("R1", later ? L1 : LinkTiersTest.badCheck(L1), "周八", "1", "1945-01-01", "511302");
+    t.ehr("EA", "", "周八", "1", "1945-01-01", "511302", ORG);
+    t.visit("VB", "", "周八", "1", "1945-01-01", "511302", "C1", HOSPITAL, "2025-06-02");
+    t.visit("VA", "", "周八", "1", "1945-01-01", null, "C1", HOSPITAL, "2025-06-03");
+    // R2 has no ID; EC links to R2 on K1 until R7, with the same K1, is registered on night 2.
+    t.person("R2", "", "吴二", "1", "1960-02-02", "511302");
+    if (later) {
+      t.person("R7", "", "吴二", "1", "1960-02-02", "511302");
+    }
+    t.ehr("EC", "", "吴二", "1", "1960-02-02", "511302", ORG);
+    // VD (tier 1 to F1) is deleted on night 2.
+    if (!later) {
+      t.visit("VD", filler(1), "居民1", "1", fillerBirth(1), "511302", null, HOSPITAL, "2025-06-04");
+    }
+    // VG links to R3 on K1 and carries card C2; VE, without a county, links through C2 until VG's card is
+    // corrected to C3 on night 2.
+    t.person("R3", K3, "郑三", "2", "1970-03-03", "511302");
+    t.visit("VG", "", "郑三", "2", "1970-03-03", "511302", later ? "C3" : "C2", HOSPITAL, "2025-06-05");
+    t.visit("VE", "", "郑三", "2", "1970-03-03", null, "C2", HOSPITAL, "2025-06-06");
+    // EG's name is corrected into R4's K1 on night 2.
+    t.person("R4", M4, "王四", "2", "1980-04-04", "511302");
+    t.ehr("EG", "", later ? "王四" : "王五", "2", "1980-04-04", "511302", ORG);
+    // EH carries F2's ID with another birth date, sex and name: a conflict, the same on both nights.
+    t.ehr("EH", filler(2), "错名", "2", "2000-01-01", "511302", ORG);
+    // R5 leaves the registry on night 2: EI, linked on its ID, has no registry person then.
+    if (!later) {
+      t.person("R5", M5, "钱五", "1", "1985-05-05", "511302");
+    }
+    t.ehr("EI", M5, "钱五", "1", "1985-05-05", "511302", ORG);
+    // EJ is new on night 2.
+    if (later) {
+      t.ehr("EJ", filler(3), "居民3", "1", fillerBirth(3), "511302", ORG);
+    }
+    t.write();
+  }
+
+  static final List<String> TABLES = List.of("link.record_link", "link.unlinked", "link.link_conflict",
+      "link.registry_key", "link.key_merge", "link.link_rate", "model.person", "model.ehr_record",
+      "model.emr_visit");
+
+  /** Every row of linkage's tables as text (without the time a key change was recorded), sorted. */
+  static Map<String, List<String>> tables(TinyWarehouse t) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String name : TABLES) {
+      String[] p = name.split("\\.");
+      String table = p[0].equals("link") ? LinkJob.linkTable(t.wh, p[1]) : LinkJob.modelTable(t.wh, p[1]);
+      var df = t.spark.table(table);
+      if (Arrays.asList(df.columns()).contains("recorded_at")) {
+        df = df.drop("recorded_at");
+      }
+      List<String> rows = new ArrayList<>();
+      for (Row r : df.collectAsList()) {
+        rows.add(r.toString());
+      }
+      rows.sort(null);
+      out.put(name, rows);
+    }
+    return out;
+  }
+
+  static LinkJob.Result link(TinyWarehouse t, boolean all, ByteArrayOutputStream log) {
+    return new LinkJob(t.spark, t.wh, TinyWarehouse.KEY, TinyWarehouse.R, new PrintStream(log, true,
+        StandardCharsets.UTF_8)).residentRule(TinyWarehouse.RESIDENT).relinkAll(all).run();
+  }
+
+  static Map<String, String> outcomes(TinyWarehouse t) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (Row r : t.rows(LinkJob.linkTable(t.wh, "record_link"))) {
+      out.put(r.getAs("record_key"), r.getAs("person_key") + " " + r.getAs("tier"));
+    }
+    for (Row r : t.rows(LinkJob.linkTable(t.wh, "unlinked"))) {
+      out.put(r.getAs("record_key"), r.getAs("reason"));
+    }
+    return out;
+  }
+
+  @Test
+  void aNightLinksAgainOnlyWhatAChangeConcernsAndEqualsARelinkOfEveryone() {
+    TinyWarehouse t = new TinyWarehouse();
+    night(t, 1);
+    ByteArrayOutputStream log1 = new ByteArrayOutputStream();
+    LinkJob.Result first = link(t, false, log1);
+    // No published linkage yet: all 90 records (40 + 40 fillers, EA, VB, VA, EC, VD, VG, VE, EG, EH, EI).
+    assertEquals(90, first.relinked());
+    Map<String, String> n1 = outcomes(t);
+    assertEquals(TinyWarehouse.surrogate("R1") + " T2_K1", n1.get("EA"));
+    assertEquals(TinyWarehouse.surrogate("R1") + " T2_CARD", n1.get("VA"));
+    assertEquals(TinyWarehouse.surrogate("R2") + " T2_K1", n1.get("EC"));
+    assertEquals(TinyWarehouse.key(K3) + " T2_CARD", n1.get("VE"));
+    assertEquals("NO_ID_NO_MATCH", n1.get("EG"));
+    assertEquals("CONFLICT", n1.get("EH"));
+    assertEquals(TinyWarehouse.key(M5) + " T1_ID", n1.get("EI"));
+
+    night(t, 2);
+    ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+    LinkJob.Result second = link(t, false, log2);
+    String text = log2.toString(StandardCharsets.UTF_8);
+    // Worked out by hand. Changed records: VD (deleted), VG (card), EG (name), EJ (new): 4. Registry row versions
+    // changed: R1 before and after (its ID), R7 (new), R5 (gone): 4. Their usable IDs L1 and M5 reach EI; their K1s
+    // reach EA, VB (R1), EC (R2 = R7) and EI (R5); their person keys (surrogate R1, key M5) were the published
+    // persons of EA, VB, VA and EI. The cards of those, now and before: C1 (VA, VB), C3 (VG now), C2 (VG before),
+    // which add VE. Linked again: EA, VB, VA, EC, VG, VE, EG, EI, EJ = 9 of the 90 records; the 80 fillers and EH
+    // keep their published links.
+    assertEquals(9, second.relinked(), text);
+    assertTrue(text.contains("link: 9 of 90 records linked again (4 changed since the published linkage, 4 registry "
+        + "row version(s) changed"), text);
+    Map<String, String> n2 = outcomes(t);
+    assertEquals(TinyWarehouse.key(L1) + " T2_K1", n2.get("EA"));
+    assertEquals(TinyWarehouse.key(L1) + " T2_K1", n2.get("VB"));
+    assertEquals(TinyWarehouse.key(L1) + " T2_CARD", n2.get("VA"));
+    assertEquals("K1_AMBIGUOUS", n2.get("EC"));
+    assertEquals(null, n2.get("VD"));
+    assertEquals(TinyWarehouse.key(K3) + " T2_K1", n2.get("VG"));
+    assertEquals("K1_INCOMPLETE", n2.get("VE"));
+    assertEquals(TinyWarehouse.key(M4) + " T2_K1", n2.get("EG"));
+    assertEquals("CONFLICT", n2.get("EH"));
+    assertEquals("NO_REGISTRY_PERSON", n2.get("EI"));
+    assertEquals(TinyWarehouse.key(filler(3)) + " T1_ID", n2.get("EJ"));
+    assertEquals(TinyWarehouse.key(filler(7)) + " T1_ID", n2.get("VF7"));
+    assertEquals(90, n2.size());
+    Map<String, List<String>> incremental = tables(t);
+
+    // Every record relinked over the same inputs: the same rows in every table of linkage.
+    LinkJob.Result all = link(t, true, new ByteArrayOutputStream());
+    assertEquals(90, all.relinked());
+    assertEquals(second.outcomes(), all.outcomes());
+    Map<String, List<String>> everyone = tables(t);
+    for (String table : TABLES) {
+      assertEquals(everyone.get(table), incremental.get(table), table);
+    }
+    assertTrue(everyone.get("link.link_conflict").size() == 1 && everyone.get("model.person").size() == 45,
+        everyone.toString());
+
+    // Night 3 delivers night 2's rows again (new snapshots, no change): nothing is linked again, the same tables.
+    night(t, 3);
+    ByteArrayOutputStream log3 = new ByteArrayOutputStream();
+    LinkJob.Result third = link(t, false, log3);
+    assertEquals(0, third.relinked(), log3.toString(StandardCharsets.UTF_8));
+    assertEquals(everyone, tables(t));
+  }
+}

@@ -3,10 +3,12 @@ package org.sanku.link;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -110,7 +112,7 @@ final class IncrementalLinks {
     long total = records.count();
     long nChanged = changed.count();
     // 2. Registry rows that changed: before and after, as the registry's link fields.
-    Dataset<Row> reg = keep.apply(changedRegistry(registry));
+    Dataset<Row> reg = keep.apply(changedRegistry(registry, keep));
     long nReg = reg.count();
     if (nChanged + nReg > MAX_SHARE * Math.max(1, total)) {
       log.printf("link: %,d record(s) and %,d registry row(s) changed since the published linkage, of %,d records: "
@@ -125,7 +127,7 @@ final class IncrementalLinks {
         .distinct();
     Dataset<Row> keys = reg.filter(col("person_key").isNotNull()).select(col("person_key").as("_pk")).distinct();
 
-    Dataset<Row> published = keep.apply(published());
+    Dataset<Row> published = published();
     Dataset<Row> byId = records.join(broadcast(ids), col("id_key").equalTo(col("_ik")), "left_semi")
         .select(col("source"), col("record_key"));
     Dataset<Row> byK1 = records.join(broadcast(k1), col("name_norm").equalTo(col("_kn"))
@@ -159,10 +161,36 @@ final class IncrementalLinks {
     Dataset<Row> gone = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
     Dataset<Row> toLink = keep.apply(records.join(gone, same, "left_semi"));
     counts = new Counts(total, nChanged, nReg, toLink.count());
-    Dataset<Row> again = LinkPlan.links(toLink, registry);
+    Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS));
     // Deleted records are among the affected: they leave the links with the records linked again.
     Dataset<Row> kept = published.join(gone, same, "left_anti");
     return kept.unionByName(again);
+  }
+
+  /** Up to this many records to link again, their keys are sent to every task rather than shuffled. */
+  static final long BROADCAST_ROWS = 200_000;
+
+  /**
+   * The registry rows that can decide the links of {@code records}: those with one of their ID keys or K1s, and every
+   * other row of those rows' persons (whether a person has a usable ID, and the holder check of a card, look at all
+   * of a person's rows). Linking {@code records} against these gives what linking them against the whole registry
+   * gives: a K1 they carry has all its rows here, and a K1 only these extra rows carry is no record's.
+   */
+  static Dataset<Row> near(Dataset<Row> records, Dataset<Row> registry, boolean small) {
+    java.util.function.UnaryOperator<Dataset<Row>> b = df -> small ? broadcast(df) : df;
+    Dataset<Row> ids = records.filter(col("id_key").isNotNull()).select(col("id_key").as("_ik")).distinct();
+    Dataset<Row> k1 = records.filter(col("name_norm").isNotNull().and(col("sex_code").isNotNull())
+            .and(col("birth_date").isNotNull()).and(col("county").isNotNull()))
+        .select(col("name_norm").as("_kn"), col("sex_code").as("_ks"), col("birth_date").as("_kb"),
+            col("county").as("_kc"))
+        .distinct().withColumn("_k1", lit(true));
+    Dataset<Row> matched = registry
+        .join(b.apply(ids.withColumn("_id", lit(true))), col("id_key").equalTo(col("_ik")), "left")
+        .join(b.apply(k1), col("name_norm").equalTo(col("_kn")).and(col("sex_code").equalTo(col("_ks")))
+            .and(col("birth_date").equalTo(col("_kb"))).and(col("county").equalTo(col("_kc"))), "left")
+        .filter(col("_id").isNotNull().or(col("_k1").isNotNull()));
+    Dataset<Row> persons = matched.select(col("person_key").as("_np")).distinct();
+    return registry.join(b.apply(persons), col("person_key").equalTo(col("_np")), "left_semi");
   }
 
   private static final StructType NAMES_EHR = Inputs.schema("ehr_no", "string", "name", "string");
@@ -204,13 +232,22 @@ final class IncrementalLinks {
     return at != null && (at.equals("absent") ? !exists : exists && String.valueOf(in.snapshot(table)).equals(at));
   }
 
-  /** The text of {@code fields} with nulls told apart from every value, for comparing two versions of a row. */
-  private static Column signature(String... fields) {
+  /**
+   * Two hashes (96 bits) of {@code fields}' text, nulls told apart from every value: two versions of a row differ
+   * when either differs. The shuffles of the comparisons carry 12 bytes a row, not the fields (an ID key alone is 64).
+   */
+  private static Column[] signature(String suffix, String... fields) {
     Column[] parts = new Column[fields.length];
     for (int i = 0; i < fields.length; i++) {
       parts[i] = coalesce(col(fields[i]).cast("string"), lit("\u0000"));
     }
-    return concat_ws("\u0001", parts);
+    Column text = concat_ws("\u0001", parts);
+    return new Column[] {xxhash64(text).as("_x" + suffix), hash(text).as("_h" + suffix)};
+  }
+
+  /** Whether the signatures {@code a} and {@code b} ({@link #signature}) differ, or one side has no row. */
+  private static Column differs(String a, String b) {
+    return not(col("_x" + a).eqNullSafe(col("_x" + b)).and(col("_h" + a).eqNullSafe(col("_h" + b))));
   }
 
   /** The keys ({@code source}, {@code record_key}) of the rows of {@code table} whose fields differ between then and now. */
@@ -219,76 +256,70 @@ final class IncrementalLinks {
     if (unchanged(table)) {
       return spark.createDataFrame(new ArrayList<Row>(), out);
     }
-    Dataset<Row> then = old(table, schema).select(col(key).as("_k0"), signature(fields).as("_s0"));
-    Dataset<Row> now = in.read(table, schema).select(col(key).as("_k1"), signature(fields).as("_s1"));
-    return then.join(now, col("_k0").equalTo(col("_k1")), "full_outer")
-        .filter(not(col("_s0").eqNullSafe(col("_s1"))))
-        .select(lit(source).as("source"), coalesce(col("_k1"), col("_k0")).as("record_key"));
+    return changedIds(old(table, schema), in.read(table, schema), key, fields)
+        .select(lit(source).as("source"), col("_k").as("record_key"));
+  }
+
+  /** The keys ({@code _k}) of the rows whose {@code fields} differ between {@code then} and {@code now}, or that came or went. */
+  private static Dataset<Row> changedIds(Dataset<Row> then, Dataset<Row> now, String key, String... fields) {
+    List<Column> a = new ArrayList<>(List.of(col(key).as("_k0")));
+    a.addAll(List.of(signature("0", fields)));
+    List<Column> b = new ArrayList<>(List.of(col(key).as("_k1")));
+    b.addAll(List.of(signature("1", fields)));
+    return then.select(a.toArray(new Column[0])).join(now.select(b.toArray(new Column[0])),
+            col("_k0").equalTo(col("_k1")), "full_outer")
+        .filter(differs("0", "1"))
+        .select(coalesce(col("_k1"), col("_k0")).as("_k"));
   }
 
   /**
    * The registry rows whose link fields differ between the published linkage and this run (or that came or went):
-   * both versions, each as {@link #REGISTRY_FIELDS}.
+   * both versions, each as {@link #REGISTRY_FIELDS}. A row whose delivered fields (and name) are the same has the
+   * same person key: the ID key when its ID is usable, else its previous key, which is the published one.
    */
-  private Dataset<Row> changedRegistry(Dataset<Row> registry) {
-    if (unchanged(wh.std("pop_person")) && unchanged(wh.id("pop_person"))) {
-      // The same rows: their keys follow from their IDs and the previous keys, which are the published ones.
-      StructType schema = new StructType();
-      for (var f : registry.select(fieldCols(REGISTRY_FIELDS)).schema().fields()) {
-        schema = schema.add(f);
-      }
+  private Dataset<Row> changedRegistry(Dataset<Row> registry, java.util.function.UnaryOperator<Dataset<Row>> keep) {
+    StructType pop = LinkPlan.POP;
+    StructType names = Inputs.schema("pop_record_id", "string", "name", "string");
+    List<Dataset<Row>> changes = new ArrayList<>();
+    if (!unchanged(wh.std("pop_person"))) {
+      changes.add(changedIds(old(wh.std("pop_person"), pop), in.read(wh.std("pop_person"), pop), "pop_record_id",
+          "id_status", "id_key", "sex_code", "birth_date", "residence_division_code_county"));
+    }
+    if (!unchanged(wh.id("pop_person"))) {
+      changes.add(changedIds(old(wh.id("pop_person"), names), in.read(wh.id("pop_person"), names), "pop_record_id",
+          "name"));
+    }
+    if (changes.isEmpty()) {
+      StructType schema = registry.select(fieldCols(REGISTRY_FIELDS)).schema();
       return spark.createDataFrame(new ArrayList<Row>(), schema);
     }
-    Dataset<Row> names = old(wh.id("pop_person"), Inputs.schema("pop_record_id", "string", "name", "string"))
+    Dataset<Row> ids = keep.apply(changes.stream().reduce(Dataset::unionByName).orElseThrow().distinct());
+    Dataset<Row> only = broadcast(ids);
+    Dataset<Row> oldNames = old(wh.id("pop_person"), names).join(only, col("pop_record_id").equalTo(col("_k")),
+            "left_semi")
         .select(col("pop_record_id").as("_nid"), col("name"));
     Dataset<Row> keys = in.read(LinkPlan.linkTable(wh, "registry_key"), Inputs.schema("pop_record_id", "string",
             "person_key", "string", "in_registry", "boolean"))
         .filter(col("in_registry").equalTo(true))
+        .join(only, col("pop_record_id").equalTo(col("_k")), "left_semi")
         .select(col("pop_record_id").as("_kid"), col("person_key"));
-    Dataset<Row> then = old(wh.std("pop_person"), LinkPlan.POP)
-        .join(names, col("pop_record_id").equalTo(col("_nid")), "left")
+    Dataset<Row> then = old(wh.std("pop_person"), pop)
+        .join(only, col("pop_record_id").equalTo(col("_k")), "left_semi")
+        .join(oldNames, col("pop_record_id").equalTo(col("_nid")), "left")
         .join(keys, col("pop_record_id").equalTo(col("_kid")), "left")
         .withColumn("usable", LinkPlan.USABLE)
         .withColumn("name_norm", LinkPlan.nameNorm(col("name")))
-        .withColumn("county", col("residence_division_code_county"));
-    Dataset<Row> diff = then.select(prefixed("_0", "pop_record_id", REGISTRY_FIELDS))
-        .join(registry.select(prefixed("_1", "pop_record_id", REGISTRY_FIELDS)),
-            col("pop_record_id_0").equalTo(col("pop_record_id_1")), "full_outer")
-        .filter(not(signature(suffixed("_0", REGISTRY_FIELDS)).eqNullSafe(signature(suffixed("_1", REGISTRY_FIELDS))))
-            .or(col("pop_record_id_0").isNull()).or(col("pop_record_id_1").isNull()));
-    return side(diff, "_0").unionByName(side(diff, "_1"));
-  }
-
-  /** One version ({@code _0} before, {@code _1} now) of the changed registry rows that have it. */
-  private static Dataset<Row> side(Dataset<Row> diff, String suffix) {
-    List<Column> cols = new ArrayList<>();
-    for (String f : REGISTRY_FIELDS) {
-      cols.add(col(f + suffix).as(f));
-    }
-    return diff.filter(col("pop_record_id" + suffix).isNotNull()).select(cols.toArray(new Column[0]));
+        .withColumn("county", col("residence_division_code_county"))
+        .select(fieldCols(REGISTRY_FIELDS));
+    Dataset<Row> now = registry.join(only, col("pop_record_id").equalTo(col("_k")), "left_semi")
+        .select(fieldCols(REGISTRY_FIELDS));
+    return then.unionByName(now);
   }
 
   private static Column[] fieldCols(String... fields) {
     Column[] out = new Column[fields.length];
     for (int i = 0; i < fields.length; i++) {
       out[i] = col(fields[i]);
-    }
-    return out;
-  }
-
-  private static Column[] prefixed(String suffix, String key, String... fields) {
-    Column[] out = new Column[fields.length + 1];
-    out[0] = col(key).as(key + suffix);
-    for (int i = 0; i < fields.length; i++) {
-      out[i + 1] = col(fields[i]).as(fields[i] + suffix);
-    }
-    return out;
-  }
-
-  private static String[] suffixed(String suffix, String... fields) {
-    String[] out = new String[fields.length];
-    for (int i = 0; i < fields.length; i++) {
-      out[i] = fields[i] + suffix;
     }
     return out;
   }

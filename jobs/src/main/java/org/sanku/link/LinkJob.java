@@ -511,8 +511,8 @@ public final class LinkJob {
 
   private static String codeDigest() {
     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (Class<?> c : List.of(LinkJob.class, LinkPlan.class, Inputs.class, ResidentRule.class,
-        org.sanku.ids.PersonKeyFunction.class)) {
+    for (Class<?> c : List.of(LinkJob.class, LinkPlan.class, IncrementalLinks.class, Inputs.class,
+        ResidentRule.class, org.sanku.ids.PersonKeyFunction.class)) {
       try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
         if (in != null) {
           all.writeBytes(in.readAllBytes());

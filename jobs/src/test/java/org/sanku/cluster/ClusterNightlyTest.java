@@ -126,8 +126,9 @@ class ClusterNightlyTest {
       }
       // Refused where the embedded run refuses it (exit code 3: the source waits, the rest is published).
       long t3 = System.nanoTime();
+      java.io.ByteArrayOutputStream secondLog = new java.io.ByteArrayOutputStream();
       java.util.concurrent.Future<Nightly.Outcome> secondEmbedded = beside.submit(() -> embedded(spark, local,
-          landing));
+          landing, new PrintStream(secondLog, true, StandardCharsets.UTF_8)));
       String out2 = submit(cluster, dir, jar, "night2", 3, "nightly", "--landing", hdfsLanding, "--warehouse", wh);
       assertEquals(3, secondEmbedded.get().exitCode());
       System.out.printf("cluster nightly: cluster start and the first night (embedded beside it) %.1f s, the "
@@ -148,6 +149,15 @@ class ClusterNightlyTest {
       List<String> secondLocal = values(spark, local);
       assertEquals(secondLocal, values(spark, onHdfs));
       assertTrue(!secondLocal.equals(fromLocal), "the night of deltas changed no published value");
+      // Both linked again only what the deltas concern (on the cluster reading the snapshots the first night's
+      // linkage read from HDFS), and that is what a relink of every record gives, table by table.
+      String second = secondLog.toString(StandardCharsets.UTF_8);
+      assertTrue(second.contains(" records linked again ("), second);
+      assertTrue(out2.contains(" records linked again ("), tail(out2));
+      Map<String, List<String>> incremental = org.sanku.link.LinkedRegion.linkageRows(spark, local);
+      new Pipeline(new RunContext(spark, local, TestConfig.get(), null, IngestedRegion.KEY, List.of(),
+          new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))).link(true);
+      assertEquals(incremental, org.sanku.link.LinkedRegion.linkageRows(spark, local));
 
       // An output on HDFS: the CSV of 2025 written there by ./sanku indicators on the cluster is, byte for byte,
       // the CSV of the embedded warehouse's values written locally.
@@ -189,8 +199,13 @@ class ClusterNightlyTest {
   }
 
   static Nightly.Outcome embedded(SparkSession spark, Warehouse wh, Path landing) {
-    return new Pipeline(new RunContext(spark, wh, TestConfig.get(), null, IngestedRegion.KEY, List.of(),
-        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))).landing(landing).nightly();
+    return embedded(spark, wh, landing, new PrintStream(OutputStream.nullOutputStream(), true,
+        StandardCharsets.UTF_8));
+  }
+
+  static Nightly.Outcome embedded(SparkSession spark, Warehouse wh, Path landing, PrintStream log) {
+    return new Pipeline(new RunContext(spark, wh, TestConfig.get(), null, IngestedRegion.KEY, List.of(), log))
+        .landing(landing).nightly();
   }
 
   /**

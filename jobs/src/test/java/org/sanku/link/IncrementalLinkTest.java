@@ -99,11 +99,15 @@ class IncrementalLinkTest {
 
   /** Every row of linkage's tables as text (without the time a key change was recorded), sorted. */
   static Map<String, List<String>> tables(TinyWarehouse t) {
+    return tables(t.spark, t.wh);
+  }
+
+  static Map<String, List<String>> tables(org.apache.spark.sql.SparkSession spark, org.sanku.storage.Warehouse wh) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String name : TABLES) {
       String[] p = name.split("\\.");
-      String table = p[0].equals("link") ? LinkJob.linkTable(t.wh, p[1]) : LinkJob.modelTable(t.wh, p[1]);
-      var df = t.spark.table(table);
+      String table = p[0].equals("link") ? LinkJob.linkTable(wh, p[1]) : LinkJob.modelTable(wh, p[1]);
+      var df = spark.table(table);
       if (Arrays.asList(df.columns()).contains("recorded_at")) {
         df = df.drop("recorded_at");
       }

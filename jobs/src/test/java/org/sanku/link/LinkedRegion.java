@@ -45,6 +45,11 @@ public final class LinkedRegion {
     return linked;
   }
 
+  /** Linkage's tables, as {@link IncrementalLinkTest#tables} reads them: every row as text, sorted. */
+  public static java.util.Map<String, java.util.List<String>> linkageRows(SparkSession spark, Warehouse wh) {
+    return IncrementalLinkTest.tables(spark, wh);
+  }
+
   public static Path truth() {
     return landing().resolve("truth");
   }

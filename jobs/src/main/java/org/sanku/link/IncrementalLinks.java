@@ -98,8 +98,8 @@ final class IncrementalLinks {
 
   /**
    * The links of every record ({@link LinkPlan#links}'s columns), or null when so many records would be linked again
-   * that relinking everyone is the better run. {@code records} and {@code registry} are this run's (kept); the
-   * intermediate sets are kept in {@code cached}.
+   * that relinking everyone is the better run. {@code records} and {@code registry} are this run's (kept);
+   * {@code keep} keeps the intermediate sets that several plans read (and releases them with the run's).
    */
   Dataset<Row> links(Dataset<Row> records, Dataset<Row> registry, java.util.function.UnaryOperator<Dataset<Row>> keep) {
     // 1. Records whose comparison fields changed (or that came or went).
@@ -119,6 +119,7 @@ final class IncrementalLinks {
           + "relinking everyone%n", nChanged, nReg, total);
       return null;
     }
+    // The usable IDs, K1s and person keys of those row versions.
     Dataset<Row> ids = reg.filter(col("usable").equalTo(true)).select(col("id_key").as("_ik")).distinct();
     Dataset<Row> k1 = reg.filter(col("name_norm").isNotNull().and(col("sex_code").isNotNull())
             .and(col("birth_date").isNotNull()).and(col("county").isNotNull()))
@@ -127,6 +128,7 @@ final class IncrementalLinks {
         .distinct();
     Dataset<Row> keys = reg.filter(col("person_key").isNotNull()).select(col("person_key").as("_pk")).distinct();
 
+    // 3. Records with the ID or K1 of such a row (before or after), or linked to its person.
     Dataset<Row> published = published();
     Dataset<Row> byId = records.join(broadcast(ids), col("id_key").equalTo(col("_ik")), "left_semi")
         .select(col("source"), col("record_key"));
@@ -158,12 +160,12 @@ final class IncrementalLinks {
       return null;
     }
     Column same = col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r")));
-    Dataset<Row> gone = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
-    Dataset<Row> toLink = keep.apply(records.join(gone, same, "left_semi"));
+    Dataset<Row> affectedKeys = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
+    Dataset<Row> toLink = keep.apply(records.join(affectedKeys, same, "left_semi"));
     counts = new Counts(total, nChanged, nReg, toLink.count());
     Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS));
     // Deleted records are among the affected: they leave the links with the records linked again.
-    Dataset<Row> kept = published.join(gone, same, "left_anti");
+    Dataset<Row> kept = published.join(affectedKeys, same, "left_anti");
     return kept.unionByName(again);
   }
 

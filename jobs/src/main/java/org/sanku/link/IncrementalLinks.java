@@ -71,6 +71,8 @@ final class IncrementalLinks {
   record Counts(long records, long changedRecords, long changedRegistryRows, long relinked) {}
 
   private Counts counts;
+  /** The keys of the records linked again or deleted ({@code _s}, {@code _r}), once {@link #links} has run. */
+  private Dataset<Row> affectedKeys;
 
   IncrementalLinks(SparkSession spark, Warehouse wh, Inputs in, Map<String, String> before, PrintStream log) {
     this.spark = spark;
@@ -160,13 +162,37 @@ final class IncrementalLinks {
       return null;
     }
     Column same = col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r")));
-    Dataset<Row> affectedKeys = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
+    affectedKeys = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
     Dataset<Row> toLink = keep.apply(records.join(affectedKeys, same, "left_semi"));
     counts = new Counts(total, nChanged, nReg, toLink.count());
     Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS));
     // Deleted records are among the affected: they leave the links with the records linked again.
     Dataset<Row> kept = published.join(affectedKeys, same, "left_anti");
     return kept.unionByName(again);
+  }
+
+  /**
+   * The sources ({@code ehr}, {@code emr}) where some record's person or tier in {@code links} (this run's, from
+   * {@link #links}) differs from the published one, or a record came or went.
+   */
+  java.util.Set<String> sourcesRelinkedDifferently(Dataset<Row> links) {
+    Column same0 = col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r")));
+    Dataset<Row> now = links.join(affectedKeys, same0, "left_semi").select(col("source").as("_s1"),
+        col("record_key").as("_r1"), col("person_key").as("_p1"), col("tier").as("_t1"));
+    Dataset<Row> then = published().join(affectedKeys, same0, "left_semi").select(col("source").as("_s0"),
+        col("record_key").as("_r0"), col("person_key").as("_p0"), col("tier").as("_t0"));
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (Row r : then.join(now, col("_s0").equalTo(col("_s1")).and(col("_r0").equalTo(col("_r1"))), "full_outer")
+        .filter(not(col("_p0").eqNullSafe(col("_p1")).and(col("_t0").eqNullSafe(col("_t1")))))
+        .groupBy(coalesce(col("_s0"), col("_s1")).as("source")).count().collectAsList()) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+
+  /** Whether this run reads {@code table} as the published linkage did (the same snapshot, or absent both times). */
+  boolean sameAsPublished(String table) {
+    return unchanged(table);
   }
 
   /** Up to this many records to link again, their keys are sent to every task rather than shuffled. */

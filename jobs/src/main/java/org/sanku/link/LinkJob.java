@@ -223,6 +223,9 @@ public final class LinkJob {
       // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
       // run links again only what changed since, and only from tables that one run wrote.
       String read = inputs(in, r);
+      if (relinked >= 0) {
+        keepUnchanged(tables, since, links);
+      }
       writeAll(tables, Map.of("record_link", read, "unlinked", read, "link_conflict", read));
 
       // Last: the plans above read the previous registry_key, and replacing a table drops the cached plans that
@@ -253,6 +256,37 @@ public final class LinkJob {
       for (Dataset<Row> df : cached) {
         org.sanku.spark.Kept.release(df);
       }
+    }
+  }
+
+  /**
+   * The integrated tables each of whose inputs this run reads at the snapshot the published linkage read, and whose
+   * source's links (person and tier) are all as published, are the published ones: they are left as they stand and
+   * taken out of {@code tables} (a night on which a source delivered nothing). {@code person} and {@code link_rate}
+   * depend on the reference date and are always written.
+   */
+  private void keepUnchanged(Map<String, Dataset<Row>> tables, IncrementalLinks since, Dataset<Row> links) {
+    java.util.Set<String> relinked = since.sourcesRelinkedDifferently(links);
+    Map<String, List<String>> inputs = new LinkedHashMap<>();
+    inputs.put("ehr_record", List.of("ehr", wh.std("ehr_person"), wh.std("ref_division")));
+    inputs.put("ehr_exam", List.of("ehr", wh.std("ehr_physical_exam")));
+    inputs.put("ehr_tcm_service", List.of("ehr", wh.std("ehr_tcm_service")));
+    inputs.put("ehr_enrollment", List.of("ehr", wh.std("ehr_program_enrollment")));
+    inputs.put("ehr_followup", List.of("ehr", wh.std("ehr_followup"), wh.std("ehr_program_enrollment")));
+    inputs.put("ehr_contract", List.of("ehr", wh.std("ehr_fd_contract")));
+    inputs.put("emr_visit", List.of("emr", wh.std("emr_visit"), wh.std("ref_org")));
+    inputs.put("emr_diagnosis", List.of("emr", wh.std("emr_diagnosis")));
+    List<String> kept = new ArrayList<>();
+    inputs.forEach((table, in) -> {
+      boolean same = !relinked.contains(in.get(0)) && writer.exists(modelTable(wh, table))
+          && in.subList(1, in.size()).stream().allMatch(since::sameAsPublished);
+      if (same) {
+        tables.remove(table);
+        kept.add(modelTable(wh, table));
+      }
+    });
+    if (!kept.isEmpty()) {
+      log.println("link: " + String.join(", ", kept) + " stand as published (their inputs and links are unchanged)");
     }
   }
 

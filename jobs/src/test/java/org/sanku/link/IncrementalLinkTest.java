@@ -42,6 +42,12 @@ class IncrementalLinkTest {
   }
 
   static void night(TinyWarehouse t, int night) {
+    fill(t, night);
+    t.write();
+  }
+
+  /** The rows of a night (4: night 3's, with a health card on VF5). */
+  static void fill(TinyWarehouse t, int night) {
     t.clear();
     boolean later = night >= 2;
     t.row("ref_org", "org_code", ORG, "division_code", "511302001000");
@@ -53,7 +59,8 @@ class IncrementalLinkTest {
       String name = "居民" + i;
       t.person("F" + i, filler(i), name, "1", fillerBirth(i), "511302");
       t.ehr("EF" + i, filler(i), name, "1", fillerBirth(i), "511302", ORG);
-      t.visit("VF" + i, filler(i), name, "1", fillerBirth(i), "511302", null, HOSPITAL, "2025-06-01");
+      t.visit("VF" + i, filler(i), name, "1", fillerBirth(i), "511302", night >= 4 && i == 5 ? "C9" : null,
+          HOSPITAL, "2025-06-01");
     }
     // R1 has no usable ID on night 1 (a surrogate key), its ID from night 2. EA and VB link on K1; VA, without a
     // county, through the card C1 that VB carries.
@@ -90,7 +97,6 @@ class IncrementalLinkTest {
     if (later) {
       t.ehr("EJ", filler(3), "居民3", "1", fillerBirth(3), "511302", ORG);
     }
-    t.write();
   }
 
   static final List<String> TABLES = List.of("link.record_link", "link.unlinked", "link.link_conflict",
@@ -200,5 +206,32 @@ class IncrementalLinkTest {
     LinkJob.Result third = link(t, false, log3);
     assertEquals(0, third.relinked(), log3.toString(StandardCharsets.UTF_8));
     assertEquals(everyone, tables(t));
+
+    // Night 4: only the hospitals deliver, and only VF5 changes (a health card it did not have; it stays linked on
+    // its ID). One record is linked again; no health record's link changes and no health-record table was
+    // delivered, so the eight tables built from them alone (ehr_record and its services; emr_diagnosis, whose
+    // visits all keep their persons) stand as published, with no new snapshot; emr_visit is written again.
+    Map<String, Long> before = new LinkedHashMap<>();
+    for (String m : MODEL) {
+      before.put(m, KeyStabilityTest.snapshot(t, LinkJob.modelTable(t.wh, m)));
+    }
+    fill(t, 4);
+    t.write("std.emr_visit", "id.emr_visit");
+    ByteArrayOutputStream log4 = new ByteArrayOutputStream();
+    LinkJob.Result fourth = link(t, false, log4);
+    String text4 = log4.toString(StandardCharsets.UTF_8);
+    assertEquals(1, fourth.relinked(), text4);
+    for (String m : MODEL) {
+      long now = KeyStabilityTest.snapshot(t, LinkJob.modelTable(t.wh, m));
+      assertEquals(!m.equals("emr_visit"), now == before.get(m), m + "\n" + text4);
+    }
+    assertTrue(text4.contains("stand as published (their inputs and links are unchanged)"), text4);
+    Map<String, List<String>> kept = tables(t);
+    link(t, true, new ByteArrayOutputStream());
+    assertEquals(tables(t), kept);
   }
+
+  /** The integrated tables a night can leave standing. */
+  static final List<String> MODEL = List.of("ehr_record", "ehr_exam", "ehr_tcm_service", "ehr_enrollment",
+      "ehr_followup", "ehr_contract", "emr_visit", "emr_diagnosis");
 }

@@ -191,7 +191,16 @@ final class TinyWarehouse {
 
   /** Writes (replaces) every table that has rows, with the columns linkage reads. */
   TinyWarehouse write() {
+    return write(rows.keySet().toArray(new String[0]));
+  }
+
+  /** Writes (replaces) only these tables ({@code std.emr_visit} …): the others stand as they are. */
+  TinyWarehouse write(String... only) {
+    java.util.Set<String> these = java.util.Set.of(only);
     for (var e : rows.entrySet()) {
+      if (!these.contains(e.getKey())) {
+        continue;
+      }
       StructType schema = SCHEMAS.get(e.getKey());
       List<Row> out = new ArrayList<>();
       for (Map<String, Object> m : e.getValue()) {

@@ -276,18 +276,28 @@ public final class LinkJob {
     inputs.put("ehr_contract", List.of("ehr", wh.std("ehr_fd_contract")));
     inputs.put("emr_visit", List.of("emr", wh.std("emr_visit"), wh.std("ref_org")));
     inputs.put("emr_diagnosis", List.of("emr", wh.std("emr_diagnosis")));
+    // A table committed after registry_key is from a run that died while writing: never kept.
+    long published = committed(linkTable(wh, "registry_key"));
     List<String> kept = new ArrayList<>();
     inputs.forEach((table, in) -> {
-      boolean same = !relinked.contains(in.get(0)) && writer.exists(modelTable(wh, table))
+      String name = modelTable(wh, table);
+      boolean same = !relinked.contains(in.get(0)) && writer.exists(name) && committed(name) <= published
           && in.subList(1, in.size()).stream().allMatch(since::sameAsPublished);
       if (same) {
         tables.remove(table);
-        kept.add(modelTable(wh, table));
+        kept.add(name);
       }
     });
     if (!kept.isEmpty()) {
       log.println("link: " + String.join(", ", kept) + " stand as published (their inputs and links are unchanged)");
     }
+  }
+
+  /** When {@code table}'s current snapshot was committed (Long.MAX_VALUE when it has none). */
+  private long committed(String table) {
+    org.apache.iceberg.Table t = writer.load(table);
+    t.refresh();
+    return t.currentSnapshot() == null ? Long.MAX_VALUE : t.currentSnapshot().timestampMillis();
   }
 
   /**
@@ -499,13 +509,9 @@ public final class LinkJob {
     if (stored == null || !stored.startsWith(basis)) {
       return null;
     }
-    for (String e : stored.substring(basis.length()).split(",")) {
-      if (e.isEmpty()) {
-        continue;
-      }
-      int at = e.lastIndexOf('@');
-      String name = e.substring(0, at);
-      String id = e.substring(at + 1);
+    for (var e : IncrementalLinks.parseTables(stored.substring(basis.length())).entrySet()) {
+      String name = e.getKey();
+      String id = e.getValue();
       boolean exists = in.exists(name);
       if (id.equals("absent") ? exists : !exists || in.snapshot(name) != Long.parseLong(id)) {
         return null;

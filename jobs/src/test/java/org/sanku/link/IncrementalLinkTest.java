@@ -209,12 +209,18 @@ class IncrementalLinkTest {
 
     // Night 4: only the hospitals deliver, and only VF5 changes (a health card it did not have; it stays linked on
     // its ID). One record is linked again; no health record's link changes and no health-record table was
-    // delivered, so the eight tables built from them alone (ehr_record and its services; emr_diagnosis, whose
-    // visits all keep their persons) stand as published, with no new snapshot; emr_visit is written again.
+    // delivered, so the tables built from them alone (ehr_record and its services; emr_diagnosis, whose visits all
+    // keep their persons) stand as published, with no new snapshot, except ehr_contract (below); emr_visit is
+    // written again.
     Map<String, Long> before = new LinkedHashMap<>();
     for (String m : MODEL) {
       before.put(m, KeyStabilityTest.snapshot(t, LinkJob.modelTable(t.wh, m)));
     }
+    // ehr_contract as a run leaves it that died after writing it and before registry_key (committed later than
+    // registry_key): never kept, written again.
+    String contract = LinkJob.modelTable(t.wh, "ehr_contract");
+    t.spark.table(contract).writeTo(contract).replace();
+    before.put("ehr_contract", KeyStabilityTest.snapshot(t, contract));
     fill(t, 4);
     t.write("std.emr_visit", "id.emr_visit");
     ByteArrayOutputStream log4 = new ByteArrayOutputStream();
@@ -223,7 +229,7 @@ class IncrementalLinkTest {
     assertEquals(1, fourth.relinked(), text4);
     for (String m : MODEL) {
       long now = KeyStabilityTest.snapshot(t, LinkJob.modelTable(t.wh, m));
-      assertEquals(!m.equals("emr_visit"), now == before.get(m), m + "\n" + text4);
+      assertEquals(!m.equals("emr_visit") && !m.equals("ehr_contract"), now == before.get(m), m + "\n" + text4);
     }
     assertTrue(text4.contains("stand as published (their inputs and links are unchanged)"), text4);
     Map<String, List<String>> kept = tables(t);

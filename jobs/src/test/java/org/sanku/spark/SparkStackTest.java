@@ -38,4 +38,16 @@ class SparkStackTest {
       assertTrue(files.anyMatch(p -> p.toString().endsWith(".parquet")), "data files are Parquet");
     }
   }
+
+  /**
+   * Sanku's sessions do not run a whole-stage generated method HotSpot will not compile: above 8,000 bytes of
+   * bytecode (HotSpot's HugeMethodLimit) Spark runs the operators' own compiled code instead. Spark's default is
+   * 64 KB, at which a standardisation's stage ran interpreted. A value given to the JVM would win; none is here.
+   */
+  @Test
+  void sessionsFallBackFromMethodsTheJitWillNotCompile() {
+    assertEquals(null, System.getProperty("spark.sql.codegen.hugeMethodLimit"));
+    assertEquals("8000", TestSpark.get().conf().get("spark.sql.codegen.hugeMethodLimit"));
+    assertEquals("8000", TestSpark.readers().conf().get("spark.sql.codegen.hugeMethodLimit"));
+  }
 }

@@ -98,6 +98,33 @@ class IngestTest {
     }
   }
 
+  /**
+   * A key repeated in one file collapses to one row (the latest wins); a file without a repeated key skips that
+   * step. The generator injects DUPLICATE_ROW defects (the same row delivered twice in one file) into several
+   * tables: the ledger counts each accepted repeat, at most one per injected defect (a repeat of a quarantined row
+   * is quarantined too), and no published table holds a key twice, whichever path its files took.
+   */
+  @Test
+  void repeatedKeysInAFileCollapseToOneRowAndOtherFilesSkipThatStep() throws Exception {
+    Warehouse wh = IngestedRegion.warehouse();
+    long injected = defects().entrySet().stream().filter(e -> e.getKey().startsWith("DUPLICATE_ROW|"))
+        .mapToLong(Map.Entry::getValue).sum();
+    assertTrue(injected > 0, "the fixture region has repeated rows");
+    List<Row> files = spark().sql("SELECT file, table_name, rows_duplicate FROM " + wh.ops("ingest_ledger")
+        + " WHERE rows_accepted > 0").collectAsList();
+    long counted = files.stream().mapToLong(r -> r.getLong(2)).sum();
+    // Both paths ran: files with repeats (latest row per key) and files without (no shuffle).
+    assertTrue(counted > 0 && counted <= injected, counted + " counted repeats, " + injected + " injected");
+    assertTrue(files.stream().anyMatch(r -> r.getLong(2) == 0), "files without a repeated key");
+    org.sanku.ingest.schema.SchemaCatalog catalog = org.sanku.ingest.schema.SchemaCatalog.load(IngestedRegion.SCHEMAS,
+        IngestedRegion.CONF);
+    for (String table : files.stream().map(r -> r.getString(1)).distinct().sorted().toList()) {
+      String key = String.join(", ", catalog.get(table).primaryKey());
+      assertEquals(0, count("SELECT count(*) FROM (SELECT " + key + " FROM " + wh.std(table) + " GROUP BY " + key
+          + " HAVING count(*) > 1)"), table + ": one row per key");
+    }
+  }
+
   @Test
   void anEmptyDeltaFileIsInTheLedgerAndRunsNoSparkJob() {
     // The region's delta nights have files with no rows (no new enrollments on a night, …): each is verified (the

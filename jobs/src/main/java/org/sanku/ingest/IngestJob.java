@@ -318,7 +318,7 @@ public final class IngestJob {
         if (accepted > 0 || full || !store.exists(stdTable)) {
           // Keys repeated in the file (counted above) collapse to their latest row; a file without any (nearly every
           // one) skips that shuffle and sort of all its rows.
-          Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema), schema);
+          Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema, duplicates), schema);
           try {
             store.prepare(stdTable, split.analytics());
             store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
@@ -478,12 +478,30 @@ public final class IngestJob {
     return this;
   }
 
-  /** Within one file the row with the latest src_updated_at wins per key (duplicates collapse). */
-  private static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema) {
+  /**
+   * Within one file the row with the latest src_updated_at wins per key (duplicates collapse). {@code duplicates}
+   * rows repeat another's key: when they are few, only the keys are grouped (a shuffle of the key columns, no sort)
+   * to find the repeated ones, and only those keys' rows are shuffled and sorted to pick the latest; every other row
+   * passes through.
+   */
+  static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema, long duplicates) {
+    if (duplicates > IcebergWriter.SMALL_CHANGES) {
+      return latestOfEachKey(good, schema);
+    }
+    List<String> keys = schema.primaryKey();
+    Dataset<Row> repeated = broadcast(good.groupBy(keys.stream().map(k -> col(k).as("_repeated_" + k))
+        .toArray(Column[]::new)).count().where(col("count").gt(1)).drop("count"));
+    Column same = keys.stream().map(k -> good.col(k).equalTo(repeated.col("_repeated_" + k)))
+        .reduce(Column::and).orElseThrow();
+    return good.join(repeated, same, "left_anti")
+        .unionByName(latestOfEachKey(good.join(repeated, same, "left_semi"), schema));
+  }
+
+  private static Dataset<Row> latestOfEachKey(Dataset<Row> rows, TableSchema schema) {
     Column[] keys = schema.primaryKey().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     var w = Window.partitionBy(keys).orderBy(
         schema.hasChangeColumns() ? desc("src_updated_at") : desc("_line"), desc("_line"));
-    return good.withColumn("_rank", row_number().over(w)).filter(col("_rank").equalTo(1)).drop("_rank");
+    return rows.withColumn("_rank", row_number().over(w)).filter(col("_rank").equalTo(1)).drop("_rank");
   }
 
   /** A file's quarantined rows for both zones, under the key {@code <drop>|<file>} that a repeated run replaces. */

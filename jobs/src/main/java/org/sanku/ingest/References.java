@@ -40,6 +40,11 @@ final class References {
           Dataset<Row> wanted = std.select(col(column).as("_want")).where(col("_want").isNotNull()).distinct();
           keys = broadcast(keys.join(broadcast(wanted), keys.col("_parent_key").equalTo(wanted.col("_want")),
               "left_semi"));
+        } else {
+          // A large file meets the parent's keys in a shuffled hash join: each partition of the keys (the parent's
+          // key column only) is the hash table, and the file's wide rows are not sorted, as a sort-merge join
+          // would.
+          keys = keys.hint("shuffle_hash");
         }
       }
       std = std.join(keys.withColumn("_parent_found", lit(true)),

@@ -1,0 +1,66 @@
+package org.sanku.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.sanku.ingest.schema.SchemaCatalog;
+import org.sanku.ingest.schema.TableSchema;
+import org.sanku.spark.TestSpark;
+
+/**
+ * Keys repeated within one file collapse to their latest row, the same way whether only the repeated keys are sorted
+ * (few repeats) or every row is (many).
+ */
+class LatestPerKeyTest {
+
+  private static final StructType ROWS = new StructType()
+      .add("visit_id", DataTypes.StringType).add("diag_seq", DataTypes.IntegerType)
+      .add("src_updated_at", DataTypes.TimestampType).add("_line", DataTypes.LongType);
+
+  private static Row row(String visit, int seq, String updated, long line) {
+    return RowFactory.create(visit, seq, updated == null ? null : Timestamp.valueOf(updated), line);
+  }
+
+  @Test
+  void theLatestRowOfEachKeyWinsAndTheLaterLineBreaksATie() {
+    SparkSession spark = TestSpark.get();
+    // emr_diagnosis: key (visit_id, diag_seq), with change columns (src_updated_at orders the versions).
+    TableSchema schema = SchemaCatalog.load(java.nio.file.Path.of("..", "schemas"), java.nio.file.Path.of("..", "conf"))
+        .get("emr_diagnosis");
+    Dataset<Row> good = spark.createDataFrame(List.of(
+        // V1/1 three times: the 10:00 version (line 7) is the latest although line 9 comes after it.
+        row("V1", 1, "2025-03-01 08:00:00", 2),
+        row("V1", 1, "2025-03-01 10:00:00", 7),
+        row("V1", 1, "2025-03-01 09:00:00", 9),
+        // V1/2 once, and V2/1 once: the same visit or the same sequence number is another key.
+        row("V1", 2, "2025-03-01 08:00:00", 3),
+        row("V2", 1, "2025-03-01 08:00:00", 4),
+        // V3/1 twice at the same time: the later line (11) wins.
+        row("V3", 1, "2025-03-02 12:00:00", 11),
+        row("V3", 1, "2025-03-02 12:00:00", 5)), ROWS);
+    // 7 rows, 4 distinct keys: 3 repeat another's key.
+    TreeSet<String> expected = new TreeSet<>(List.of("V1/1@7", "V1/2@3", "V2/1@4", "V3/1@11"));
+    // Few repeats: only V1/1's and V3/1's rows are sorted.
+    assertEquals(expected, keysAndLines(IngestJob.latestPerKey(good, schema, 3)));
+    // Many repeats (more than the small-change limit): every row goes through the window.
+    assertEquals(expected, keysAndLines(IngestJob.latestPerKey(good, schema, Long.MAX_VALUE)));
+  }
+
+  private static TreeSet<String> keysAndLines(Dataset<Row> rows) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Row r : rows.collectAsList()) {
+      out.add(r.getAs("visit_id") + "/" + r.getAs("diag_seq") + "@" + r.getAs("_line"));
+    }
+    assertEquals(out.size(), rows.count(), "one row per key");
+    return out;
+  }
+}

@@ -79,12 +79,14 @@ final class CsvDropReader {
     for (int i = 0; i < all.length; i++) {
       all[i] = coalesce(col(df.columns()[i]), lit(""));
     }
-    Dataset<Row> lines = number(df, lineMap).withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
+    Dataset<Row> lines = number(df, lineMap);
     if (records > SPREAD_ROWS && lines.rdd().getNumPartitions() < 2) {
       // Parsing a file read whole is one task, but standardising (ID checks, HMAC-SM3, dates, codes) is most of
-      // the work: spread the numbered records over every core.
+      // the work: spread the numbered records over every core. The raw text is rebuilt after the spread, so the
+      // one parsing task does not write every value twice into the shuffle.
       lines = lines.repartition(Math.max(2, spark.sparkContext().defaultParallelism() * 2));
     }
+    lines = lines.withColumn("_raw", concat_ws(String.valueOf(delimiter), all));
     List<Column> select = new ArrayList<>();
     for (Map.Entry<String, String> e : mapped.entrySet()) {
       select.add(col(e.getKey()).as(e.getValue()));

@@ -119,6 +119,8 @@ public final class Standardiser {
     private final TableSchema schema;
     private final StandardiseContext ctx;
     private final Set<String> rawColumns;
+    /** Whether the session's time zone is the sources' (then make_timestamp needs no zone of its own). */
+    private final boolean sourceZoneSession;
     private final List<Column> errors = new ArrayList<>();
     private final List<Column> warnings = new ArrayList<>();
 
@@ -127,6 +129,7 @@ public final class Standardiser {
       this.schema = schema;
       this.ctx = ctx;
       this.rawColumns = Set.of(raw.columns());
+      this.sourceZoneSession = SOURCE_ZONE.equals(raw.sparkSession().conf().get("spark.sql.session.timeZone"));
     }
 
     // Internal column names; the double underscore keeps them apart from contract and passthrough columns.
@@ -221,7 +224,12 @@ public final class Standardiser {
           Column mi = substring(digits, 11, 2).cast(DataTypes.IntegerType);
           Column s = substring(digits, 13, 2).cast(DataTypes.IntegerType);
           Column valid = isRealDate(y, mo, d).and(h.leq(23)).and(mi.leq(59)).and(s.leq(59));
-          out.add(when(valid, make_timestamp(y, mo, d, h, mi, s, lit(SOURCE_ZONE))).as(name(c, "v")));
+          // Given a zone, make_timestamp's generated code looks the zone up by its name on every row (Spark 3.5:
+          // two regular expressions compiled per call, 5% of a 3.2-million-row visit file's ingest); without one it
+          // uses the session's zone, resolved once. Sanku's sessions run in the source zone.
+          Column stamp = sourceZoneSession ? make_timestamp(y, mo, d, h, mi, s)
+              : make_timestamp(y, mo, d, h, mi, s, lit(SOURCE_ZONE));
+          out.add(when(valid, stamp).as(name(c, "v")));
           // The local calendar date, for FUTURE_DATE: the extract date is a Shanghai date too.
           out.add(auxDef(c, "day", when(valid, make_date(y, mo, d))));
         }

@@ -308,6 +308,18 @@ class StandardiserTest {
     assertEquals(List.of("visit_datetime:FUTURE_DATE"), errors(rows.get(6)));
     // 23:59:59 local on the extract date is still the extract date (it is 15:59:59 UTC).
     assertEquals(List.of(), errors(rows.get(7)));
+    // A session in another zone (Sanku's own are in Shanghai's) reads the same local times as the same instants.
+    String zone = spark.conf().get("spark.sql.session.timeZone");
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    try {
+      List<Row> utc = run("emr_visit", visit(), m("visit_datetime", "20251230083000"),
+          m("visit_datetime", "2025-12-31 23:59:59"));
+      assertEquals(expected, ((Timestamp) utc.get(0).getAs("visit_datetime")).toInstant());
+      assertEquals(Instant.parse("2025-12-31T15:59:59Z"), ((Timestamp) utc.get(1).getAs("visit_datetime")).toInstant());
+      assertEquals(List.of(), errors(utc.get(1)));
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", zone);
+    }
   }
 
   // ---- codes ------------------------------------------------------------------------------------------------

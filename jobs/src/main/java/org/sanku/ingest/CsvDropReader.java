@@ -49,6 +49,24 @@ final class CsvDropReader {
 
   static Dataset<Row> read(SparkSession spark, org.apache.hadoop.fs.Path file, String fileId, Charset encoding, char delimiter,
       DropHeaders.Layout layout, long records, LineMap lineMap) {
+    return read(spark, file, fileId, encoding, delimiter, layout, records, lineMap, null);
+  }
+
+  /**
+   * @param temporary where a large local gzip file's unpacked copy is listed, for the caller to delete once the rows
+   *     are kept (null: gzip files are read as they are, by one task)
+   */
+  static Dataset<Row> read(SparkSession spark, org.apache.hadoop.fs.Path file, String fileId, Charset encoding,
+      char delimiter, DropHeaders.Layout layout, long records, LineMap lineMap, List<java.nio.file.Path> temporary) {
+    boolean local = spark.sparkContext().isLocal()
+        && (file.toUri().getScheme() == null || "file".equals(file.toUri().getScheme()));
+    if (local && temporary != null && records > SPREAD_ROWS && file.getName().endsWith(".gz")) {
+      // Spark reads a gzip file in one task, parsing and spreading every record on one core. Unpacked to a local
+      // copy (a few seconds), it is read like any other file: line by line over every core, or in pieces.
+      java.nio.file.Path plain = CsvPieces.unpack(spark, java.nio.file.Path.of(file.toUri().getPath()));
+      temporary.add(plain);
+      file = new org.apache.hadoop.fs.Path(plain.toUri());
+    }
     // Columns by position, never by the delivered header text: a header is only matched (DropHeaders), so that no
     // delivered text becomes a column name (Spark renames duplicates, and a header such as _line would clash). The
     // schema is given, as many text columns as the verifier found in the header, so Spark runs no job to read it.
@@ -65,11 +83,39 @@ final class CsvDropReader {
         && !file.getName().endsWith(".gz");
     // The header line is read as a record and dropped by its number (below): Spark's own header handling would
     // compare it with the schema and log the delivered header's text.
-    Dataset<Row> df = spark.read().schema(given).option("header", "false").option("encoding", encoding.name())
-        .option("sep", String.valueOf(delimiter)).option("multiLine", String.valueOf(!byLine)).option("quote", "\"")
-        .option("escape", "\"").option("mode", "PERMISSIVE").option("ignoreLeadingWhiteSpace", "false")
-        .option("ignoreTrailingWhiteSpace", "false").option("nullValue", null).option("emptyValue", "")
-        .csv(file.toString());
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("header", "false");
+    options.put("encoding", encoding.name());
+    options.put("sep", String.valueOf(delimiter));
+    options.put("multiLine", String.valueOf(!byLine));
+    options.put("quote", "\"");
+    options.put("escape", "\"");
+    options.put("mode", "PERMISSIVE");
+    options.put("ignoreLeadingWhiteSpace", "false");
+    options.put("ignoreTrailingWhiteSpace", "false");
+    options.put("nullValue", null);
+    options.put("emptyValue", "");
+    // A large local file read whole is cut into pieces at record starts and parsed side by side (CsvPieces).
+    List<CsvPieces.Piece> pieces = null;
+    if (!byLine && records > SPREAD_ROWS && !file.getName().endsWith(".gz") && local) {
+      pieces = CsvPieces.plan(java.nio.file.Path.of(file.toUri().getPath()), lineMap, records,
+          Math.max(2, spark.sparkContext().defaultParallelism() * 2));
+    }
+    Dataset<Row> df;
+    long[] partitionRows = null;
+    if (pieces != null) {
+      df = CsvPieces.read(spark, java.nio.file.Path.of(file.toUri().getPath()), pieces, given, options);
+      partitionRows = new long[pieces.size()];
+      for (int i = 0; i < partitionRows.length; i++) {
+        partitionRows[i] = pieces.get(i).records() + (i == 0 ? 1 : 0); // the first piece holds the header
+      }
+    } else {
+      var reader = spark.read().schema(given);
+      for (Map.Entry<String, String> o : options.entrySet()) {
+        reader = reader.option(o.getKey(), o.getValue());
+      }
+      df = reader.csv(file.toString());
+    }
     TableSchema schema = layout.schema();
     Map<String, String> mapped = new LinkedHashMap<>();
     layout.columns().forEach((c, i) -> mapped.put(positional[i], c));
@@ -79,7 +125,7 @@ final class CsvDropReader {
     for (int i = 0; i < all.length; i++) {
       all[i] = coalesce(col(df.columns()[i]), lit(""));
     }
-    Dataset<Row> lines = number(df, lineMap);
+    Dataset<Row> lines = number(df, lineMap, partitionRows);
     if (records > SPREAD_ROWS && lines.rdd().getNumPartitions() < 2) {
       // Parsing a file read whole is one task, but standardising (ID checks, HMAC-SM3, dates, codes) is most of
       // the work: spread the numbered records over every core. The raw text is rebuilt after the spread, so the
@@ -118,7 +164,7 @@ final class CsvDropReader {
    * index is the row's position in its partition plus the records of the partitions before it (partitions follow
    * the file's order), and the verifier's line map turns an index into a line.
    */
-  private static Dataset<Row> number(Dataset<Row> df, LineMap lineMap) {
+  private static Dataset<Row> number(Dataset<Row> df, LineMap lineMap, long[] partitionRows) {
     Column id = monotonically_increasing_id();
     // monotonically_increasing_id() is the partition index in the upper 31 bits, the position in the lower 33.
     Column partition = shiftright(id, 33).cast(DataTypes.IntegerType);
@@ -127,9 +173,14 @@ final class CsvDropReader {
     int partitions = df.rdd().getNumPartitions();
     if (partitions > 1) {
       long[] before = new long[partitions];
-      for (Row r : df.select(spark_partition_id().as("p")).groupBy("p").count().collectAsList()) {
-        if (r.getInt(0) + 1 < partitions) {
-          before[r.getInt(0) + 1] = r.getLong(1);
+      if (partitionRows != null) {
+        // Known from the verifier's count (a file read in pieces): no job to count them.
+        System.arraycopy(partitionRows, 0, before, 1, partitions - 1);
+      } else {
+        for (Row r : df.select(spark_partition_id().as("p")).groupBy("p").count().collectAsList()) {
+          if (r.getInt(0) + 1 < partitions) {
+            before[r.getInt(0) + 1] = r.getLong(1);
+          }
         }
       }
       List<Column> offsets = new ArrayList<>();

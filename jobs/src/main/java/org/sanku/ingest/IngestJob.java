@@ -274,8 +274,9 @@ public final class IngestJob {
               + "0 snapshots: an empty delta file");
           continue;
         }
+        List<java.nio.file.Path> unpacked = new ArrayList<>();
         Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-            drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file));
+            drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file), unpacked);
         Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
         // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
         std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
@@ -285,7 +286,12 @@ public final class IngestJob {
         // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
         // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
         // whole standardisation again (hundreds of expressions, most of a small file's time).
-        std = org.sanku.spark.Kept.keepWideNow(std);
+        try {
+          std = org.sanku.spark.Kept.keepWideNow(std);
+        } finally {
+          // A gzip file's unpacked copy is read once, here.
+          unpacked.forEach(p -> p.toFile().delete());
+        }
         long tRead = System.nanoTime();
         // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
         String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());

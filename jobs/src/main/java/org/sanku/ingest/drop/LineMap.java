@@ -34,6 +34,15 @@ public final class LineMap implements Serializable {
     this.longestLines = longestLines;
   }
 
+  /** The map of a whole text (the header first), as the verifier builds it for a delivered file. */
+  public static LineMap of(java.io.Reader text, char delimiter) throws java.io.IOException {
+    try {
+      return CsvRecords.scan(text, delimiter).lines();
+    } catch (CsvRecords.CsvFormatException e) {
+      throw new java.io.IOException(e.getMessage(), e);
+    }
+  }
+
   /** Whether data record {@code record} (0-based) has a number of fields other than the header's. */
   public boolean wrongFieldCount(long record) {
     return wrongFields.length > 0 && Arrays.binarySearch(wrongFields, record) >= 0;

@@ -32,8 +32,10 @@ import org.sanku.ingest.drop.LineMap;
  *
  * <p>A cut is made only where three things agree: the line is one a record starts on (the verifier's map), the
  * number of quote characters before it is even (no quoted value is open), and the file has no lone carriage
- * return (so lines are counted the same way as the verifier counted them). A file that offers no such cut, a gzip
- * file and a file not on the local file system are read whole, as before.
+ * return (so lines are counted the same way as the verifier counted them). A file that offers no such cut, and a
+ * file not on the local file system, are read whole, as before; a large local gzip file is unpacked first
+ * ({@link #unpack}) and then read like any other file. Should a cut still be wrong, the file's records would not
+ * add up to the manifest's count, and ingest stops the drop with its reconciliation error: nothing is published.
  */
 final class CsvPieces {
 

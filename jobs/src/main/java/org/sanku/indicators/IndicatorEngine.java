@@ -141,7 +141,10 @@ public final class IndicatorEngine {
       ev = ev.filter(String.join(" OR ", any));
       Dataset<Row> agg = ev.groupBy(col("period_id"), col("person_key"))
           .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
-      flags = flags.join(agg, scalaSeq("period_id", "person_key"), "left");
+      // A hash join: the facts (at most one row per person and period) are the build side, the person base
+      // streams through every source's join keeping its partitioning, and neither side is sorted (a sort-merge
+      // join sorted the base and every source's facts by the 64-character key).
+      flags = flags.join(agg.hint("shuffle_hash"), scalaSeq("period_id", "person_key"), "left");
       for (Fact f : fs) {
         switch (f.aggregate()) {
           case EXISTS -> flags = flags.withColumn(f.name(), expr("coalesce(" + f.name() + ", false)"));
@@ -155,6 +158,88 @@ public final class IndicatorEngine {
     // Expressions over the flags are checked against an empty table of the same shape (analysing the whole
     // plan for each of them would cost more than computing it).
     Dataset<Row> shape = spark.createDataFrame(List.of(), flags.schema());
+    try {
+      return counts(flags, shape, per, sourceRows, kept(flags));
+    } catch (Catalog.CatalogException e) {
+      throw e;
+    } catch (Exception e) {
+      // Some expression reads a column the narrowing did not see (it cannot when expressions name their
+      // columns): the counts read every column of the flags instead.
+      return counts(flags, shape, per, sourceRows, flags);
+    }
+  }
+
+  /** The columns of the flags the counts read: expressions name theirs ({@link #used}). */
+  private Dataset<Row> kept(Dataset<Row> flags) {
+    java.util.Set<String> used = used(flags.columns());
+    if (used == null) {
+      return flags;
+    }
+    return flags.select(used.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new));
+  }
+
+  /**
+   * The flags' columns the counts' expressions name (rates' and ratios' denominators and numerators, life tables'
+   * four, and {@code person.<column>} in record indicators), with the grouping columns; null when a record
+   * indicator uses {@code person} otherwise than by field (then every column is kept). A word that merely looks
+   * like a column (in a string, a lambda variable) keeps that column too: harmless.
+   */
+  java.util.Set<String> used(String[] columns) {
+    List<String> sqls = new ArrayList<>();
+    List<String> recordSqls = new ArrayList<>();
+    for (Indicator i : catalog.indicators.values()) {
+      switch (i.kind()) {
+        case RATE, RATIO -> {
+          sqls.add(i.denominator().sql());
+          sqls.add(i.numerator().sql());
+        }
+        case LIFE_TABLE -> {
+          sqls.add(i.deaths().sql());
+          sqls.add(i.deathAge().sql());
+          sqls.add(i.population().sql());
+          sqls.add(i.populationAge().sql());
+        }
+        case RECORD -> {
+          recordSqls.add(i.county());
+          recordSqls.add(i.denominator().sql());
+          recordSqls.add(i.numerator().sql());
+        }
+        default -> { }
+      }
+    }
+    java.util.Set<String> used = new java.util.LinkedHashSet<>(List.of("period_id", "person_key", "county_code"));
+    for (String c : columns) {
+      Pattern word = Pattern.compile("(?<![\\w.])" + Pattern.quote(c) + "(?!\\w)", Pattern.CASE_INSENSITIVE);
+      if (sqls.stream().anyMatch(q -> word.matcher(q).find())) {
+        used.add(c);
+      }
+    }
+    Pattern field = Pattern.compile("(?<![\\w.`])person\\s*\\.\\s*`?([A-Za-z_][A-Za-z0-9_]*)`?",
+        Pattern.CASE_INSENSITIVE);
+    Pattern bare = Pattern.compile("(?<![\\w.`])`?person`?(?![\\w`]|\\s*\\.)", Pattern.CASE_INSENSITIVE);
+    java.util.Map<String, String> byLower = new HashMap<>();
+    for (String c : columns) {
+      byLower.put(c.toLowerCase(java.util.Locale.ROOT), c);
+    }
+    for (String q : recordSqls) {
+      if (bare.matcher(q).find()) {
+        return null;
+      }
+      Matcher m = field.matcher(q);
+      while (m.find()) {
+        String c = byLower.get(m.group(1).toLowerCase(java.util.Locale.ROOT));
+        if (c != null) {
+          used.add(c);
+        }
+      }
+    }
+    used.retainAll(java.util.Set.of(columns));
+    return used;
+  }
+
+  /** The counts' plans over {@code flags} (cached by {@link #compute}); expressions are checked on {@code shape}. */
+  private Plans counts(Dataset<Row> all, Dataset<Row> shape, Dataset<Row> per, Map<String, Dataset<Row>> sourceRows,
+      Dataset<Row> flags) {
     // 4. Indicators.
     List<Column> aggs = new ArrayList<>();
     List<Indicator> counted = new ArrayList<>();
@@ -194,7 +279,9 @@ public final class IndicatorEngine {
         }
         Dataset<Row> persons = flags.select(col("period_id").as("pp_period"), col("person_key").as("pp_key"),
             org.apache.spark.sql.functions.struct(personCols).as("person"));
-        Dataset<Row> joined = rows.join(persons, rows.col("period_id").equalTo(persons.col("pp_period"))
+        // A hash join on the persons (one row per person and period): the records are not sorted by key.
+        Dataset<Row> joined = rows.join(persons.hint("shuffle_hash"),
+            rows.col("period_id").equalTo(persons.col("pp_period"))
             .and(rows.col("person_key").equalTo(persons.col("pp_key"))), "left");
         Dataset<Row> joinedShape = spark.createDataFrame(List.of(), joined.schema());
         check(joinedShape, i.county(), new Origin(i.origin().file(), i.origin().field() + ".county"));
@@ -209,11 +296,14 @@ public final class IndicatorEngine {
     }
     Dataset<Row> rates = aggs.isEmpty() ? null : flags.groupBy(col("period_id"), col("county_code").as("county"))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
-    return new Plans(flags, rates, counted, lifeTables, records);
+    return new Plans(all, flags, rates, counted, lifeTables, records);
   }
 
-  /** The built plans: the person flags (to cache) and the aggregations reading it. */
-  record Plans(Dataset<Row> flags, Dataset<Row> rates, List<Indicator> counted,
+  /**
+   * The built plans: the person flags with every column ({@code flags}), the columns of them the counts read
+   * ({@code kept}, to cache), and the aggregations reading {@code kept}.
+   */
+  record Plans(Dataset<Row> flags, Dataset<Row> kept, Dataset<Row> rates, List<Indicator> counted,
       Map<String, Dataset<Row>[]> lifeTables, Map<String, Dataset<Row>> records) {}
 
   /**
@@ -249,7 +339,7 @@ public final class IndicatorEngine {
    */
   public List<CountyCount> compute(List<Period> periods) {
     Plans p = plan(periods);
-    Dataset<Row> flags = p.flags().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> flags = p.kept().persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // The aggregations contain the flags' plan, so once it is cached they share one computation of it.
       Plans q = p;

@@ -382,6 +382,78 @@ class IndicatorRulesTest {
     assertEquals("1/2", got.get("aging_80|" + B));
   }
 
+  /**
+   * The person flags are cached with only the columns the counts' expressions name. A record indicator reading a
+   * person column no other indicator reads ({@code person.residence_since}) gets it; one reading {@code person} as a
+   * whole gets every column. Both count as worked out by hand.
+   */
+  @Test
+  void theCachedFlagsKeepTheColumnsTheExpressionsName(@TempDir Path dir) throws IOException {
+    IndicatorEngine plain = new IndicatorEngine(spark, catalog, (ns, t) -> "rules_" + ns + "_" + t);
+    String[] columns = plain.plan(List.of(Period.year(2025))).flags().columns();
+    java.util.Set<String> used = plain.used(columns);
+    for (String c : List.of("period_id", "person_key", "county_code", "resident", "age", "valid_record")) {
+      assertTrue(used.contains(c), c + " in " + used);
+    }
+    for (String c : List.of("residence_since", "ethnicity_code", "mother_key", "hukou_division_code")) {
+      assertTrue(!used.contains(c), c + " in " + used);
+    }
+    assertTrue(used.size() < columns.length, used.size() + " of " + columns.length);
+
+    Path conf = dir.resolve("indicators");
+    Files.createDirectories(conf);
+    try (var s = Files.list(Path.of("..", "conf", "indicators"))) {
+      for (Path f : s.toList()) {
+        Files.copy(f, conf.resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(conf.resolve("local.yaml"), """
+        indicators:
+          link_rate_ehr_settled:
+            name_zh: 健康档案关联率（居住起始日未知）
+            name_en: Link rate of records, residence start unknown
+            kind: record
+            unit: "%"
+            source: record
+            county: org_county_code
+            denominator: "rec_build_date <= ref_date"
+            numerator: "person.resident AND person.`residence_since` IS NULL"
+          records_of_registry_persons:
+            name_zh: 关联到人口库的健康档案
+            name_en: Records of registry persons
+            kind: record
+            unit: "%"
+            source: record
+            county: org_county_code
+            denominator: "rec_build_date <= ref_date"
+            numerator: "person IS NOT NULL"
+        """);
+    Catalog c = Catalog.load(conf);
+    IndicatorEngine e = new IndicatorEngine(spark, c, (ns, t) -> "rules_" + ns + "_" + t);
+    assertNull(e.used(columns), "person read as a whole: every column");
+    Files.writeString(conf.resolve("local.yaml"), Files.readString(conf.resolve("local.yaml"))
+        .replace("numerator: \"person IS NOT NULL\"", "numerator: \"person.person_key IS NOT NULL\""));
+    Catalog byField = Catalog.load(conf);
+    java.util.Set<String> withField = new IndicatorEngine(spark, byField, (ns, t) -> "rules_" + ns + "_" + t)
+        .used(columns);
+    assertTrue(withField.contains("residence_since"), withField.toString());
+    assertTrue(!withField.contains("ethnicity_code"), withField.toString());
+
+    for (Catalog k : List.of(c, byField)) {
+      Map<String, String> got = compute(k, Period.year(2025));
+      // Records built by R in A: R1 R2 R3 R6 R8 R9 R11 R13 R14 R21 R99 (not R10). No person of the region has a
+      // residence_since, so linked to a resident: all but R3, R21, R99, as in link_rate_ehr. B: R7 -> P7.
+      assertEquals("8/11", got.get("link_rate_ehr_settled|" + A));
+      assertEquals("1/1", got.get("link_rate_ehr_settled|" + B));
+      // Linked to a registry person (resident or not): all but R99.
+      assertEquals("10/11", got.get("records_of_registry_persons|" + A));
+      assertEquals("1/1", got.get("records_of_registry_persons|" + B));
+      // The catalog's own indicators are unchanged beside them.
+      assertEquals("8/11", got.get("link_rate_ehr|" + A));
+      assertEquals("1/4", got.get("elderly_health_mgmt|" + A));
+    }
+  }
+
   @Test
   void aBrokenDefinitionIsRefusedNamingTheFileAndField(@TempDir Path dir) throws IOException {
     Path conf = dir.resolve("indicators");

@@ -247,12 +247,16 @@ class QualityRegionTest {
       }
     };
     Map<String, Map<String, Integer>> scans = new TreeMap<>();
+    Map<String, int[]> lambdas = new TreeMap<>();
     CheckCatalog catalog = TestConfig.get().checks();
     spark.sparkContext().addSparkListener(listener);
     try {
       QualityJob job = new QualityJob(spark, CheckedRegion.warehouse(), catalog, TestConfig.get().indicators(),
           TestConfig.get().schemas(), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .observing((table, df) -> scans.put(table, scannedTables(df)));
+          .observing((table, df) -> {
+            scans.put(table, scannedTables(df));
+            lambdas.put(table, lambdas(df.queryExecution().optimizedPlan(), new int[2]));
+          });
       job.evaluate(job.night(CheckedRegion.NIGHT));
       spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     } finally {
@@ -270,7 +274,34 @@ class QualityRegionTest {
       }
     }
     assertEquals(Map.of("model.emr_visit", 1, "model.person", 1, "std.ref_org", 1), scans.get("emr_visit"));
+    // Row conditions are computed before the grouping, and the aggregation counts booleans: a condition Spark
+    // cannot compile (emr_visit's local-code check, exists(warnings, w -> ...)) is evaluated in a projection, and
+    // does not make the whole aggregation of the table run interpreted.
+    assertTrue(lambdas.get("emr_visit")[0] > 0, "the lambda is evaluated below the aggregation");
+    for (var e : lambdas.entrySet()) {
+      assertEquals(0, e.getValue()[1], e.getKey() + ": a lambda inside the aggregation");
+    }
     assertTrue(catalog.checks.values().stream().filter(c -> c.table().equals("emr_visit")).count() >= 14);
+  }
+
+  /** {lambdas outside aggregations, lambdas inside aggregations} of an optimised plan, added to {@code n}. */
+  private static int[] lambdas(org.apache.spark.sql.catalyst.plans.logical.LogicalPlan p, int[] n) {
+    boolean aggregate = p instanceof org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+    for (var e : scala.collection.JavaConverters.seqAsJavaList(p.expressions())) {
+      n[aggregate ? 1 : 0] += lambdas(e);
+    }
+    for (var c : scala.collection.JavaConverters.seqAsJavaList(p.children())) {
+      lambdas(c, n);
+    }
+    return n;
+  }
+
+  private static int lambdas(org.apache.spark.sql.catalyst.expressions.Expression e) {
+    int n = e instanceof org.apache.spark.sql.catalyst.expressions.LambdaFunction ? 1 : 0;
+    for (var c : scala.collection.JavaConverters.seqAsJavaList(e.children())) {
+      n += lambdas(c);
+    }
+    return n;
   }
 
   /** ns.table → how often the optimised plan scans it. */

@@ -51,6 +51,13 @@ public final class SparkSessions {
     if (System.getProperty("spark.sql.codegen.hugeMethodLimit") == null) {
       conf.put("spark.sql.codegen.hugeMethodLimit", "8000");
     }
+    // Adaptive execution turns a sort-merge join into a shuffled hash join when every partition of one side, as
+    // shuffled, is under this size: neither side is then sorted by its (64-character) key. Linkage sorted for its
+    // joins and groupings in 44% of its executor samples at 1,000,000 persons (JFR); with this, linking them all
+    // again took 186.3 s instead of 202.7 s. The hash table of a partition this size fits an executor's memory.
+    if (System.getProperty("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold") == null) {
+      conf.put("spark.sql.adaptive.maxShuffledHashJoinLocalMapThreshold", "256m");
+    }
     return conf;
   }
 

@@ -359,13 +359,7 @@ class IndicatorRulesTest {
 
   @Test
   void anIndicatorAddedByAConfigFileAloneIsComputed(@TempDir Path dir) throws IOException {
-    Path conf = dir.resolve("indicators");
-    Files.createDirectories(conf);
-    try (var s = Files.list(Path.of("..", "conf", "indicators"))) {
-      for (Path f : s.toList()) {
-        Files.copy(f, conf.resolve(f.getFileName()));
-      }
-    }
+    Path conf = catalogCopy(dir);
     Files.writeString(conf.resolve("local.yaml"), """
         indicators:
           aging_80:
@@ -400,13 +394,7 @@ class IndicatorRulesTest {
     }
     assertTrue(used.size() < columns.length, used.size() + " of " + columns.length);
 
-    Path conf = dir.resolve("indicators");
-    Files.createDirectories(conf);
-    try (var s = Files.list(Path.of("..", "conf", "indicators"))) {
-      for (Path f : s.toList()) {
-        Files.copy(f, conf.resolve(f.getFileName()));
-      }
-    }
+    Path conf = catalogCopy(dir);
     Files.writeString(conf.resolve("local.yaml"), """
         indicators:
           link_rate_ehr_settled:
@@ -452,6 +440,15 @@ class IndicatorRulesTest {
       assertEquals("8/11", got.get("link_rate_ehr|" + A));
       assertEquals("1/4", got.get("elderly_health_mgmt|" + A));
     }
+    // A person column that does not exist is refused naming the file and field, narrowed flags or not.
+    Files.writeString(conf.resolve("local.yaml"), Files.readString(conf.resolve("local.yaml"))
+        .replace("person.`residence_since` IS NULL", "person.no_such_column IS NULL"));
+    Catalog broken = Catalog.load(conf);
+    Catalog.CatalogException refused = assertThrows(Catalog.CatalogException.class,
+        () -> IndicatorEngine.validate(spark, broken));
+    assertTrue(refused.getMessage().contains("local.yaml: indicators.link_rate_ehr_settled.numerator"),
+        refused.getMessage());
+    assertTrue(refused.getMessage().contains("no_such_column"), refused.getMessage());
   }
 
   @Test
@@ -498,6 +495,18 @@ class IndicatorRulesTest {
   private static IndicatorJob.Value find(List<IndicatorJob.Value> values, String id, String code) {
     return values.stream().filter(v -> v.indicator().id().equals(id) && v.divisionCode().equals(code)).findFirst()
         .orElseThrow(() -> new AssertionError("no value " + id + " " + code));
+  }
+
+  /** A copy of the catalog's folder (conf/indicators) under {@code dir}, for a test to add a file to. */
+  private static Path catalogCopy(Path dir) throws IOException {
+    Path conf = dir.resolve("indicators");
+    Files.createDirectories(conf);
+    try (var s = Files.list(Path.of("..", "conf", "indicators"))) {
+      for (Path f : s.toList()) {
+        Files.copy(f, conf.resolve(f.getFileName()));
+      }
+    }
+    return conf;
   }
 
   // ---- fixture rows, shaped like the integrated tables ----

@@ -286,23 +286,23 @@ public final class IngestJob {
         // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
         // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
         // whole standardisation again (hundreds of expressions, most of a small file's time).
+        // A small file's rows are computed by the job that counts them (below); a large file's now, so that a gzip
+        // file's unpacked copy can go.
+        boolean small = manifestRows <= SMALL_FILE_ROWS && unpacked.isEmpty();
         try {
-          std = org.sanku.spark.Kept.keepWideNow(std);
+          std = small ? org.sanku.spark.Kept.keepWide(std) : org.sanku.spark.Kept.keepWideNow(std);
         } finally {
           // A gzip file's unpacked copy is read once, here.
           unpacked.forEach(p -> p.toFile().delete());
         }
         long tRead = System.nanoTime();
         // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
-        String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
-        Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
-            expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))"),
-            expr("count(DISTINCT if(size(_errors) = 0, struct(" + keys + "), NULL))")).first();
-        long read = counts.getLong(0);
-        long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        long warned = counts.isNullAt(2) ? 0 : counts.getLong(2);
+        long[] counts = small ? countSmall(std, schema) : countLarge(std, schema);
+        long read = counts[0];
+        long quarantined = counts[1];
+        long warned = counts[2];
         long accepted = read - quarantined;
-        long duplicates = accepted - counts.getLong(3);
+        long duplicates = accepted - counts[3];
         // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
         if (read != manifestRows) {
           throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
@@ -490,6 +490,50 @@ public final class IngestJob {
    * to find the repeated ones, and only those keys' rows are shuffled and sorted to pick the latest; every other row
    * passes through.
    */
+  /**
+   * Files of at most this many rows (nearly every file of a night of deltas) are counted from one collected
+   * projection of their kept rows: one Spark job computes the rows and brings back each row's problem counts and
+   * key. Counting them in Spark instead (a distinct count of the keys) is three jobs, after the one that computed
+   * the rows.
+   */
+  static final long SMALL_FILE_ROWS = 50_000;
+
+  /** Rows read, quarantined, warned (and accepted), and distinct keys among the accepted rows: in Spark. */
+  static long[] countLarge(Dataset<Row> std, TableSchema schema) {
+    String keys = String.join(", ", schema.primaryKey().stream().map(k -> "`" + k + "`").toList());
+    Row counts = std.agg(expr("count(*)"), expr("sum(if(size(_errors) > 0, 1, 0))"),
+        expr("sum(if(size(_errors) = 0 AND size(_warnings) > 0, 1, 0))"),
+        expr("count(DISTINCT if(size(_errors) = 0, struct(" + keys + "), NULL))")).first();
+    return new long[] {counts.getLong(0), counts.isNullAt(1) ? 0 : counts.getLong(1),
+        counts.isNullAt(2) ? 0 : counts.getLong(2), counts.getLong(3)};
+  }
+
+  /**
+   * {@link #countLarge}'s counts of a small file, from its rows' error and warning counts and keys, collected in
+   * the job that computes the kept rows. Keys compare as Spark's DISTINCT compares them: a null part equals a null
+   * part.
+   */
+  static long[] countSmall(Dataset<Row> std, TableSchema schema) {
+    Column key = org.apache.spark.sql.functions.struct(schema.primaryKey().stream()
+        .map(k -> col("`" + k + "`")).toArray(Column[]::new));
+    long read = 0;
+    long quarantined = 0;
+    long warned = 0;
+    java.util.Set<Row> acceptedKeys = new java.util.HashSet<>();
+    for (Row r : std.select(size(col("_errors")), size(col("_warnings")), key).collectAsList()) {
+      read++;
+      if (r.getInt(0) > 0) {
+        quarantined++;
+      } else if (r.getInt(0) == 0) {
+        acceptedKeys.add(r.getStruct(2));
+        if (r.getInt(1) > 0) {
+          warned++;
+        }
+      }
+    }
+    return new long[] {read, quarantined, warned, acceptedKeys.size()};
+  }
+
   static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema, long duplicates) {
     if (duplicates > IcebergWriter.SMALL_CHANGES) {
       return latestOfEachKey(good, schema);

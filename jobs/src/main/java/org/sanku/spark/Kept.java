@@ -45,13 +45,23 @@ public final class Kept {
    * optimised as usual.
    */
   public static Dataset<Row> keepWideNow(Dataset<Row> df) {
+    Dataset<Row> kept = keepWide(df);
+    kept.queryExecution().toRdd().count();
+    return kept;
+  }
+
+  /**
+   * {@link #keepWideNow}, computed by the first action on the result (the plan is optimised now): a caller whose
+   * first action reads every row anyway (a small file's counts) saves the job that only computes the rows.
+   */
+  public static Dataset<Row> keepWide(Dataset<Row> df) {
     org.apache.spark.sql.RuntimeConfig conf = df.sparkSession().conf();
     String key = "spark.sql.optimizer.excludedRules";
     String rule = "org.apache.spark.sql.catalyst.optimizer.InferFiltersFromConstraints";
     String before = conf.contains(key) ? conf.get(key) : null;
     conf.set(key, before == null || before.isBlank() ? rule : before + "," + rule);
     try {
-      return keepNow(df);
+      return keep(df);
     } finally {
       if (before == null) {
         conf.unset(key);

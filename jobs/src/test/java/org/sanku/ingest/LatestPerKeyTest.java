@@ -22,6 +22,52 @@ import org.sanku.spark.TestSpark;
  */
 class LatestPerKeyTest {
 
+  private static final StructType PROBLEM = new StructType().add("column", DataTypes.StringType)
+      .add("reason", DataTypes.StringType).add("value", DataTypes.StringType);
+
+  private static final StructType COUNTED = new StructType()
+      .add("visit_id", DataTypes.StringType).add("diag_seq", DataTypes.IntegerType)
+      .add("_errors", DataTypes.createArrayType(PROBLEM)).add("_warnings", DataTypes.createArrayType(PROBLEM));
+
+  private static Row counted(String visit, Integer seq, int errors, int warnings) {
+    List<Row> e = java.util.Collections.nCopies(errors, RowFactory.create("diag_code", "BAD_CODE", "x"));
+    List<Row> w = java.util.Collections.nCopies(warnings, RowFactory.create("diag_code", "UNKNOWN_CODE", "y"));
+    return RowFactory.create(visit, seq, e, w);
+  }
+
+  /**
+   * A file's counts (read, quarantined, warned, distinct keys of its accepted rows) are the same counted in Spark
+   * (a large file) or from the rows collected in the job that computes them (a small file), which is one job.
+   */
+  @Test
+  void aSmallFileIsCountedInTheJobThatComputesItsRowsAsALargeOneIsInSpark() throws Exception {
+    SparkSession spark = TestSpark.get();
+    TableSchema schema = SchemaCatalog.load(java.nio.file.Path.of("..", "schemas"), java.nio.file.Path.of("..", "conf"))
+        .get("emr_diagnosis");
+    Dataset<Row> std = spark.createDataFrame(List.of(
+        counted("V1", 1, 0, 0),    // accepted
+        counted("V1", 1, 0, 1),    // accepted, warned; repeats V1/1
+        counted("V1", 2, 1, 0),    // quarantined
+        counted("V2", null, 0, 0), // accepted
+        counted("V2", null, 0, 2), // accepted, warned; repeats V2/null (a null part equals a null part)
+        counted("V3", 1, 2, 1),    // quarantined (its warning does not make it a warned row)
+        counted("V1", 2, 0, 0),    // accepted: the quarantined row's key, once among the accepted rows
+        counted(null, null, 0, 0)), COUNTED); // accepted, a key of nulls
+    // Worked out from the rows: 8 read, 2 quarantined, 2 warned, 6 accepted with 4 distinct keys (V1/1, V2/null,
+    // V1/2, null/null), so 2 accepted rows repeat another's key.
+    long[] expected = {8, 2, 2, 4};
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, IngestJob.countLarge(std, schema));
+    org.sanku.spark.WorkCounter.install(spark);
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    long before = org.sanku.spark.WorkCounter.now().jobs();
+    Dataset<Row> kept = org.sanku.spark.Kept.keepWide(std);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, IngestJob.countSmall(kept, schema));
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    // Keeping the rows runs no job; counting them is the one job that computes them.
+    assertEquals(1, org.sanku.spark.WorkCounter.now().jobs() - before, "one job computes the rows and counts them");
+    org.sanku.spark.Kept.release(kept);
+  }
+
   private static final StructType ROWS = new StructType()
       .add("visit_id", DataTypes.StringType).add("diag_seq", DataTypes.IntegerType)
       .add("src_updated_at", DataTypes.TimestampType).add("_line", DataTypes.LongType);

@@ -485,16 +485,9 @@ public final class IngestJob {
   }
 
   /**
-   * Within one file the row with the latest src_updated_at wins per key (duplicates collapse). {@code duplicates}
-   * rows repeat another's key: when they are few, only the keys are grouped (a shuffle of the key columns, no sort)
-   * to find the repeated ones, and only those keys' rows are shuffled and sorted to pick the latest; every other row
-   * passes through.
-   */
-  /**
-   * Files of at most this many rows (nearly every file of a night of deltas) are counted from one collected
-   * projection of their kept rows: one Spark job computes the rows and brings back each row's problem counts and
-   * key. Counting them in Spark instead (a distinct count of the keys) is three jobs, after the one that computed
-   * the rows.
+   * Files of at most this many rows (every file of the 1,000,000-person region's night of deltas) are counted in
+   * the one Spark job that computes their kept rows ({@link #countSmall}). Counting them with Spark's aggregation
+   * instead (a distinct count of the keys) is three jobs, after the one that computed the rows.
    */
   static final long SMALL_FILE_ROWS = 50_000;
 
@@ -509,18 +502,32 @@ public final class IngestJob {
   }
 
   /**
-   * {@link #countLarge}'s counts of a small file, from its rows' error and warning counts and keys, collected in
-   * the job that computes the kept rows. Keys compare as Spark's DISTINCT compares them: a null part equals a null
-   * part.
+   * {@link #countLarge}'s counts of a small file, counted where its rows are computed, in the one job that computes
+   * the kept rows: the rows (error and warning counts and key of each) go to one task, which counts them, and the
+   * driver gets four numbers, never a key. Keys compare as Spark's DISTINCT compares them: a null part equals a
+   * null part.
    */
   static long[] countSmall(Dataset<Row> std, TableSchema schema) {
     Column key = org.apache.spark.sql.functions.struct(schema.primaryKey().stream()
         .map(k -> col("`" + k + "`")).toArray(Column[]::new));
+    long[] total = new long[4];
+    for (long[] part : std.select(size(col("_errors")), size(col("_warnings")), key).coalesce(1).javaRDD()
+        .mapPartitions(IngestJob::countRows).collect()) {
+      for (int i = 0; i < total.length; i++) {
+        total[i] += part[i];
+      }
+    }
+    return total;
+  }
+
+  /** Rows, quarantined, warned and distinct keys of accepted rows, of rows (error count, warning count, key). */
+  private static java.util.Iterator<long[]> countRows(java.util.Iterator<Row> rows) {
     long read = 0;
     long quarantined = 0;
     long warned = 0;
     java.util.Set<Row> acceptedKeys = new java.util.HashSet<>();
-    for (Row r : std.select(size(col("_errors")), size(col("_warnings")), key).collectAsList()) {
+    while (rows.hasNext()) {
+      Row r = rows.next();
       read++;
       if (r.getInt(0) > 0) {
         quarantined++;
@@ -531,9 +538,15 @@ public final class IngestJob {
         }
       }
     }
-    return new long[] {read, quarantined, warned, acceptedKeys.size()};
+    return List.of(new long[] {read, quarantined, warned, acceptedKeys.size()}).iterator();
   }
 
+  /**
+   * Within one file the row with the latest src_updated_at wins per key (duplicates collapse). {@code duplicates}
+   * rows repeat another's key: when they are few, only the keys are grouped (a shuffle of the key columns, no sort)
+   * to find the repeated ones, and only those keys' rows are shuffled and sorted to pick the latest; every other row
+   * passes through.
+   */
   static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema, long duplicates) {
     if (duplicates > IcebergWriter.SMALL_CHANGES) {
       return latestOfEachKey(good, schema);

@@ -52,7 +52,9 @@ public final class Kept {
 
   /**
    * {@link #keepWideNow}, computed by the first action on the result (the plan is optimised now): a caller whose
-   * first action reads every row anyway (a small file's counts) saves the job that only computes the rows.
+   * first action reads every row anyway (a small file's counts) saves the job that only computes the rows. Adaptive
+   * execution still runs a plan's shuffles and broadcasts now (a file's lookups of its parent's keys), as it plans
+   * the rest on their results.
    */
   public static Dataset<Row> keepWide(Dataset<Row> df) {
     org.apache.spark.sql.RuntimeConfig conf = df.sparkSession().conf();

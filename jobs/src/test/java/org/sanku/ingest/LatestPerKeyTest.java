@@ -63,7 +63,8 @@ class LatestPerKeyTest {
     Dataset<Row> kept = org.sanku.spark.Kept.keepWide(std);
     org.junit.jupiter.api.Assertions.assertArrayEquals(expected, IngestJob.countSmall(kept, schema));
     spark.sparkContext().listenerBus().waitUntilEmpty();
-    // Keeping the rows runs no job; counting them is the one job that computes them.
+    // Keeping these rows (a plan with no shuffle or broadcast) runs no job; counting them is the one job that
+    // computes them.
     assertEquals(1, org.sanku.spark.WorkCounter.now().jobs() - before, "one job computes the rows and counts them");
     org.sanku.spark.Kept.release(kept);
   }

@@ -297,7 +297,9 @@ public final class IngestJob {
         }
         long tRead = System.nanoTime();
         // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
-        long[] counts = small ? countSmall(std, schema) : countLarge(std, schema);
+        // A small file's warned values are counted in the same task (a large file's by their own aggregation below).
+        Counted smallCounts = small ? countSmall(std, schema) : null;
+        long[] counts = small ? smallCounts.counts() : countLarge(std, schema);
         long read = counts[0];
         long quarantined = counts[1];
         long warned = counts[2];
@@ -342,7 +344,9 @@ public final class IngestJob {
             split.release();
           }
         }
-        if (warned > 0) {
+        if (smallCounts != null) {
+          warnedValues.add(id, file, schema, smallCounts.warned());
+        } else if (warned > 0) {
           warnedValues.add(id, file, schema, good);
         }
         if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
@@ -429,17 +433,28 @@ public final class IngestJob {
   }
 
 
-  /** Division successors and known counties come from the current ref_division (small: collected once). */
+  /** The ref_division the divisions below were read from: its main and staging snapshots. */
+  private List<Long> divisionsAt;
+  private org.sanku.geo.Divisions divisions;
+
+  /**
+   * Division successors and known counties come from the current ref_division (small: collected once, and again
+   * only when a drop changed it: every other drop of the run reuses them).
+   */
   private StandardiseContext context(org.sanku.ingest.drop.Drop drop) {
     Map<String, String> successors = Map.of();
     Set<String> counties = Set.of();
     String ref = wh.std("ref_division");
     if (store.exists(ref)) {
-      // The staged rows too: a reference drop being ingested maps the other tables of its own night.
-      org.sanku.geo.Divisions div = new org.sanku.geo.Divisions(spark.sql("SELECT * FROM "
-          + IcebergWriter.staged(ref) + " UNION ALL SELECT * FROM " + ref));
-      successors = div.successors();
-      counties = div.currentCounties();
+      List<Long> at = store.branchesOf(ref);
+      if (!at.equals(divisionsAt)) {
+        // The staged rows too: a reference drop being ingested maps the other tables of its own night.
+        divisions = new org.sanku.geo.Divisions(spark.sql("SELECT * FROM " + IcebergWriter.staged(ref)
+            + " UNION ALL SELECT * FROM " + ref));
+        divisionsAt = at;
+      }
+      successors = divisions.successors();
+      counties = divisions.currentCounties();
     }
     return new StandardiseContext(drop.manifest().extractDate(), drop.manifest().extractDate(), successors,
         counties, catalog, drop.manifest().delimiter());
@@ -503,29 +518,38 @@ public final class IngestJob {
 
   /**
    * {@link #countLarge}'s counts of a small file, counted where its rows are computed, in the one job that computes
-   * the kept rows: the rows (error and warning counts and key of each) go to one task, which counts them, and the
-   * driver gets four numbers, never a key. Keys compare as Spark's DISTINCT compares them: a null part equals a
-   * null part.
+   * the kept rows, with the values behind its accepted rows' warnings ({@link WarnedValues#add}): the rows go to one
+   * task, which counts them, and the driver gets four numbers and the warned values of columns that hold no
+   * identifier, never a key. Keys compare as Spark's DISTINCT compares them: a null part equals a null part.
    */
-  static long[] countSmall(Dataset<Row> std, TableSchema schema) {
+  static Counted countSmall(Dataset<Row> std, TableSchema schema) {
     Column key = org.apache.spark.sql.functions.struct(schema.primaryKey().stream()
         .map(k -> col("`" + k + "`")).toArray(Column[]::new));
-    long[] total = new long[4];
-    for (long[] part : std.select(size(col("_errors")), size(col("_warnings")), key).coalesce(1).javaRDD()
-        .mapPartitions(IngestJob::countRows).collect()) {
-      for (int i = 0; i < total.length; i++) {
-        total[i] += part[i];
+    Set<String> identity = WarnedValues.identityColumns(schema);
+    Counted total = new Counted(new long[4], new WarnedValues.Tally(identity));
+    for (Counted part : std.select(size(col("_errors")), size(col("_warnings")), key, col("_warnings"), col("_line"))
+        .coalesce(1).javaRDD().mapPartitions(rows -> countRows(rows, identity)).collect()) {
+      for (int i = 0; i < total.counts().length; i++) {
+        total.counts()[i] += part.counts()[i];
       }
+      total.warned().addAll(part.warned());
     }
     return total;
   }
 
-  /** Rows, quarantined, warned and distinct keys of accepted rows, of rows (error count, warning count, key). */
-  private static java.util.Iterator<long[]> countRows(java.util.Iterator<Row> rows) {
+  /** A small file's counts ({@link #countLarge}'s four) and the values behind its accepted rows' warnings. */
+  record Counted(long[] counts, WarnedValues.Tally warned) implements java.io.Serializable {}
+
+  /**
+   * Rows, quarantined, warned and distinct keys of accepted rows, and the accepted rows' warned values, of rows
+   * (error count, warning count, key, warnings, line).
+   */
+  private static java.util.Iterator<Counted> countRows(java.util.Iterator<Row> rows, Set<String> identity) {
     long read = 0;
     long quarantined = 0;
     long warned = 0;
     java.util.Set<Row> acceptedKeys = new java.util.HashSet<>();
+    WarnedValues.Tally values = new WarnedValues.Tally(identity);
     while (rows.hasNext()) {
       Row r = rows.next();
       read++;
@@ -535,10 +559,11 @@ public final class IngestJob {
         acceptedKeys.add(r.getStruct(2));
         if (r.getInt(1) > 0) {
           warned++;
+          values.add(r.getList(3), r.getLong(4));
         }
       }
     }
-    return List.of(new long[] {read, quarantined, warned, acceptedKeys.size()}).iterator();
+    return List.of(new Counted(new long[] {read, quarantined, warned, acceptedKeys.size()}, values)).iterator();
   }
 
   /**

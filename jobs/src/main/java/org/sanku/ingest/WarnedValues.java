@@ -35,8 +35,7 @@ final class WarnedValues {
 
   /** Collects the warned values of one file's accepted rows (one small aggregation; values are few). */
   void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
-    Set<String> identity = schema.columns().stream().filter(ColumnSpec::isIdentity).map(ColumnSpec::name)
-        .collect(Collectors.toSet());
+    Set<String> identity = identityColumns(schema);
     Dataset<Row> w = good.select(col("_line"), explode(col("_warnings")).as("w"))
         .filter(col("w.reason").startsWith(Reasons.ID_PREFIX).unary_$bang()
             .and(col("w.column").isin(identity.toArray()).unary_$bang()))
@@ -45,6 +44,57 @@ final class WarnedValues {
     for (Row r : w.collectAsList()) {
       rows.add(RowFactory.create(dropId, file, schema.table(), r.getString(0), r.getString(1), r.getString(2),
           r.getLong(3), r.getLong(4)));
+    }
+  }
+
+  /** {@link #add}'s values of a file, counted where its rows were computed ({@link Tally}). */
+  void add(String dropId, String file, TableSchema schema, Tally tally) {
+    tally.values.forEach((v, a) -> rows.add(RowFactory.create(dropId, file, schema.table(), v.get(0), v.get(1),
+        v.get(2), a[0], a[1])));
+  }
+
+  static Set<String> identityColumns(TableSchema schema) {
+    return schema.columns().stream().filter(ColumnSpec::isIdentity).map(ColumnSpec::name)
+        .collect(Collectors.toCollection(java.util.HashSet::new));
+  }
+
+  /**
+   * {@link #add}'s aggregation of one accepted row at a time, for a task that reads the rows anyway: per column,
+   * reason and value of a warning, how many there are and the first line. Not an ID problem, not an identity
+   * column's value, as {@link #add} filters.
+   */
+  static final class Tally implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Set<String> identity;
+    private final java.util.Map<List<String>, long[]> values = new java.util.HashMap<>();
+
+    Tally(Set<String> identity) {
+      this.identity = identity;
+    }
+
+    /** The warnings (column, reason, value) of an accepted row at {@code line}. */
+    void add(List<Row> warnings, long line) {
+      for (Row w : warnings) {
+        String column = w.getString(0);
+        String reason = w.getString(1);
+        if (column == null || reason == null || reason.startsWith(Reasons.ID_PREFIX) || identity.contains(column)) {
+          continue;
+        }
+        long[] a = values.computeIfAbsent(java.util.Arrays.asList(column, reason, w.getString(2)),
+            k -> new long[] {0, line});
+        a[0]++;
+        a[1] = Math.min(a[1], line);
+      }
+    }
+
+    /** Adds another part's values. */
+    void addAll(Tally other) {
+      other.values.forEach((k, b) -> values.merge(k, b.clone(), (a, x) -> new long[] {a[0] + x[0],
+          Math.min(a[1], x[1])}));
+    }
+
+    boolean isEmpty() {
+      return values.isEmpty();
     }
   }
 

@@ -382,6 +382,18 @@ public final class IcebergWriter {
     }
   }
 
+  /**
+   * The snapshots of a table's main and staging branches (-1 where there is none), read afresh: a value computed
+   * from the table's rows, staged and published, holds while these are the same.
+   */
+  public List<Long> branchesOf(String table) {
+    Table t = load(table);
+    t.refresh();
+    SnapshotRef stage = t.refs().get(STAGE);
+    return List.of(t.currentSnapshot() == null ? -1L : t.currentSnapshot().snapshotId(),
+        stage == null ? -1L : stage.snapshotId());
+  }
+
   public long currentSnapshotId(String table) {
     Snapshot s = load(table).currentSnapshot();
     return s == null ? -1 : s.snapshotId();

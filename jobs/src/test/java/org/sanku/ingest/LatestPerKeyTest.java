@@ -27,12 +27,17 @@ class LatestPerKeyTest {
 
   private static final StructType COUNTED = new StructType()
       .add("visit_id", DataTypes.StringType).add("diag_seq", DataTypes.IntegerType)
-      .add("_errors", DataTypes.createArrayType(PROBLEM)).add("_warnings", DataTypes.createArrayType(PROBLEM));
+      .add("_errors", DataTypes.createArrayType(PROBLEM)).add("_warnings", DataTypes.createArrayType(PROBLEM))
+      .add("_line", DataTypes.LongType);
 
-  private static Row counted(String visit, Integer seq, int errors, int warnings) {
+  private static Row counted(String visit, Integer seq, int errors, int warnings, long line) {
+    return counted(visit, seq, errors, java.util.Collections.nCopies(warnings, RowFactory.create("diag_code",
+        "UNKNOWN_CODE", "y")), line);
+  }
+
+  private static Row counted(String visit, Integer seq, int errors, List<Row> warnings, long line) {
     List<Row> e = java.util.Collections.nCopies(errors, RowFactory.create("diag_code", "BAD_CODE", "x"));
-    List<Row> w = java.util.Collections.nCopies(warnings, RowFactory.create("diag_code", "UNKNOWN_CODE", "y"));
-    return RowFactory.create(visit, seq, e, w);
+    return RowFactory.create(visit, seq, e, warnings, line);
   }
 
   /**
@@ -45,14 +50,18 @@ class LatestPerKeyTest {
     TableSchema schema = SchemaCatalog.load(java.nio.file.Path.of("..", "schemas"), java.nio.file.Path.of("..", "conf"))
         .get("emr_diagnosis");
     Dataset<Row> std = spark.createDataFrame(List.of(
-        counted("V1", 1, 0, 0),    // accepted
-        counted("V1", 1, 0, 1),    // accepted, warned; repeats V1/1
-        counted("V1", 2, 1, 0),    // quarantined
-        counted("V2", null, 0, 0), // accepted
-        counted("V2", null, 0, 2), // accepted, warned; repeats V2/null (a null part equals a null part)
-        counted("V3", 1, 2, 1),    // quarantined (its warning does not make it a warned row)
-        counted("V1", 2, 0, 0),    // accepted: the quarantined row's key, once among the accepted rows
-        counted(null, null, 0, 0)), COUNTED); // accepted, a key of nulls
+        counted("V1", 1, 0, 0, 1),    // accepted
+        counted("V1", 1, 0, 1, 2),    // accepted, warned (diag_code 'y'); repeats V1/1
+        counted("V1", 2, 1, 0, 3),    // quarantined
+        counted("V2", null, 0, 0, 4), // accepted
+        // accepted, warned; repeats V2/null (a null part equals a null part). Its warnings: 'y' again, 'w', and an
+        // ID problem, whose value is never kept among the warned values.
+        counted("V2", null, 0, List.of(RowFactory.create("diag_code", "UNKNOWN_CODE", "w"),
+            RowFactory.create("diag_code", "UNKNOWN_CODE", "y"), RowFactory.create("diag_code", "ID_CHECKSUM", "z")),
+            5),
+        counted("V3", 1, 2, 1, 6),    // quarantined (its warning does not make it a warned row)
+        counted("V1", 2, 0, 0, 7),    // accepted: the quarantined row's key, once among the accepted rows
+        counted(null, null, 0, 0, 8)), COUNTED); // accepted, a key of nulls
     // Worked out from the rows: 8 read, 2 quarantined, 2 warned, 6 accepted with 4 distinct keys (V1/1, V2/null,
     // V1/2, null/null), so 2 accepted rows repeat another's key.
     long[] expected = {8, 2, 2, 4};
@@ -61,12 +70,29 @@ class LatestPerKeyTest {
     spark.sparkContext().listenerBus().waitUntilEmpty();
     long before = org.sanku.spark.WorkCounter.now().jobs();
     Dataset<Row> kept = org.sanku.spark.Kept.keepWide(std);
-    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, IngestJob.countSmall(kept, schema));
+    IngestJob.Counted small = IngestJob.countSmall(kept, schema);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, small.counts());
     spark.sparkContext().listenerBus().waitUntilEmpty();
     // Keeping these rows (a plan with no shuffle or broadcast) runs no job; counting them is the one job that
-    // computes them.
+    // computes them, with their warned values.
     assertEquals(1, org.sanku.spark.WorkCounter.now().jobs() - before, "one job computes the rows and counts them");
+    // The warned values of the accepted rows, worked out by hand: diag_code 'y' twice (lines 2 and 5; the
+    // quarantined line 6's 'y' is not an accepted row's), 'w' once (line 5); the ID problem of line 5 is left out.
+    // As column|reason|value|rows|first line; the same as Spark's aggregation of a large file's values gives.
+    WarnedValues fromTask = new WarnedValues();
+    fromTask.add("d", "f", schema, small.warned());
+    WarnedValues inSpark = new WarnedValues();
+    inSpark.add("d", "f", schema, std.filter("size(_errors) = 0"));
+    List<String> expectedValues = List.of("diag_code|UNKNOWN_CODE|w|1|5", "diag_code|UNKNOWN_CODE|y|2|2");
+    assertEquals(expectedValues, warnedValues(spark, fromTask));
+    assertEquals(expectedValues, warnedValues(spark, inSpark));
     org.sanku.spark.Kept.release(kept);
+  }
+
+  /** A file's warned values as column|reason|value|rows|first line, sorted. */
+  private static List<String> warnedValues(SparkSession spark, WarnedValues values) {
+    return values.dataset(spark).collectAsList().stream().map(r -> r.getAs("column_name") + "|" + r.getAs("reason")
+        + "|" + r.getAs("value") + "|" + r.getAs("rows") + "|" + r.getAs("first_line")).sorted().toList();
   }
 
   private static final StructType ROWS = new StructType()

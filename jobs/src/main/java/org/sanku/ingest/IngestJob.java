@@ -240,7 +240,9 @@ public final class IngestJob {
     StandardiseContext ctx = context(drop);
     org.sanku.spark.WorkCounter.Counts dropStart = org.sanku.spark.WorkCounter.now();
     store.beginDrop();
-    List<String> touched = new ArrayList<>();
+    // Written by the files ingested side by side: a synchronized list, whose lock also serialises their writes to
+    // the tables they share (quarantine, extra columns).
+    List<String> touched = java.util.Collections.synchronizedList(new ArrayList<>());
     List<FileResult> results = new ArrayList<>();
     List<Row> ledger = new ArrayList<>();
     WarnedValues warnedValues = new WarnedValues();
@@ -248,139 +250,22 @@ public final class IngestJob {
     // table for the drop, not two per file); their files' rows stay kept until then.
     Quarantine quarantine = new Quarantine(id);
     try {
+      // The drop's files, a level at a time: a file whose table references another table of the drop (a child's
+      // parent keys) waits until that table is staged; the files of a level are ingested side by side. Most of a
+      // small file's time is Spark's planning and the latency of its jobs and commits, not work of the cores.
+      Map<String, FileStep> steps = new java.util.concurrent.ConcurrentHashMap<>();
+      for (List<TableSchema> level : levels(drop, layouts)) {
+        sideBySide(level, schema -> steps.put(schema.table(), ingestFile(drop, id, full, ctx, schema,
+            fileOf(drop, schema.table()), layouts.get(fileOf(drop, schema.table())), checks, quarantine, warnedValues,
+            touched)));
+      }
+      // Results and ledger rows in the contract's order of the tables, whatever order the files ended in.
       for (TableSchema table : catalog.tablesOf(drop.source())) {
-        String file = fileOf(drop, table.table());
-        if (file == null) {
-          continue;
+        FileStep step = steps.get(table.table());
+        if (step != null) {
+          results.add(step.result());
+          ledger.add(step.ledger());
         }
-        DropHeaders.Layout layout = layouts.get(file);
-        if (layout == null) {
-          continue;
-        }
-        TableSchema schema = layout.schema();
-        org.sanku.spark.WorkCounter.Counts fileStart = org.sanku.spark.WorkCounter.now();
-        long tStart = System.nanoTime();
-        org.apache.hadoop.fs.Path path = drop.file(file);
-        long manifestRows = drop.manifest().files().get(file).rows();
-        if (!full && manifestRows == 0 && store.exists(wh.std(schema.table()))) {
-          // An empty delta file (its manifest says no rows, and verification counted none): nothing to read or
-          // apply, and no Spark job to run for it. Its ledger row still says so.
-          hook.accept("after-table:" + schema.table());
-          results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), 0, 0, 0, 0, 0, 0));
-          ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
-              drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), 0L, 0L, 0L,
-              0L, 0L, 0L, null));
-          logFile(id, file, 0, 0, 0, 0, "parse 0.0 s, count+check 0.0 s, merge 0.0 s, quarantine 0.0 s; 0 jobs, "
-              + "0 snapshots: an empty delta file");
-          continue;
-        }
-        List<java.nio.file.Path> unpacked = new ArrayList<>();
-        Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
-            drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file), unpacked);
-        Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
-        // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
-        std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
-            + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
-            + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
-        std = References.check(spark, wh, store, std, schema, manifestRows);
-        // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
-        // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
-        // whole standardisation again (hundreds of expressions, most of a small file's time).
-        // A small file's rows are computed by the job that counts them (below); a large file's now, so that a gzip
-        // file's unpacked copy can go.
-        boolean small = manifestRows <= SMALL_FILE_ROWS && unpacked.isEmpty();
-        try {
-          std = small ? org.sanku.spark.Kept.keepWide(std) : org.sanku.spark.Kept.keepWideNow(std);
-        } finally {
-          // A gzip file's unpacked copy is read once, here.
-          unpacked.forEach(p -> p.toFile().delete());
-        }
-        long tRead = System.nanoTime();
-        // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
-        // A small file's warned values are counted in the same task (a large file's by their own aggregation below).
-        Counted smallCounts = small ? countSmall(std, schema) : null;
-        long[] counts = small ? smallCounts.counts() : countLarge(std, schema);
-        long read = counts[0];
-        long quarantined = counts[1];
-        long warned = counts[2];
-        long accepted = read - quarantined;
-        long duplicates = accepted - counts[3];
-        // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
-        if (read != manifestRows) {
-          throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
-              + " rows, read " + read);
-        }
-        String stdTable = wh.std(schema.table());
-        String idTable = wh.id(schema.table());
-        // A rejected row whose key is already published is a rejected update: its last good version stays.
-        Dataset<Row> rejectedKeys = quarantined > 0 && store.exists(stdTable)
-            ? RejectedUpdates.keys(spark, std, schema, stdTable) : null;
-        long rejectedUpdates = rejectedKeys == null ? 0 : rejectedKeys.count();
-        if (full) {
-          holdIfShrinking(id + "/" + file, stdTable, accepted + rejectedUpdates);
-        }
-        long tMerge = System.nanoTime();
-        Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
-        Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
-        // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
-        if (accepted > 0 || full || !store.exists(stdTable)) {
-          // Keys repeated in the file (counted above) collapse to their latest row; a file without any (nearly every
-          // one) skips that shuffle and sort of all its rows.
-          Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema, duplicates), schema);
-          try {
-            store.prepare(stdTable, split.analytics());
-            store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
-                full, schema),
-                schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-            touched.add(stdTable);
-            if (split.identity() != null) {
-              store.prepare(idTable, split.identity());
-              store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
-                  full, schema),
-                  schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-              touched.add(idTable);
-            }
-          } finally {
-            split.release();
-          }
-        }
-        if (smallCounts != null) {
-          warnedValues.add(id, file, schema, smallCounts.warned());
-        } else if (warned > 0) {
-          warnedValues.add(id, file, schema, good);
-        }
-        if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
-          writeExtraColumns(id, file, schema, good, touched);
-        }
-        long tQuarantine = System.nanoTime();
-        boolean deferred = false;
-        if (quarantined > 0) {
-          if (manifestRows <= IcebergWriter.SMALL_CHANGES) {
-            quarantine.add(file, schema, bad, std);
-            deferred = true;
-          } else {
-            quarantine.write(List.of(quarantineRows(id, file, schema, bad)), touched);
-          }
-        }
-        long tDone = System.nanoTime();
-        hook.accept("after-table:" + schema.table());
-        if (!deferred) {
-          org.sanku.spark.Kept.release(std);
-        }
-        org.sanku.spark.WorkCounter.Counts cost = org.sanku.spark.WorkCounter.now().since(fileStart);
-        results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
-            accepted, quarantined, warned, rejectedUpdates));
-        if (rejectedUpdates > 0) {
-          log.printf("ingest: %s %s: %,d quarantined row(s) update a published row: the last good version of each "
-              + "is kept (ops.quarantine lists them)%n", id, file, rejectedUpdates);
-        }
-        ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
-            drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
-            read, accepted, quarantined, warned, duplicates, null));
-        logFile(id, file, read, accepted, quarantined, warned, String.format(
-            "parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots",
-            (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
-            (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots()));
       }
     } catch (RuntimeException e) {
       quarantine.discard();
@@ -409,6 +294,239 @@ public final class IngestJob {
     log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots)%n", id, (System.nanoTime() - t0) / 1e9,
         dropCost.jobs(), dropCost.snapshots());
     return results;
+  }
+
+  /** One file's outcome: its reconciliation and its row of the ledger. */
+  private record FileStep(FileResult result, Row ledger) {}
+
+  /**
+   * The files of a drop with a layout, in levels: a file of a later level references (schemas/*.yaml
+   * {@code references}, not a lookup) a table of an earlier level of the same drop; within a level, the contract's
+   * order of the tables.
+   */
+  private List<List<TableSchema>> levels(org.sanku.ingest.drop.Drop drop, Map<String, DropHeaders.Layout> layouts) {
+    List<TableSchema> files = new ArrayList<>();
+    for (TableSchema table : catalog.tablesOf(drop.source())) {
+      String file = fileOf(drop, table.table());
+      if (file != null && layouts.get(file) != null) {
+        files.add(layouts.get(file).schema());
+      }
+    }
+    Set<String> inDrop = new HashSet<>(files.stream().map(TableSchema::table).toList());
+    Set<String> staged = new HashSet<>();
+    List<List<TableSchema>> levels = new ArrayList<>();
+    List<TableSchema> left = new ArrayList<>(files);
+    while (!left.isEmpty()) {
+      List<TableSchema> level = left.stream().filter(t -> t.parentReferences().stream()
+          .map(ColumnSpec::referencedTable).filter(inDrop::contains).filter(p -> !p.equals(t.table()))
+          .allMatch(staged::contains)).toList();
+      if (level.isEmpty()) {
+        level = List.of(left.get(0)); // references in a cycle: the contract's order decides
+      }
+      levels.add(level);
+      level.forEach(t -> staged.add(t.table()));
+      left.removeAll(level);
+    }
+    return levels;
+  }
+
+  /** At most this many files of a drop are ingested at once. */
+  static final int FILES_AT_ONCE = 3;
+
+  /**
+   * Runs {@code step} for every table, side by side on at most {@link #FILES_AT_ONCE} threads (one table: in this
+   * thread). Every step ends before this returns; the first failure is then rethrown as it was thrown.
+   */
+  private void sideBySide(List<TableSchema> tables, java.util.function.Consumer<TableSchema> step) {
+    if (tables.size() == 1) {
+      step.accept(tables.get(0));
+      return;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(FILES_AT_ONCE, tables.size()), r -> {
+          Thread t = new Thread(r, "sanku-ingest-file");
+          t.setDaemon(true);
+          return t;
+        });
+    // The files' standardisations are optimised without filter inference (Kept.keepWide), all of them at once.
+    org.sanku.spark.Kept.withoutFilterInference(spark, () -> {
+      runAll(pool, tables, step);
+      return null;
+    });
+  }
+
+  private static void runAll(java.util.concurrent.ExecutorService pool, List<TableSchema> tables,
+      java.util.function.Consumer<TableSchema> step) {
+    try {
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      for (TableSchema t : tables) {
+        running.add(pool.submit(() -> step.accept(t)));
+      }
+      RuntimeException failure = null;
+      for (java.util.concurrent.Future<?> f : running) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException re ? re
+                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("ingest: interrupted", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Reads, standardises, checks, splits and stages one file of a drop; writes its quarantine or gathers it. */
+  private FileStep ingestFile(org.sanku.ingest.drop.Drop drop, String id, boolean full, StandardiseContext ctx,
+      TableSchema schema, String file, DropHeaders.Layout layout, List<ManifestVerifier.FileCheck> checks,
+      Quarantine quarantine, WarnedValues warnedValues, List<String> touched) {
+    // What this file's step costs, counted apart from the files ingested beside it.
+    try (org.sanku.spark.WorkCounter.Scope work = org.sanku.spark.WorkCounter.scope(spark)) {
+      return ingestFile(drop, id, full, ctx, schema, file, layout, checks, quarantine, warnedValues, touched, work);
+    }
+  }
+
+  private FileStep ingestFile(org.sanku.ingest.drop.Drop drop, String id, boolean full, StandardiseContext ctx,
+      TableSchema schema, String file, DropHeaders.Layout layout, List<ManifestVerifier.FileCheck> checks,
+      Quarantine quarantine, WarnedValues warnedValues, List<String> touched,
+      org.sanku.spark.WorkCounter.Scope work) {
+    List<FileResult> results = new ArrayList<>(1);
+    List<Row> ledger = new ArrayList<>(1);
+    long tStart = System.nanoTime();
+    org.apache.hadoop.fs.Path path = drop.file(file);
+    long manifestRows = drop.manifest().files().get(file).rows();
+    if (!full && manifestRows == 0 && store.exists(wh.std(schema.table()))) {
+      // An empty delta file (its manifest says no rows, and verification counted none): nothing to read or
+      // apply, and no Spark job to run for it. Its ledger row still says so.
+      hook.accept("after-table:" + schema.table());
+      results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), 0, 0, 0, 0, 0, 0));
+      ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
+          drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), 0L, 0L, 0L,
+          0L, 0L, 0L, null));
+      logFile(id, file, 0, 0, 0, 0, "parse 0.0 s, count+check 0.0 s, merge 0.0 s, quarantine 0.0 s; 0 jobs, "
+          + "0 snapshots: an empty delta file");
+      return new FileStep(results.get(0), ledger.get(0));
+    }
+    List<java.nio.file.Path> unpacked = new ArrayList<>();
+    Dataset<Row> raw = CsvDropReader.read(spark, path, id + "/" + file, drop.manifest().encoding(),
+        drop.manifest().delimiter(), layout, manifestRows, linesOf(checks, file), unpacked);
+    Dataset<Row> std = Standardiser.standardise(raw, schema, ctx);
+    // A record with more or fewer fields than the header is shifted or cut: its values cannot be trusted.
+    std = std.withColumn("_errors", when(col(CsvDropReader.WRONG_FIELDS), expr("array_union(_errors, "
+        + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
+        + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
+    std = References.check(spark, wh, store, std, schema, manifestRows);
+    // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
+    // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
+    // whole standardisation again (hundreds of expressions, most of a small file's time).
+    // A small file's rows are computed by the job that counts them (below); a large file's now, so that a gzip
+    // file's unpacked copy can go.
+    boolean small = manifestRows <= SMALL_FILE_ROWS && unpacked.isEmpty();
+    try {
+      std = small ? org.sanku.spark.Kept.keepWide(std) : org.sanku.spark.Kept.keepWideNow(std);
+    } finally {
+      // A gzip file's unpacked copy is read once, here.
+      unpacked.forEach(p -> p.toFile().delete());
+    }
+    long tRead = System.nanoTime();
+    // Accepted records repeating another's key in the file collapse to one (latest wins): counted for the ledger.
+    // A small file's warned values are counted in the same task (a large file's by their own aggregation below).
+    Counted smallCounts = small ? countSmall(std, schema) : null;
+    long[] counts = small ? smallCounts.counts() : countLarge(std, schema);
+    long read = counts[0];
+    long quarantined = counts[1];
+    long warned = counts[2];
+    long accepted = read - quarantined;
+    long duplicates = accepted - counts[3];
+    // Reconciliation: rows in the manifest = rows read = rows accepted + rows quarantined.
+    if (read != manifestRows) {
+      throw new IllegalStateException(id + "/" + file + ": reconciliation failed: manifest " + manifestRows
+          + " rows, read " + read);
+    }
+    String stdTable = wh.std(schema.table());
+    String idTable = wh.id(schema.table());
+    // A rejected row whose key is already published is a rejected update: its last good version stays.
+    Dataset<Row> rejectedKeys = quarantined > 0 && store.exists(stdTable)
+        ? RejectedUpdates.keys(spark, std, schema, stdTable) : null;
+    long rejectedUpdates = rejectedKeys == null ? 0 : rejectedKeys.count();
+    if (full) {
+      holdIfShrinking(id + "/" + file, stdTable, accepted + rejectedUpdates);
+    }
+    long tMerge = System.nanoTime();
+    Dataset<Row> good = std.filter(size(col("_errors")).equalTo(0));
+    Dataset<Row> bad = std.filter(size(col("_errors")).gt(0));
+    // An empty delta file changes nothing, unless it is a full drop (which deletes every absent key).
+    if (accepted > 0 || full || !store.exists(stdTable)) {
+      // Keys repeated in the file (counted above) collapse to their latest row; a file without any (nearly every
+      // one) skips that shuffle and sort of all its rows.
+      Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema, duplicates), schema);
+      try {
+        store.prepare(stdTable, split.analytics());
+        store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
+            full, schema),
+            schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+        touched.add(stdTable);
+        if (split.identity() != null) {
+          store.prepare(idTable, split.identity());
+          store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+              full, schema),
+              schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+          touched.add(idTable);
+        }
+      } finally {
+        split.release();
+      }
+    }
+    if (smallCounts != null) {
+      warnedValues.add(id, file, schema, smallCounts.warned());
+    } else if (warned > 0) {
+      warnedValues.add(id, file, schema, good);
+    }
+    if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
+      synchronized (touched) {
+        writeExtraColumns(id, file, schema, good, touched);
+      }
+    }
+    long tQuarantine = System.nanoTime();
+    boolean deferred = false;
+    if (quarantined > 0) {
+      if (manifestRows <= IcebergWriter.SMALL_CHANGES) {
+        quarantine.add(file, schema, bad, std);
+        deferred = true;
+      } else {
+        synchronized (touched) {
+          quarantine.write(List.of(quarantineRows(id, file, schema, bad)), touched);
+        }
+      }
+    }
+    long tDone = System.nanoTime();
+    hook.accept("after-table:" + schema.table());
+    if (!deferred) {
+      org.sanku.spark.Kept.release(std);
+    }
+    org.sanku.spark.WorkCounter.Counts cost = work.counts();
+    results.add(new FileResult(drop.source(), drop.date().toString(), file, schema.table(), manifestRows, read,
+        accepted, quarantined, warned, rejectedUpdates));
+    if (rejectedUpdates > 0) {
+      log.printf("ingest: %s %s: %,d quarantined row(s) update a published row: the last good version of each "
+          + "is kept (ops.quarantine lists them)%n", id, file, rejectedUpdates);
+    }
+    ledger.add(RowFactory.create(runId, id, drop.source(), java.sql.Date.valueOf(drop.date()),
+        drop.manifest().kind(), file, schema.table(), drop.manifest().files().get(file).sha256(), manifestRows,
+        read, accepted, quarantined, warned, duplicates, null));
+    logFile(id, file, read, accepted, quarantined, warned, String.format(
+        "parse %.1f s, count+check %.1f s, merge %.1f s, quarantine %.1f s; %d jobs, %d snapshots",
+        (tRead - tStart) / 1e9, (tMerge - tRead) / 1e9, (tQuarantine - tMerge) / 1e9,
+        (tDone - tQuarantine) / 1e9, cost.jobs(), cost.snapshots()));
+    return new FileStep(results.get(0), ledger.get(0));
   }
 
   /** A file's line in the log: its counts and what its step cost. */
@@ -623,12 +741,12 @@ public final class IngestJob {
     }
 
     /** Gathers a small file's rows; its kept rows ({@code std}) are released once they are written. */
-    void add(String file, TableSchema schema, Dataset<Row> bad, Dataset<Row> std) {
+    synchronized void add(String file, TableSchema schema, Dataset<Row> bad, Dataset<Row> std) {
       pending.add(quarantineRows(dropId, file, schema, bad));
       kept.add(std);
     }
 
-    void flush(List<String> touched) {
+    synchronized void flush(List<String> touched) {
       try {
         if (!pending.isEmpty()) {
           write(pending, touched);
@@ -639,7 +757,7 @@ public final class IngestJob {
     }
 
     /** Releases the gathered files' kept rows (the drop failed, or its quarantine is written). */
-    void discard() {
+    synchronized void discard() {
       kept.forEach(org.sanku.spark.Kept::release);
       kept.clear();
       pending.clear();

@@ -34,7 +34,7 @@ final class WarnedValues {
   private final List<Row> rows = new ArrayList<>();
 
   /** Collects the warned values of one file's accepted rows (one small aggregation; values are few). */
-  void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
+  synchronized void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
     Set<String> identity = identityColumns(schema);
     Dataset<Row> w = good.select(col("_line"), explode(col("_warnings")).as("w"))
         .filter(col("w.reason").startsWith(Reasons.ID_PREFIX).unary_$bang()
@@ -48,7 +48,7 @@ final class WarnedValues {
   }
 
   /** {@link #add}'s values of a file, counted where its rows were computed ({@link Tally}). */
-  void add(String dropId, String file, TableSchema schema, Tally tally) {
+  synchronized void add(String dropId, String file, TableSchema schema, Tally tally) {
     tally.values.forEach((v, a) -> rows.add(RowFactory.create(dropId, file, schema.table(), v.get(0), v.get(1),
         v.get(2), a[0], a[1])));
   }
@@ -98,11 +98,11 @@ final class WarnedValues {
     }
   }
 
-  boolean isEmpty() {
+  synchronized boolean isEmpty() {
     return rows.isEmpty();
   }
 
-  Dataset<Row> dataset(SparkSession spark) {
+  synchronized Dataset<Row> dataset(SparkSession spark) {
     return spark.createDataFrame(rows, SCHEMA).coalesce(1);
   }
 }

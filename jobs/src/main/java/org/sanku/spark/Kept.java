@@ -57,18 +57,43 @@ public final class Kept {
    * the rest on their results.
    */
   public static Dataset<Row> keepWide(Dataset<Row> df) {
-    org.apache.spark.sql.RuntimeConfig conf = df.sparkSession().conf();
-    String key = "spark.sql.optimizer.excludedRules";
-    String rule = "org.apache.spark.sql.catalyst.optimizer.InferFiltersFromConstraints";
-    String before = conf.contains(key) ? conf.get(key) : null;
-    conf.set(key, before == null || before.isBlank() ? rule : before + "," + rule);
+    if (inferenceOff(df.sparkSession())) {
+      return keep(df); // left out already, for every plan (withoutFilterInference)
+    }
+    // The rule is left out in the session's configuration, which plans of other threads read too: one plan at a
+    // time is optimised without it here (a plan another thread optimises meanwhile merely goes without it too).
+    synchronized (Kept.class) {
+      return withoutFilterInference(df.sparkSession(), () -> keep(df));
+    }
+  }
+
+  private static final String EXCLUDED = "spark.sql.optimizer.excludedRules";
+  private static final String INFERENCE = "org.apache.spark.sql.catalyst.optimizer.InferFiltersFromConstraints";
+
+  private static boolean inferenceOff(SparkSession spark) {
+    org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+    return conf.contains(EXCLUDED) && java.util.Arrays.asList(conf.get(EXCLUDED).split(",")).contains(INFERENCE);
+  }
+
+  /**
+   * Runs {@code work} with Catalyst's filter inference from constraints left out of every plan the session optimises
+   * meanwhile, in any thread: for work that keeps several wide plans side by side ({@link #keepWide}), whose
+   * configuration change would otherwise be made and undone by each of them in turn. Not nested in another thread.
+   */
+  public static <T> T withoutFilterInference(SparkSession spark, java.util.function.Supplier<T> work) {
+    org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+    if (inferenceOff(spark)) {
+      return work.get();
+    }
+    String before = conf.contains(EXCLUDED) ? conf.get(EXCLUDED) : null;
+    conf.set(EXCLUDED, before == null || before.isBlank() ? INFERENCE : before + "," + INFERENCE);
     try {
-      return keep(df);
+      return work.get();
     } finally {
       if (before == null) {
-        conf.unset(key);
+        conf.unset(EXCLUDED);
       } else {
-        conf.set(key, before);
+        conf.set(EXCLUDED, before);
       }
     }
   }

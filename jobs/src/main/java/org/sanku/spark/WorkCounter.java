@@ -27,6 +27,12 @@ public final class WorkCounter {
 
   private static final AtomicLong JOBS = new AtomicLong();
   private static final AtomicLong SNAPSHOTS = new AtomicLong();
+  /** The local property naming the {@link Scope} a job was started in (Spark gives it to every job of a query). */
+  private static final String SCOPE = "sanku.workScope";
+  private static final java.util.Map<String, AtomicLong> SCOPE_JOBS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final AtomicLong SCOPES = new AtomicLong();
+  /** Snapshots committed by each thread (Iceberg tells its listeners in the committing thread). */
+  private static final ThreadLocal<long[]> THREAD_SNAPSHOTS = ThreadLocal.withInitial(() -> new long[1]);
   private static final Set<SparkContext> COUNTED = Collections.newSetFromMap(new WeakHashMap<>());
   private static boolean icebergCounted;
 
@@ -40,16 +46,65 @@ public final class WorkCounter {
         @Override
         public void onJobStart(SparkListenerJobStart jobStart) {
           JOBS.incrementAndGet();
+          String scope = jobStart.properties() == null ? null : jobStart.properties().getProperty(SCOPE);
+          if (scope != null) {
+            SCOPE_JOBS.computeIfAbsent(scope, k -> new AtomicLong()).incrementAndGet();
+          }
         }
       });
     }
     if (!icebergCounted) {
-      Listeners.register(e -> SNAPSHOTS.incrementAndGet(), CreateSnapshotEvent.class);
+      Listeners.register(e -> {
+        SNAPSHOTS.incrementAndGet();
+        THREAD_SNAPSHOTS.get()[0]++;
+      }, CreateSnapshotEvent.class);
       icebergCounted = true;
     }
   }
 
   public static Counts now() {
     return new Counts(JOBS.get(), SNAPSHOTS.get());
+  }
+
+  /**
+   * Starts counting the work of the calling thread alone: the jobs its queries start (and the jobs Spark starts for
+   * them in other threads) and the snapshots it commits, while other threads run work of their own side by side.
+   */
+  public static Scope scope(SparkSession spark) {
+    return new Scope(spark.sparkContext());
+  }
+
+  /** The work of one thread since {@link #scope}; {@link #close} ends it. */
+  public static final class Scope implements AutoCloseable {
+    private final SparkContext sc;
+    private final String id = "scope-" + SCOPES.incrementAndGet();
+    private final String before;
+    private final long snapshotsBefore = THREAD_SNAPSHOTS.get()[0];
+    private Counts counts;
+
+    Scope(SparkContext sc) {
+      this.sc = sc;
+      this.before = sc.getLocalProperty(SCOPE);
+      sc.setLocalProperty(SCOPE, id);
+    }
+
+    /** The jobs and snapshots so far (the jobs as far as Spark's listeners have heard of them). */
+    public Counts counts() {
+      if (counts != null) {
+        return counts;
+      }
+      AtomicLong jobs = SCOPE_JOBS.get(id);
+      return new Counts(jobs == null ? 0 : jobs.get(), THREAD_SNAPSHOTS.get()[0] - snapshotsBefore);
+    }
+
+    /** Ends the scope (the thread's jobs count where they did before it); its counts stay readable. */
+    @Override
+    public void close() {
+      if (counts == null) {
+        counts = counts();
+        SCOPE_JOBS.remove(id);
+        sc.setLocalProperty(SCOPE, before);
+      }
+    }
   }
 }

@@ -35,7 +35,7 @@ public final class IcebergWriter {
 
   private final SparkSession spark;
   /** Tables whose staging branch was reset for the drop being written. */
-  private final java.util.Set<String> staging = new java.util.HashSet<>();
+  private final java.util.Set<String> staging = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public IcebergWriter(SparkSession spark) {
     this.spark = spark;

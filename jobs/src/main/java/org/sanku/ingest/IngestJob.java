@@ -112,7 +112,8 @@ public final class IngestJob {
 
   /**
    * Called with the name of each point a run passes ({@code after-table:<table>}, once a file's changes are
-   * staged and before the drop is published), so a test can stop the run there and kill it.
+   * staged and before the drop is published), so a test can stop the run there and kill it. Called in the thread
+   * that ingests the file: the files of a level of a drop run side by side.
    */
   public IngestJob onProgress(java.util.function.Consumer<String> hook) {
     this.hook = hook;
@@ -240,8 +241,7 @@ public final class IngestJob {
     StandardiseContext ctx = context(drop);
     org.sanku.spark.WorkCounter.Counts dropStart = org.sanku.spark.WorkCounter.now();
     store.beginDrop();
-    // Written by the files ingested side by side: a synchronized list, whose lock also serialises their writes to
-    // the tables they share (quarantine, extra columns).
+    // Written by the files ingested side by side (a synchronized list).
     List<String> touched = java.util.Collections.synchronizedList(new ArrayList<>());
     List<FileResult> results = new ArrayList<>();
     List<Row> ledger = new ArrayList<>();
@@ -330,6 +330,13 @@ public final class IngestJob {
     return levels;
   }
 
+  /**
+   * Held by a file's write to a table the files of a drop share (a large file's quarantine, the extra columns):
+   * their staging branch is reset once per drop by the first write ({@link IcebergWriter#prepare}), which another
+   * file's write must not overtake.
+   */
+  private final Object sharedWrites = new Object();
+
   /** At most this many files of a drop are ingested at once. */
   static final int FILES_AT_ONCE = 3;
 
@@ -348,7 +355,9 @@ public final class IngestJob {
           t.setDaemon(true);
           return t;
         });
-    // The files' standardisations are optimised without filter inference (Kept.keepWide), all of them at once.
+    // The level's plans are optimised without filter inference while its files run (Kept.keepWide switches it off
+    // for a standardisation; here it stays off for the level, rather than off and on again by each file in turn):
+    // their MERGEs and counts too, which give the same rows with or without the null filters it would add.
     org.sanku.spark.Kept.withoutFilterInference(spark, () -> {
       runAll(pool, tables, step);
       return null;
@@ -370,6 +379,8 @@ public final class IngestJob {
           if (failure == null) {
             failure = e.getCause() instanceof RuntimeException re ? re
                 : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+          } else {
+            failure.addSuppressed(e.getCause());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -380,7 +391,19 @@ public final class IngestJob {
         throw failure;
       }
     } finally {
+      // Interrupted: the files still running are stopped and waited for, so that none of them stages or gathers
+      // anything after the drop is given up.
       pool.shutdownNow();
+      boolean interrupted = Thread.interrupted();
+      try {
+        pool.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
@@ -491,7 +514,7 @@ public final class IngestJob {
       warnedValues.add(id, file, schema, good);
     }
     if (java.util.Arrays.asList(std.columns()).contains(CsvDropReader.EXTRA) && accepted > 0) {
-      synchronized (touched) {
+      synchronized (sharedWrites) {
         writeExtraColumns(id, file, schema, good, touched);
       }
     }
@@ -502,7 +525,7 @@ public final class IngestJob {
         quarantine.add(file, schema, bad, std);
         deferred = true;
       } else {
-        synchronized (touched) {
+        synchronized (sharedWrites) {
           quarantine.write(List.of(quarantineRows(id, file, schema, bad)), touched);
         }
       }

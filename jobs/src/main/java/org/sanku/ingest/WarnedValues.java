@@ -34,16 +34,19 @@ final class WarnedValues {
   private final List<Row> rows = new ArrayList<>();
 
   /** Collects the warned values of one file's accepted rows (one small aggregation; values are few). */
-  synchronized void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
+  void add(String dropId, String file, TableSchema schema, Dataset<Row> good) {
     Set<String> identity = identityColumns(schema);
     Dataset<Row> w = good.select(col("_line"), explode(col("_warnings")).as("w"))
         .filter(col("w.reason").startsWith(Reasons.ID_PREFIX).unary_$bang()
             .and(col("w.column").isin(identity.toArray()).unary_$bang()))
         .groupBy(col("w.column"), col("w.reason"), col("w.value"))
         .agg(count("*"), min("_line"));
-    for (Row r : w.collectAsList()) {
-      rows.add(RowFactory.create(dropId, file, schema.table(), r.getString(0), r.getString(1), r.getString(2),
-          r.getLong(3), r.getLong(4)));
+    List<Row> values = w.collectAsList();
+    synchronized (this) {
+      for (Row r : values) {
+        rows.add(RowFactory.create(dropId, file, schema.table(), r.getString(0), r.getString(1), r.getString(2),
+            r.getLong(3), r.getLong(4)));
+      }
     }
   }
 

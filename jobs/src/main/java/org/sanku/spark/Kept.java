@@ -77,8 +77,9 @@ public final class Kept {
 
   /**
    * Runs {@code work} with Catalyst's filter inference from constraints left out of every plan the session optimises
-   * meanwhile, in any thread: for work that keeps several wide plans side by side ({@link #keepWide}), whose
-   * configuration change would otherwise be made and undone by each of them in turn. Not nested in another thread.
+   * meanwhile, in any thread, its other plans too (the rule only adds filters that give the same rows): for work
+   * that keeps several wide plans side by side ({@link #keepWide}), whose configuration change would otherwise be
+   * made and undone by each of them in turn. Not nested in another thread.
    */
   public static <T> T withoutFilterInference(SparkSession spark, java.util.function.Supplier<T> work) {
     org.apache.spark.sql.RuntimeConfig conf = spark.conf();

@@ -47,8 +47,9 @@ public final class WorkCounter {
         public void onJobStart(SparkListenerJobStart jobStart) {
           JOBS.incrementAndGet();
           String scope = jobStart.properties() == null ? null : jobStart.properties().getProperty(SCOPE);
-          if (scope != null) {
-            SCOPE_JOBS.computeIfAbsent(scope, k -> new AtomicLong()).incrementAndGet();
+          AtomicLong jobs = scope == null ? null : SCOPE_JOBS.get(scope);
+          if (jobs != null) {
+            jobs.incrementAndGet(); // a job heard of after its scope closed counts in no scope
           }
         }
       });
@@ -85,6 +86,7 @@ public final class WorkCounter {
     Scope(SparkContext sc) {
       this.sc = sc;
       this.before = sc.getLocalProperty(SCOPE);
+      SCOPE_JOBS.put(id, new AtomicLong());
       sc.setLocalProperty(SCOPE, id);
     }
 

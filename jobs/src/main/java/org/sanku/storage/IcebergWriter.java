@@ -276,7 +276,7 @@ public final class IcebergWriter {
   /** {@link #merge} with the path chosen by the caller. */
   public void apply(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       boolean broadcast) {
-    String view = "sanku_changes_" + Math.abs(table.hashCode());
+    String view = "sanku_changes_" + Math.abs(table.hashCode()) + "_" + Long.toHexString(System.nanoTime());
     String on = key.stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
     String matched = changeColumns
         ? " WHEN MATCHED AND s.src_updated_at >= t.src_updated_at AND s.op_type = 'D' THEN DELETE"

@@ -342,69 +342,21 @@ public final class IngestJob {
 
   /**
    * Runs {@code step} for every table, side by side on at most {@link #FILES_AT_ONCE} threads (one table: in this
-   * thread). Every step ends before this returns; the first failure is then rethrown as it was thrown.
+   * thread), with filter inference left out of the level's plans meanwhile ({@link org.sanku.spark.SideBySide}).
    */
   private void sideBySide(List<TableSchema> tables, java.util.function.Consumer<TableSchema> step) {
-    if (tables.size() == 1) {
-      step.accept(tables.get(0));
+    List<Runnable> steps = tables.stream().map(t -> (Runnable) () -> step.accept(t)).toList();
+    if (steps.size() == 1) {
+      steps.get(0).run();
       return;
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.min(FILES_AT_ONCE, tables.size()), r -> {
-          Thread t = new Thread(r, "sanku-ingest-file");
-          t.setDaemon(true);
-          return t;
-        });
     // The level's plans are optimised without filter inference while its files run (Kept.keepWide switches it off
     // for a standardisation; here it stays off for the level, rather than off and on again by each file in turn):
     // their MERGEs and counts too, which give the same rows with or without the null filters it would add.
     org.sanku.spark.Kept.withoutFilterInference(spark, () -> {
-      runAll(pool, tables, step);
+      org.sanku.spark.SideBySide.run("sanku-ingest-file", FILES_AT_ONCE, steps);
       return null;
     });
-  }
-
-  private static void runAll(java.util.concurrent.ExecutorService pool, List<TableSchema> tables,
-      java.util.function.Consumer<TableSchema> step) {
-    try {
-      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-      for (TableSchema t : tables) {
-        running.add(pool.submit(() -> step.accept(t)));
-      }
-      RuntimeException failure = null;
-      for (java.util.concurrent.Future<?> f : running) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (failure == null) {
-            failure = e.getCause() instanceof RuntimeException re ? re
-                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-          } else {
-            failure.addSuppressed(e.getCause());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("ingest: interrupted", e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      // Interrupted: the files still running are stopped and waited for, so that none of them stages or gathers
-      // anything after the drop is given up.
-      pool.shutdownNow();
-      boolean interrupted = Thread.interrupted();
-      try {
-        pool.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
   }
 
   /** Reads, standardises, checks, splits and stages one file of a drop; writes its quarantine or gathers it. */

@@ -19,10 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -306,38 +302,12 @@ public final class LinkJob {
    * every write has ended.
    */
   private void writeAll(Map<String, Dataset<Row>> tables, Map<String, String> inputsOf) {
-    ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
-      Thread t = new Thread(r, "sanku-link-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (var e : tables.entrySet()) {
-        String read = inputsOf.get(e.getKey());
-        done.add(pool.submit(() -> replace(e.getKey(), e.getValue(),
-            read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read))));
-      }
-      RuntimeException failure = null;
-      for (Future<?> f : done) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (failure == null) {
-            failure = e.getCause() instanceof RuntimeException re ? re
-                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("link: interrupted while writing", e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      pool.shutdownNow();
+    List<Runnable> writes = new ArrayList<>();
+    for (var e : tables.entrySet()) {
+      String read = inputsOf.get(e.getKey());
+      writes.add(() -> replace(e.getKey(), e.getValue(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
     }
+    org.sanku.spark.SideBySide.run("sanku-link-writer", WRITERS, writes);
   }
 
   /** {@code df} computed once for the many plans built on it ({@link org.sanku.spark.Kept}). */

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.sanku.storage.ChangedRows;
 import org.sanku.storage.Warehouse;
 
 /**
@@ -284,12 +285,44 @@ final class IncrementalLinks {
     if (unchanged(table)) {
       return spark.createDataFrame(new ArrayList<Row>(), out);
     }
-    return changedIds(old(table, schema), in.read(table, schema), key, fields)
+    return changedIds(old(table, schema), in.read(table, schema), key, candidates(table, key), fields)
         .select(lit(source).as("source"), col("_k").as("record_key"));
   }
 
+  /**
+   * Above this share of a table's rows in changed data files (a compaction rewrote them), every row is compared:
+   * the candidates' keys are sent to every task.
+   */
+  static volatile double maxFileShare = 0.05;
+
+  /**
+   * The keys ({@code _ck}) of the rows of {@code table} that can differ between the published linkage's snapshot
+   * and this run's ({@link ChangedRows}), or null when only comparing every row tells.
+   */
+  private Dataset<Row> candidates(String table, String key) {
+    String at = before.get(table);
+    if (at == null || at.equals("absent") || !in.exists(table)) {
+      return null;
+    }
+    Dataset<Row> c = ChangedRows.candidates(spark, table, Long.parseLong(at), in.snapshot(table), List.of(key),
+        maxFileShare);
+    if (c == null) {
+      log.println("link: " + table + ": every row compared with the published linkage's snapshot");
+      return null;
+    }
+    log.println("link: " + table + ": only the rows of its changed data files compared");
+    return c.select(col(key).as("_ck"));
+  }
+
   /** The keys ({@code _k}) of the rows whose {@code fields} differ between {@code then} and {@code now}, or that came or went. */
-  private static Dataset<Row> changedIds(Dataset<Row> then, Dataset<Row> now, String key, String... fields) {
+  private static Dataset<Row> changedIds(Dataset<Row> then, Dataset<Row> now, String key, Dataset<Row> candidates,
+      String... fields) {
+    if (candidates != null) {
+      // Only rows that can differ are compared: the others are the same rows of the same files at both snapshots.
+      Dataset<Row> only = broadcast(candidates);
+      then = then.join(only, col(key).equalTo(col("_ck")), "left_semi");
+      now = now.join(only, col(key).equalTo(col("_ck")), "left_semi");
+    }
     List<Column> a = new ArrayList<>(List.of(col(key).as("_k0")));
     a.addAll(List.of(signature("0", fields)));
     List<Column> b = new ArrayList<>(List.of(col(key).as("_k1")));
@@ -311,11 +344,11 @@ final class IncrementalLinks {
     List<Dataset<Row>> changes = new ArrayList<>();
     if (!unchanged(wh.std("pop_person"))) {
       changes.add(changedIds(old(wh.std("pop_person"), pop), in.read(wh.std("pop_person"), pop), "pop_record_id",
-          "id_status", "id_key", "sex_code", "birth_date", "residence_division_code_county"));
+          candidates(wh.std("pop_person"), "pop_record_id"), "id_status", "id_key", "sex_code", "birth_date", "residence_division_code_county"));
     }
     if (!unchanged(wh.id("pop_person"))) {
       changes.add(changedIds(old(wh.id("pop_person"), names), in.read(wh.id("pop_person"), names), "pop_record_id",
-          "name"));
+          candidates(wh.id("pop_person"), "pop_record_id"), "name"));
     }
     if (changes.isEmpty()) {
       StructType schema = registry.select(fieldCols(REGISTRY_FIELDS)).schema();

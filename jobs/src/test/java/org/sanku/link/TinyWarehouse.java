@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -189,6 +190,12 @@ final class TinyWarehouse {
     SCHEMAS.put("std.emr_diagnosis", Inputs.sourceColumns("emr_diagnosis", "person_key"));
   }
 
+  /**
+   * When set, a table that exists takes a night's rows by a merge-on-read MERGE on its first column (as ingest
+   * applies deltas), not by a replace.
+   */
+  boolean merging;
+
   /** Writes (replaces) every table that has rows, with the columns linkage reads. */
   TinyWarehouse write() {
     return write(rows.keySet().toArray(new String[0]));
@@ -214,7 +221,26 @@ final class TinyWarehouse {
       String[] parts = e.getKey().split("\\.");
       String table = parts[0].equals("std") ? wh.std(parts[1]) : wh.id(parts[1]);
       spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
-      var writer = spark.createDataFrame(out, schema).writeTo(table).using("iceberg");
+      Dataset<Row> df = spark.createDataFrame(out, schema);
+      if (merging && spark.catalog().tableExists(table)) {
+        // As ingest applies a delta: only changed and new rows written (a new data file and position deletes),
+        // rows the night no longer has deleted; the other rows stay in their files.
+        String key = schema.fields()[0].name();
+        String view = "tiny_" + parts[0] + "_" + parts[1];
+        df.createOrReplaceTempView(view);
+        String differs = java.util.Arrays.stream(schema.fieldNames())
+            .map(f -> "NOT (t.`" + f + "` <=> s.`" + f + "`)").collect(java.util.stream.Collectors.joining(" OR "));
+        spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.`" + key + "` = s.`" + key + "` "
+            + "WHEN MATCHED AND (" + differs + ") THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT * "
+            + "WHEN NOT MATCHED BY SOURCE THEN DELETE");
+        spark.catalog().dropTempView(view);
+        continue;
+      }
+      var writer = df.writeTo(table).using("iceberg");
+      if (merging) {
+        writer = writer.tableProperty("format-version", "2").tableProperty("write.merge.mode", "merge-on-read")
+            .tableProperty("write.update.mode", "merge-on-read").tableProperty("write.delete.mode", "merge-on-read");
+      }
       if (spark.catalog().tableExists(table)) {
         writer.createOrReplace();
       } else {

@@ -1,0 +1,142 @@
+package org.sanku.storage;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.FileContent;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * The keys of the rows of a merge-on-read table that can differ between two of its snapshots, found from the
+ * table's files rather than by comparing every row: a row that is in a data file live at both snapshots and that no
+ * position delete added since removes is the same row at both. The candidates are the rows of the data files live
+ * now and not then (new and updated rows), and the rows, as they were then, of the data files live then and not now
+ * and at the positions of the delete files live now and not then (removed and updated rows). Reading them costs
+ * the size of the change, not of the table; the caller still compares the candidates' fields.
+ *
+ * <p>Not derivable (null) when the old snapshot is gone (expired), when a delete file is an equality delete, or
+ * when the changed data files hold more than a given share of the table's rows (a compaction rewrote them): the
+ * caller then compares every row.
+ */
+public final class ChangedRows {
+
+  private ChangedRows() {}
+
+  /**
+   * The distinct keys ({@code keyColumns}) of the rows of {@code table} that can differ between snapshot
+   * {@code then} and snapshot {@code now}, or null (see the class).
+   *
+   * @param maxShare above this share of the table's data-file records in changed data files, null
+   */
+  public static Dataset<Row> candidates(SparkSession spark, String table, long then, long now,
+      List<String> keyColumns, double maxShare) {
+    Table t;
+    try {
+      t = Spark3Util.loadIcebergTable(spark, table);
+    } catch (Exception e) {
+      return null;
+    }
+    Snapshot a = t.snapshot(then);
+    Snapshot b = t.snapshot(now);
+    if (a == null || b == null) {
+      return null;
+    }
+    Files before = files(t, then);
+    Files after = files(t, now);
+    if (before == null || after == null) {
+      return null;
+    }
+    List<String> added = new ArrayList<>();
+    long changedRecords = 0;
+    for (var e : after.data.entrySet()) {
+      if (!before.data.containsKey(e.getKey())) {
+        added.add(e.getKey());
+        changedRecords += e.getValue();
+      }
+    }
+    Set<String> removed = new HashSet<>();
+    for (var e : before.data.entrySet()) {
+      if (!after.data.containsKey(e.getKey())) {
+        removed.add(e.getKey());
+        changedRecords += e.getValue();
+      }
+    }
+    long total = after.data.values().stream().mapToLong(Long::longValue).sum();
+    if (changedRecords > maxShare * Math.max(1, total)) {
+      return null;
+    }
+    List<String> newDeletes = new ArrayList<>();
+    for (String d : after.deletes) {
+      if (!before.deletes.contains(d)) {
+        newDeletes.add(d);
+      }
+    }
+    Column[] keys = keyColumns.stream().map(functions::col).toArray(Column[]::new);
+    Dataset<Row> out = null;
+    if (!added.isEmpty()) {
+      // New and updated rows: the whole new files (rows a later delete removes again are candidates too).
+      out = spark.read().parquet(added.toArray(new String[0])).select(keys);
+    }
+    if (!removed.isEmpty() || !newDeletes.isEmpty()) {
+      // Removed and replaced rows, as they were: by their file and position in the old snapshot.
+      // The metadata columns selected first: a join cannot name them.
+      List<Column> withPlace = new ArrayList<>(List.of(keys));
+      withPlace.add(col("_file"));
+      withPlace.add(col("_pos"));
+      Dataset<Row> old = spark.table(table + ".snapshot_id_" + then).select(withPlace.toArray(new Column[0]));
+      Dataset<Row> gone = null;
+      if (!newDeletes.isEmpty()) {
+        Dataset<Row> positions = spark.read().parquet(newDeletes.toArray(new String[0]))
+            .select(col("file_path").as("_df"), col("pos").as("_dp"));
+        gone = old.join(functions.broadcast(positions),
+            col("_file").equalTo(col("_df")).and(col("_pos").equalTo(col("_dp"))), "left_semi").select(keys);
+      }
+      if (!removed.isEmpty()) {
+        Dataset<Row> inRemoved = old.filter(col("_file").isin(removed.toArray())).select(keys);
+        gone = gone == null ? inRemoved : gone.unionByName(inRemoved);
+      }
+      out = out == null ? gone : out.unionByName(gone);
+    }
+    if (out == null) {
+      return spark.createDataFrame(new ArrayList<Row>(),
+          spark.table(table).select(keys).schema());
+    }
+    return out.distinct();
+  }
+
+  /** A snapshot's live data files (path → records) and delete files; null when one is an equality delete. */
+  private record Files(Map<String, Long> data, Set<String> deletes) {}
+
+  private static Files files(Table t, long snapshot) {
+    Map<String, Long> data = new HashMap<>();
+    Set<String> deletes = new HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = t.newScan().useSnapshot(snapshot).planFiles()) {
+      for (FileScanTask task : tasks) {
+        data.put(task.file().path().toString(), task.file().recordCount());
+        for (var d : task.deletes()) {
+          if (d.content() != FileContent.POSITION_DELETES) {
+            return null;
+          }
+          deletes.add(d.path().toString());
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Files(data, deletes);
+  }
+}

@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.sanku.storage.ChangedRows;
 import org.sanku.storage.Warehouse;
@@ -189,6 +190,42 @@ final class IncrementalLinks {
       out.add(r.getString(0));
     }
     return out;
+  }
+
+  /**
+   * The keys ({@code _r}) of {@code source}'s records linked again or deleted, once {@link #links} has run: the
+   * others keep their published person and tier.
+   */
+  Dataset<Row> relinkedKeys(String source) {
+    return affectedKeys.filter(col("_s").equalTo(source)).select(col("_r"));
+  }
+
+  /**
+   * The keys ({@code key}'s columns) of the rows of {@code table} that can differ between the published linkage's
+   * snapshot and this run's (none when it reads the same snapshot), or null when only comparing every row tells
+   * (the table absent then or now, its old snapshot gone, a compaction).
+   */
+  Dataset<Row> changedRows(String table, List<String> key) {
+    String at = before.get(table);
+    if (at == null || at.equals("absent") || !in.exists(table)) {
+      return null;
+    }
+    if (unchanged(table)) {
+      return spark.createDataFrame(new ArrayList<Row>(), in.all(table).select(key.stream().map(functions::col)
+          .toArray(Column[]::new)).schema());
+    }
+    return ChangedRows.candidates(spark, table, Long.parseLong(at), in.snapshot(table), key, maxFileShare);
+  }
+
+  /** Whether the published linkage read {@code table} and this run reads it too. */
+  boolean readsExisting(String table) {
+    String at = before.get(table);
+    return at != null && !at.equals("absent") && in.exists(table);
+  }
+
+  /** {@code table} as the published linkage read it, reduced to {@code schema} (no rows when it was absent). */
+  Dataset<Row> asPublished(String table, StructType schema) {
+    return old(table, schema);
   }
 
   /** Whether this run reads {@code table} as the published linkage did (the same snapshot, or absent both times). */

@@ -193,8 +193,10 @@ public final class LinkJob {
       // Registry persons dead or moved out at a date the registry does not give: resident on no day (the rule),
       // said here as well as warned at ingest (MISSING_CONDITIONAL), so that no one leaves the counts unseen.
       long undated = persons.filter(UNDATED).count();
-      ehrRecord.count();
-      emrVisit.count();
+      if (relinked < 0) {
+        ehrRecord.count();
+        emrVisit.count();
+      }
 
       Date d = Date.valueOf(r);
       Dataset<Row> ehrKeys = ehrRecord.select(col("ehr_no").as("_ehr"), col("person_key"));
@@ -219,10 +221,13 @@ public final class LinkJob {
       // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
       // run links again only what changed since, and only from tables that one run wrote.
       String read = inputs(in, r);
+      Map<String, String> inputsOf = Map.of("record_link", read, "unlinked", read, "link_conflict", read);
       if (relinked >= 0) {
         keepUnchanged(tables, since, links);
+        writeNight(tables, inputsOf, since, plan, links, persons);
+      } else {
+        writeAll(tables, inputsOf);
       }
-      writeAll(tables, Map.of("record_link", read, "unlinked", read, "link_conflict", read));
 
       // Last: the plans above read the previous registry_key, and replacing a table drops the cached plans that
       // read it. A run that dies before this line leaves the previous keys, from which the next run derives the
@@ -308,6 +313,55 @@ public final class LinkJob {
       writes.add(() -> replace(e.getKey(), e.getValue(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
     }
     org.sanku.spark.SideBySide.run("sanku-link-writer", WRITERS, writes);
+  }
+
+  /**
+   * The writes of a night whose links were mostly kept: the integrated tables that can be are written as deltas
+   * ({@link ModelDeltas}), each after the table it takes persons from; the others whole, as {@link #writeAll};
+   * {@code link_rate} last, from the integrated tables as written.
+   */
+  private void writeNight(Map<String, Dataset<Row>> tables, Map<String, String> inputsOf, IncrementalLinks since,
+      LinkPlan plan, Dataset<Row> links, Dataset<Row> persons) {
+    long published = committed(linkTable(wh, "registry_key"));
+    ModelDeltas deltas = new ModelDeltas(spark, wh, writer, plan, since, links, log);
+    List<String> asDeltas = deltas.decide(tables.keySet(), t -> committed(t) <= published);
+    // Levels: the deltas taking persons from links and the integrated tables written whole; then the deltas taking
+    // persons from those, and link rates (from the tables as written); then follow-ups (from enrollments) and the
+    // link tables. Those are written last: replacing a table drops the cached plans that read it (the links).
+    List<List<Runnable>> levels = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (var e : tables.entrySet()) {
+      String name = e.getKey();
+      if (name.equals("link_rate")) {
+        continue;
+      }
+      if (!asDeltas.contains(name)) {
+        String read = inputsOf.get(name);
+        levels.get(IntegratedTables.get(name).namespace().equals("link") ? 2 : 0).add(() -> replace(name,
+            e.getValue(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
+        continue;
+      }
+      int level = switch (name) {
+        case "ehr_record", "emr_visit" -> 0;
+        case "ehr_followup" -> 2;
+        default -> 1;
+      };
+      levels.get(level).add(() -> deltas.write(name, conformed(name, deltas.rows(name))));
+    }
+    if (tables.containsKey("link_rate")) {
+      levels.get(1).add(() -> replace("link_rate", plan.linkRates(spark.table(modelTable(wh, "ehr_record")),
+          spark.table(modelTable(wh, "emr_visit")), persons)));
+    }
+    for (List<Runnable> level : levels) {
+      if (!level.isEmpty()) {
+        org.sanku.spark.SideBySide.run("sanku-link-writer", WRITERS, level);
+      }
+    }
+  }
+
+  /** {@code df} with the columns of integrated table {@code name}'s spec. */
+  private Dataset<Row> conformed(String name, Dataset<Row> df) {
+    IntegratedTables.Spec spec = IntegratedTables.get(name);
+    return Inputs.conform(df, Inputs.specSchema(spec), modelTable(wh, name), log);
   }
 
   /** {@code df} computed once for the many plans built on it ({@link org.sanku.spark.Kept}). */

@@ -23,6 +23,8 @@ import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -301,7 +303,12 @@ final class LinkPlan {
 
   /** Retired county codes (6 digits) and their successors, from ref_division. */
   Dataset<Row> countySuccessors() {
-    return in.read(wh.std("ref_division"), REF_DIVISION)
+    return countySuccessors(in.read(wh.std("ref_division"), REF_DIVISION));
+  }
+
+  /** {@link #countySuccessors()} from the rows of a version of ref_division. */
+  static Dataset<Row> countySuccessors(Dataset<Row> refDivision) {
+    return refDivision
         .filter(col("level").equalTo("3").and(col("successor_code").isNotNull()))
         .select(substring(col("division_code"), 1, 6).as("_old6"), substring(col("successor_code"), 1, 6).as("_new6"))
         .distinct();
@@ -317,7 +324,12 @@ final class LinkPlan {
 
   /** Organisation code → 6-digit county of its division (ref_org). */
   Dataset<Row> orgCounties() {
-    return in.read(wh.std("ref_org"), REF_ORG)
+    return orgCounties(in.read(wh.std("ref_org"), REF_ORG));
+  }
+
+  /** {@link #orgCounties()} from the rows of a version of ref_org. */
+  static Dataset<Row> orgCounties(Dataset<Row> refOrg) {
+    return refOrg
         .select(col("org_code").as("_org"), substring(col("division_code"), 1, 6).as("_org_county"));
   }
 
@@ -325,16 +337,27 @@ final class LinkPlan {
   // Integrated tables.
 
   Dataset<Row> ehrRecord(Dataset<Row> links) {
+    return ehrRecord(links, UnaryOperator.identity());
+  }
+
+  /** {@link #ehrRecord(Dataset)} of the health records {@code only} keeps. */
+  Dataset<Row> ehrRecord(Dataset<Row> links, UnaryOperator<Dataset<Row>> only) {
     Dataset<Row> l = links.filter(col("source").equalTo("ehr"))
         .select(col("record_key").as("_rk"), col("person_key"), col("tier").as("link_tier"));
-    Dataset<Row> ehr = in.read(wh.std("ehr_person"), EHR).join(l, col("ehr_no").equalTo(col("_rk")), "left");
+    Dataset<Row> ehr = only.apply(in.read(wh.std("ehr_person"), EHR)).join(l, col("ehr_no").equalTo(col("_rk")),
+        "left");
     return withCounty(ehr, "manage_org_code", "org_county_code");
   }
 
   Dataset<Row> emrVisit(Dataset<Row> links) {
+    return emrVisit(links, UnaryOperator.identity());
+  }
+
+  /** {@link #emrVisit(Dataset)} of the visits {@code only} keeps. */
+  Dataset<Row> emrVisit(Dataset<Row> links, UnaryOperator<Dataset<Row>> only) {
     Dataset<Row> l = links.filter(col("source").equalTo("emr"))
         .select(col("record_key").as("_rk"), col("person_key"), col("tier").as("link_tier"));
-    return in.read(wh.std("emr_visit"), VISIT).join(l, col("visit_id").equalTo(col("_rk")), "left")
+    return only.apply(in.read(wh.std("emr_visit"), VISIT)).join(l, col("visit_id").equalTo(col("_rk")), "left")
         .join(broadcast(orgCounties()), col("org_code").equalTo(col("_org")), "left")
         .withColumn("org_county_code", col("_org_county"))
         .withColumn("visit_date", to_date(col("visit_datetime")));
@@ -342,19 +365,44 @@ final class LinkPlan {
 
   /** A service table with the person key of its health record ({@code via} = ehr_no). */
   Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys) {
+    return service(stdTable, integrated, ehrKeys, UnaryOperator.identity());
+  }
+
+  /** {@link #service(String, String, Dataset)} of the rows {@code only} keeps. */
+  Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns(integrated, "person_key");
-    return in.read(wh.std(stdTable), need).join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
+    return only.apply(in.read(wh.std(stdTable), need)).join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
   }
 
   Dataset<Row> followups(Dataset<Row> enrollmentKeys) {
+    return followups(enrollmentKeys, UnaryOperator.identity());
+  }
+
+  /** {@link #followups(Dataset)} of the rows {@code only} keeps. */
+  Dataset<Row> followups(Dataset<Row> enrollmentKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("ehr_followup", "person_key", "ehr_no");
-    return in.read(wh.std("ehr_followup"), need)
+    return only.apply(in.read(wh.std("ehr_followup"), need))
         .join(enrollmentKeys, col("enrollment_id").equalTo(col("_enr")), "left");
   }
 
   Dataset<Row> diagnoses(Dataset<Row> visitKeys) {
+    return diagnoses(visitKeys, UnaryOperator.identity());
+  }
+
+  /** Text columns of a standardised table (as this run reads it). */
+  Dataset<Row> source(String stdTable, List<String> columns) {
+    StructType s = new StructType();
+    for (String c : columns) {
+      s = s.add(c, Inputs.STRING);
+    }
+    return in.read(wh.std(stdTable), s);
+  }
+
+  /** {@link #diagnoses(Dataset)} of the rows {@code only} keeps. */
+  Dataset<Row> diagnoses(Dataset<Row> visitKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("emr_diagnosis", "person_key");
-    return in.read(wh.std("emr_diagnosis"), need).join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
+    return only.apply(in.read(wh.std("emr_diagnosis"), need))
+        .join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
   }
 
   // ------------------------------------------------------------------------------------------------------------

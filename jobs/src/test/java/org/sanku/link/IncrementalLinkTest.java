@@ -109,8 +109,13 @@ class IncrementalLinkTest {
   }
 
   static Map<String, List<String>> tables(org.apache.spark.sql.SparkSession spark, org.sanku.storage.Warehouse wh) {
+    return tables(spark, wh, TABLES);
+  }
+
+  static Map<String, List<String>> tables(org.apache.spark.sql.SparkSession spark, org.sanku.storage.Warehouse wh,
+      List<String> names) {
     Map<String, List<String>> out = new LinkedHashMap<>();
-    for (String name : TABLES) {
+    for (String name : names) {
       String[] p = name.split("\\.");
       String table = p[0].equals("link") ? LinkJob.linkTable(wh, p[1]) : LinkJob.modelTable(wh, p[1]);
       var df = spark.table(table);
@@ -251,9 +256,15 @@ class IncrementalLinkTest {
     try {
       TinyWarehouse t = new TinyWarehouse();
       t.merging = true;
-      night(t, 1);
+      fill(t, 1);
+      services(t, 1);
+      t.write();
       assertEquals(90, link(t, false, new ByteArrayOutputStream()).relinked());
-      night(t, 2);
+      fill(t, 2);
+      services(t, 2);
+      // The hospital moves to another county: every visit's organisation county changes, not its person.
+      t.replaceRow("ref_org", "org_code", HOSPITAL, "division_code", "511303001000");
+      t.write();
       ByteArrayOutputStream log2 = new ByteArrayOutputStream();
       LinkJob.Result second = link(t, false, log2);
       String text = log2.toString(StandardCharsets.UTF_8);
@@ -268,21 +279,65 @@ class IncrementalLinkTest {
         assertTrue(text.contains("link: " + table + ": only the rows of its changed data files compared"),
             table + "\n" + text);
       }
+      // ehr_record and emr_visit are written as deltas: the rows of the 4 changed and the 9 relinked records, and
+      // those of a changed lookup. EA, EC, EG, EI, EJ are health records (EJ new): 4 rows deleted, 5 written. Every
+      // visit is at the hospital that moved: the 45 of night 1 deleted (VD among them), the 44 of night 2 written.
+      assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "ehr_record") + " written as a delta: 4 row(s) "
+          + "deleted, 5 written"), text);
+      assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "emr_visit") + " written as a delta: 45 row(s) "
+          + "deleted, 44 written"), text);
       Map<String, String> n2 = outcomes(t);
       assertEquals(TinyWarehouse.key(L1) + " T2_CARD", n2.get("VA"));
       assertEquals(TinyWarehouse.key(M4) + " T2_K1", n2.get("EG"));
       assertEquals("NO_REGISTRY_PERSON", n2.get("EI"));
       assertEquals(TinyWarehouse.key(filler(3)) + " T1_ID", n2.get("EJ"));
       assertEquals(null, n2.get("VD"));
-      Map<String, List<String>> incremental = tables(t);
+      // The tables taking persons from those: the rows of a changed key or of a record written again.
+      // ehr_exam: X3 moved to EF12 and X4 new (changed); X1 of EA (written again): 2 deleted (X1, X3), 3 written.
+      // ehr_enrollment: N1 of EG: 1 and 1. ehr_followup: U3 gone (changed), U1 of N1: 2 deleted, 1 written.
+      // emr_diagnosis: those of VB (relinked) and VD (deleted: its diagnosis stays, without a person): 2 and 2.
+      for (String[] e : new String[][] {{"ehr_exam", "2", "3"}, {"ehr_enrollment", "1", "1"},
+          {"ehr_followup", "2", "1"}, {"emr_diagnosis", "2", "2"}}) {
+        assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, e[0]) + " written as a delta: " + e[1]
+            + " row(s) deleted, " + e[2] + " written"), e[0] + "\n" + text);
+      }
+      List<String> compared = new ArrayList<>(TABLES);
+      compared.addAll(List.of("model.ehr_exam", "model.ehr_enrollment", "model.ehr_followup", "model.emr_diagnosis"));
+      Map<String, List<String>> incremental = tables(t.spark, t.wh, compared);
+      assertTrue(incremental.get("model.emr_diagnosis").stream().anyMatch(r -> r.startsWith("[VD,1,null,")),
+          incremental.toString());
       LinkJob.Result all = link(t, true, new ByteArrayOutputStream());
       assertEquals(second.outcomes(), all.outcomes());
-      Map<String, List<String>> everyone = tables(t);
-      for (String table : TABLES) {
+      Map<String, List<String>> everyone = tables(t.spark, t.wh, compared);
+      for (String table : compared) {
         assertEquals(everyone.get(table), incremental.get(table), table);
       }
     } finally {
       IncrementalLinks.maxFileShare = share;
+    }
+  }
+
+  /**
+   * Service rows of a night: exams X1 (EA), X2 (EF10), X3 (EF11, on night 2 EF12), X4 (EJ, from night 2);
+   * enrollments N1 (EG), N2 (EF13); follow-ups U1 (N1), U2 (N2), U3 (N2, night 1 only); diagnoses of VB, VF20 and
+   * VD (delivered both nights, though VD is deleted on night 2).
+   */
+  static void services(TinyWarehouse t, int night) {
+    t.row("ehr_physical_exam", "exam_id", "X1", "ehr_no", "EA");
+    t.row("ehr_physical_exam", "exam_id", "X2", "ehr_no", "EF10");
+    t.row("ehr_physical_exam", "exam_id", "X3", "ehr_no", night >= 2 ? "EF12" : "EF11");
+    if (night >= 2) {
+      t.row("ehr_physical_exam", "exam_id", "X4", "ehr_no", "EJ");
+    }
+    t.row("ehr_program_enrollment", "enrollment_id", "N1", "ehr_no", "EG");
+    t.row("ehr_program_enrollment", "enrollment_id", "N2", "ehr_no", "EF13");
+    t.row("ehr_followup", "followup_id", "U1", "enrollment_id", "N1");
+    t.row("ehr_followup", "followup_id", "U2", "enrollment_id", "N2");
+    if (night < 2) {
+      t.row("ehr_followup", "followup_id", "U3", "enrollment_id", "N2");
+    }
+    for (String v : List.of("VB", "VF20", "VD")) {
+      t.row("emr_diagnosis", "visit_id", v, "diag_seq", 1);
     }
   }
 

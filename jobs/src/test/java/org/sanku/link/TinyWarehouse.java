@@ -166,6 +166,12 @@ final class TinyWarehouse {
     table("std." + stdTable).add(m);
   }
 
+  /** Replaces the std row whose first given column has the given value (e.g. an organisation that moved). */
+  void replaceRow(String stdTable, Object... kv) {
+    table("std." + stdTable).removeIf(m -> kv[1].equals(m.get((String) kv[0])));
+    row(stdTable, kv);
+  }
+
   /** Removes every row so the fixture can be filled again for a later night. */
   void clear() {
     rows.clear();
@@ -225,6 +231,11 @@ final class TinyWarehouse {
       if (merging && spark.catalog().tableExists(table)) {
         // As ingest applies a delta: only changed and new rows written (a new data file and position deletes),
         // rows the night no longer has deleted; the other rows stay in their files.
+        Dataset<Row> now = spark.table(table).select(java.util.Arrays.stream(schema.fieldNames())
+            .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+        if (df.exceptAll(now).isEmpty() && now.exceptAll(df).isEmpty()) {
+          continue;  // nothing delivered changes the table: no commit, as for a source that sent nothing
+        }
         String key = schema.fields()[0].name();
         String view = "tiny_" + parts[0] + "_" + parts[1];
         df.createOrReplaceTempView(view);

@@ -216,19 +216,24 @@ final class ModelDeltas {
     Column[] keyCols = s.key().stream().map(k -> col(k)).toArray(Column[]::new);
     Dataset<Row> gone = only(s).apply(spark.table(name).select(withVia(s))).select(keyCols).localCheckpoint();
     long deleted = gone.count();
-    if (deleted > 0) {
-      String on = s.key().stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
-      writer.mergeInto(name, broadcast(gone), "ON " + on + " WHEN MATCHED THEN DELETE");
-    }
     Dataset<Row> out = rows.localCheckpoint();
     long written = out.count();
+    // Both steps on the table's staging branch, then main moved to it: readers see the old rows or the new ones,
+    // never the table with the old deleted and the new not yet appended.
+    writer.prepare(name, out);
+    String staged = IcebergWriter.staged(name);
+    if (deleted > 0) {
+      String on = s.key().stream().map(k -> "t.`" + k + "` = s.`" + k + "`").collect(Collectors.joining(" AND "));
+      writer.mergeInto(staged, broadcast(gone), "ON " + on + " WHEN MATCHED THEN DELETE");
+    }
     if (written > 0) {
       try {
-        out.coalesce(1).writeTo(name).append();
+        out.coalesce(1).writeTo(staged).append();
       } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
         throw new IllegalStateException(e);
       }
     }
+    writer.publish(List.of(name));
     log.printf("link: %s written as a delta: %,d row(s) deleted, %,d written%n", name, deleted, written);
   }
 

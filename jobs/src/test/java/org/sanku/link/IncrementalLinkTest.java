@@ -41,11 +41,6 @@ class IncrementalLinkTest {
     return LocalDate.parse("1950-01-01").plusDays(i * 37L).toString();
   }
 
-  static void night(TinyWarehouse t, int night) {
-    fill(t, night);
-    t.write();
-  }
-
   /** The rows of a night (4: night 3's, with a health card on VF5). */
   static void fill(TinyWarehouse t, int night) {
     t.clear();
@@ -148,10 +143,37 @@ class IncrementalLinkTest {
     return out;
   }
 
+  /**
+   * A night of each kind, applied as ingest applies deltas (merge-on-read: a changed row's old version marked deleted
+   * in its data file, the new one in a new file, unchanged rows left in their files), with service rows, and from
+   * night 2 a hospital in another county.
+   */
+  static void deltaNight(TinyWarehouse t, int night) {
+    fill(t, night);
+    services(t, night);
+    if (night >= 2) {
+      // The hospital moves to another county: every visit's organisation county changes, not its person.
+      t.replaceRow("ref_org", "org_code", HOSPITAL, "division_code", "511303001000");
+    }
+    t.write();
+  }
+
   @Test
   void aNightLinksAgainOnlyWhatAChangeConcernsAndEqualsARelinkOfEveryone() {
+    double share = IncrementalLinks.maxFileShare;
+    // A tiny table's night changes a large share of its rows: the files are used whatever the share.
+    IncrementalLinks.maxFileShare = 1.0;
+    try {
+      nights();
+    } finally {
+      IncrementalLinks.maxFileShare = share;
+    }
+  }
+
+  private void nights() {
     TinyWarehouse t = new TinyWarehouse();
-    night(t, 1);
+    t.merging = true;
+    deltaNight(t, 1);
     ByteArrayOutputStream log1 = new ByteArrayOutputStream();
     LinkJob.Result first = link(t, false, log1);
     // No published linkage yet: all 90 records (40 + 40 fillers, EA, VB, VA, EC, VD, VG, VE, EG, EH, EI).
@@ -165,7 +187,7 @@ class IncrementalLinkTest {
     assertEquals("CONFLICT", n1.get("EH"));
     assertEquals(TinyWarehouse.key(M5) + " T1_ID", n1.get("EI"));
 
-    night(t, 2);
+    deltaNight(t, 2);
     ByteArrayOutputStream log2 = new ByteArrayOutputStream();
     LinkJob.Result second = link(t, false, log2);
     String text = log2.toString(StandardCharsets.UTF_8);
@@ -192,25 +214,54 @@ class IncrementalLinkTest {
     assertEquals(TinyWarehouse.key(filler(3)) + " T1_ID", n2.get("EJ"));
     assertEquals(TinyWarehouse.key(filler(7)) + " T1_ID", n2.get("VF7"));
     assertEquals(90, n2.size());
-    Map<String, List<String>> incremental = tables(t);
+    // Every table the night changed was compared on its changed files only.
+    for (String table : List.of(t.wh.std("ehr_person"), t.wh.id("ehr_person"), t.wh.std("emr_visit"),
+        t.wh.id("emr_visit"), t.wh.std("pop_person"), t.wh.id("pop_person"))) {
+      assertTrue(text.contains("link: " + table + ": only the rows of its changed data files compared"),
+          table + "\n" + text);
+    }
+    // ehr_record and emr_visit are written as deltas: the rows of the 4 changed and the 9 relinked records, and
+    // those of a changed lookup. EA, EC, EG, EI, EJ are health records (EJ new): 4 rows deleted, 5 written. Every
+    // visit is at the hospital that moved: the 45 of night 1 deleted (VD among them), the 44 of night 2 written.
+    assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "ehr_record") + " written as a delta: 4 row(s) "
+        + "deleted, 5 written"), text);
+    assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "emr_visit") + " written as a delta: 45 row(s) "
+        + "deleted, 44 written"), text);
+    // The tables taking persons from those: the rows of a changed key or of a record written again.
+    // ehr_exam: X3 moved to EF12 and X4 new (changed); X1 of EA (written again): 2 deleted (X1, X3), 3 written.
+    // ehr_enrollment: N1 of EG: 1 and 1. ehr_followup: U3 gone (changed), U1 of N1: 2 deleted, 1 written.
+    // emr_diagnosis: those of VB (relinked) and VD (deleted: its diagnosis stays, without a person): 2 and 2.
+    for (String[] e : new String[][] {{"ehr_exam", "2", "3"}, {"ehr_enrollment", "1", "1"},
+        {"ehr_followup", "2", "1"}, {"emr_diagnosis", "2", "2"}}) {
+      assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, e[0]) + " written as a delta: " + e[1]
+          + " row(s) deleted, " + e[2] + " written"), e[0] + "\n" + text);
+    }
+    List<String> compared = new ArrayList<>(TABLES);
+    compared.addAll(List.of("model.ehr_exam", "model.ehr_enrollment", "model.ehr_followup", "model.emr_diagnosis"));
+    Map<String, List<String>> incremental = tables(t.spark, t.wh, compared);
+    assertTrue(incremental.get("model.emr_diagnosis").stream().anyMatch(r -> r.startsWith("[VD,1,null,")),
+        incremental.toString());
 
     // Every record relinked over the same inputs: the same rows in every table of linkage.
     LinkJob.Result all = link(t, true, new ByteArrayOutputStream());
     assertEquals(90, all.relinked());
     assertEquals(second.outcomes(), all.outcomes());
-    Map<String, List<String>> everyone = tables(t);
-    for (String table : TABLES) {
+    Map<String, List<String>> everyone = tables(t.spark, t.wh, compared);
+    for (String table : compared) {
       assertEquals(everyone.get(table), incremental.get(table), table);
     }
     assertTrue(everyone.get("link.link_conflict").size() == 1 && everyone.get("model.person").size() == 45,
         everyone.toString());
 
-    // Night 3 delivers night 2's rows again (new snapshots, no change): nothing is linked again, the same tables.
-    night(t, 3);
+    // Night 3 delivers night 2's rows again (new snapshots, no change; written whole, every row in a new file):
+    // nothing is linked again, the same tables.
+    t.merging = false;
+    deltaNight(t, 3);
+    t.merging = true;
     ByteArrayOutputStream log3 = new ByteArrayOutputStream();
     LinkJob.Result third = link(t, false, log3);
     assertEquals(0, third.relinked(), log3.toString(StandardCharsets.UTF_8));
-    assertEquals(everyone, tables(t));
+    assertEquals(everyone, tables(t.spark, t.wh, compared));
 
     // Night 4: only the hospitals deliver, and only VF5 changes (a health card it did not have; it stays linked on
     // its ID). One record is linked again; no health record's link changes and no health-record table was
@@ -240,81 +291,6 @@ class IncrementalLinkTest {
     Map<String, List<String>> kept = tables(t);
     link(t, true, new ByteArrayOutputStream());
     assertEquals(tables(t), kept);
-  }
-
-  /**
-   * Nights applied as ingest applies deltas (merge-on-read: a changed row's old version marked deleted in its data
-   * file, the new version in a new file, unchanged rows left in their files): the changed records and registry rows
-   * are found among the rows of the changed files only, with the same figures as above, and the links and tables
-   * equal those of a relink of everyone.
-   */
-  @Test
-  void deltasWrittenMergeOnReadAreFoundInTheirChangedFilesAndLinkAsARelinkOfEveryone() {
-    double share = IncrementalLinks.maxFileShare;
-    // A tiny table's night changes a large share of its rows: the files are used whatever the share.
-    IncrementalLinks.maxFileShare = 1.0;
-    try {
-      TinyWarehouse t = new TinyWarehouse();
-      t.merging = true;
-      fill(t, 1);
-      services(t, 1);
-      t.write();
-      assertEquals(90, link(t, false, new ByteArrayOutputStream()).relinked());
-      fill(t, 2);
-      services(t, 2);
-      // The hospital moves to another county: every visit's organisation county changes, not its person.
-      t.replaceRow("ref_org", "org_code", HOSPITAL, "division_code", "511303001000");
-      t.write();
-      ByteArrayOutputStream log2 = new ByteArrayOutputStream();
-      LinkJob.Result second = link(t, false, log2);
-      String text = log2.toString(StandardCharsets.UTF_8);
-      // The hand-worked figures of the test above: VD, VG, EG, EJ changed; R1 (twice), R7, R5 registry versions;
-      // 9 records linked again.
-      assertEquals(9, second.relinked(), text);
-      assertTrue(text.contains("link: 9 of 90 records linked again (4 changed since the published linkage, 4 "
-          + "registry row version(s) changed"), text);
-      // Every table the night changed was compared on its changed files only.
-      for (String table : List.of(t.wh.std("ehr_person"), t.wh.id("ehr_person"), t.wh.std("emr_visit"),
-          t.wh.id("emr_visit"), t.wh.std("pop_person"), t.wh.id("pop_person"))) {
-        assertTrue(text.contains("link: " + table + ": only the rows of its changed data files compared"),
-            table + "\n" + text);
-      }
-      // ehr_record and emr_visit are written as deltas: the rows of the 4 changed and the 9 relinked records, and
-      // those of a changed lookup. EA, EC, EG, EI, EJ are health records (EJ new): 4 rows deleted, 5 written. Every
-      // visit is at the hospital that moved: the 45 of night 1 deleted (VD among them), the 44 of night 2 written.
-      assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "ehr_record") + " written as a delta: 4 row(s) "
-          + "deleted, 5 written"), text);
-      assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, "emr_visit") + " written as a delta: 45 row(s) "
-          + "deleted, 44 written"), text);
-      Map<String, String> n2 = outcomes(t);
-      assertEquals(TinyWarehouse.key(L1) + " T2_CARD", n2.get("VA"));
-      assertEquals(TinyWarehouse.key(M4) + " T2_K1", n2.get("EG"));
-      assertEquals("NO_REGISTRY_PERSON", n2.get("EI"));
-      assertEquals(TinyWarehouse.key(filler(3)) + " T1_ID", n2.get("EJ"));
-      assertEquals(null, n2.get("VD"));
-      // The tables taking persons from those: the rows of a changed key or of a record written again.
-      // ehr_exam: X3 moved to EF12 and X4 new (changed); X1 of EA (written again): 2 deleted (X1, X3), 3 written.
-      // ehr_enrollment: N1 of EG: 1 and 1. ehr_followup: U3 gone (changed), U1 of N1: 2 deleted, 1 written.
-      // emr_diagnosis: those of VB (relinked) and VD (deleted: its diagnosis stays, without a person): 2 and 2.
-      for (String[] e : new String[][] {{"ehr_exam", "2", "3"}, {"ehr_enrollment", "1", "1"},
-          {"ehr_followup", "2", "1"}, {"emr_diagnosis", "2", "2"}}) {
-        assertTrue(text.contains("link: " + LinkJob.modelTable(t.wh, e[0]) + " written as a delta: " + e[1]
-            + " row(s) deleted, " + e[2] + " written"), e[0] + "\n" + text);
-      }
-      List<String> compared = new ArrayList<>(TABLES);
-      compared.addAll(List.of("model.ehr_exam", "model.ehr_enrollment", "model.ehr_followup", "model.emr_diagnosis"));
-      Map<String, List<String>> incremental = tables(t.spark, t.wh, compared);
-      assertTrue(incremental.get("model.emr_diagnosis").stream().anyMatch(r -> r.startsWith("[VD,1,null,")),
-          incremental.toString());
-      LinkJob.Result all = link(t, true, new ByteArrayOutputStream());
-      assertEquals(second.outcomes(), all.outcomes());
-      Map<String, List<String>> everyone = tables(t.spark, t.wh, compared);
-      for (String table : compared) {
-        assertEquals(everyone.get(table), incremental.get(table), table);
-      }
-    } finally {
-      IncrementalLinks.maxFileShare = share;
-    }
   }
 
   /**

@@ -29,9 +29,9 @@ import org.sanku.storage.Warehouse;
  * <p>The person of a record: for a health record or a visit, its link (the records linked again); for a service
  * row, its health record's row in {@code ehr_record}; for a diagnosis, its visit's in {@code emr_visit}; for a
  * follow-up, its enrollment's in {@code ehr_enrollment}. So a table is written after the one it takes persons
- * from, and as a delta only when that one stood or was itself a delta. A table is written whole when it was not
- * written by the published linkage, when a lookup it uses changed (ref_division, ref_org), or when its source's
- * changes cannot be told from its files.
+ * from, and as a delta only when that one stood or was itself a delta. Rows whose organisation's county now reads
+ * differently (ref_org, a retired county in ref_division) are computed again too. A table is written whole when it
+ * was not written by the published linkage, or when its source's changes cannot be told from its files.
  */
 final class ModelDeltas {
 
@@ -127,8 +127,9 @@ final class ModelDeltas {
   }
 
   /**
-   * Whether what a lookup gives (a retired county's successor, an organisation's county) is as the published
-   * linkage read it: the same snapshot, or the same pairs in a new one (a reference drop delivered again).
+   * The codes ({@code _lk}) whose lookup (a retired county's successor, an organisation's county) gives another
+   * county than the published linkage read: none for the same snapshot or the same pairs in a new one (a reference
+   * drop delivered again); null when the lookup was absent then or is now.
    */
   private Dataset<Row> changedLookups(String ref) {
     String table = wh.std(ref);
@@ -177,8 +178,6 @@ final class ModelDeltas {
   Dataset<Row> rows(String table) {
     Spec s = spec(table);
     UnaryOperator<Dataset<Row>> only = only(s);
-    Dataset<Row> d = sets.get(table)[1];
-    Dataset<Row> c = sets.get(table)[0];
     switch (table) {
       case "ehr_record":
       case "emr_visit": {

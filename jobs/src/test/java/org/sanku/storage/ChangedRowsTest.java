@@ -31,13 +31,6 @@ class ChangedRowsTest {
     wh = new Warehouse(spark, dir.toUri().toString(), "chg_a", "chg_i");
   }
 
-  private static void drop(IcebergWriter store, String table, Dataset<Row> rows) {
-    store.beginDrop();
-    store.prepare(table, rows);
-    store.merge(table, rows, List.of("k"), true, false, rows.count());
-    store.publish(List.of(table));
-  }
-
   private static Dataset<Row> delta(String values) {
     return spark.sql("SELECT * FROM VALUES " + values + " AS c(k, v, src_updated_at, op_type)").coalesce(1);
   }
@@ -58,12 +51,12 @@ class ChangedRowsTest {
     IcebergWriter store = new IcebergWriter(spark);
     String t = wh.std("changed");
     // Snapshot A: keys 100..199 in one data file.
-    drop(store, t, spark.sql("SELECT cast(id AS string) AS k, 'v0' AS v, timestamp'2025-01-01 00:00:00' AS "
+    MaintenanceTest.drop(store, t, spark.sql("SELECT cast(id AS string) AS k, 'v0' AS v, timestamp'2025-01-01 00:00:00' AS "
         + "src_updated_at, 'U' AS op_type FROM range(100, 200) ORDER BY id").coalesce(1));
     long a = current(t);
     // Snapshot B: 110 and 111 updated, 112 deleted, 300 new. New data file: 110, 111, 300; positions of the old
     // versions of 110, 111 and of 112 marked deleted. Candidates: 110, 111, 112, 300.
-    drop(store, t, delta("('110', 'v1', timestamp'2025-01-02 00:00:00', 'U'), "
+    MaintenanceTest.drop(store, t, delta("('110', 'v1', timestamp'2025-01-02 00:00:00', 'U'), "
         + "('111', 'v1', timestamp'2025-01-02 00:00:00', 'U'), ('112', 'v1', timestamp'2025-01-02 00:00:00', 'D'), "
         + "('300', 'v1', timestamp'2025-01-02 00:00:00', 'U')"));
     long b = current(t);
@@ -72,7 +65,7 @@ class ChangedRowsTest {
     assertEquals(List.of(), keys(t, b, b, 1.0));
     // Snapshot C: 120 updated. Since B: its new file (120) and its old position; the delete file now also lists
     // 110, 111 and 112, which B no longer shows: 120 alone. Since A: all five.
-    drop(store, t, delta("('120', 'v2', timestamp'2025-01-03 00:00:00', 'U')"));
+    MaintenanceTest.drop(store, t, delta("('120', 'v2', timestamp'2025-01-03 00:00:00', 'U')"));
     long c = current(t);
     assertEquals(List.of("120"), keys(t, b, c, 1.0));
     assertEquals(List.of("110", "111", "112", "120", "300"), keys(t, a, c, 1.0));

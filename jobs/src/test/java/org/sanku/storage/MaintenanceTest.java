@@ -44,7 +44,7 @@ class MaintenanceTest {
   }
 
   /** One drop through the store: reset the branch, MERGE, publish (what IngestJob does per table). */
-  private static void drop(IcebergWriter store, String table, Dataset<Row> rows) {
+  static void drop(IcebergWriter store, String table, Dataset<Row> rows) {
     store.beginDrop();
     store.prepare(table, rows);
     store.merge(table, rows, List.of("k"), true, false, rows.count());

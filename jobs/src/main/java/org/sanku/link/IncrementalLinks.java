@@ -291,11 +291,15 @@ final class IncrementalLinks {
     return Inputs.conform(spark.table(table + ".snapshot_id_" + at), schema, table, log);
   }
 
-  /** Whether this run reads {@code table} as the published linkage did. */
+  /**
+   * Whether this run reads {@code table} as the published linkage did: the same snapshot, or one that only compacted
+   * it (the upkeep's rewrite of its files: the same rows).
+   */
   private boolean unchanged(String table) {
     String at = before.get(table);
     boolean exists = in.exists(table);
-    return at != null && (at.equals("absent") ? !exists : exists && String.valueOf(in.snapshot(table)).equals(at));
+    return at != null && (at.equals("absent") ? !exists
+        : exists && ChangedRows.sameRows(spark, table, Long.parseLong(at), in.snapshot(table)));
   }
 
   /**

@@ -294,11 +294,14 @@ public final class LinkJob {
     }
   }
 
-  /** When {@code table}'s current snapshot was committed (Long.MAX_VALUE when it has none). */
+  /**
+   * When {@code table}'s rows were last committed (Long.MAX_VALUE when it has none): a compaction since (the
+   * upkeep's) rewrote files, not rows, and does not count.
+   */
   private long committed(String table) {
     org.apache.iceberg.Table t = writer.load(table);
     t.refresh();
-    return t.currentSnapshot() == null ? Long.MAX_VALUE : t.currentSnapshot().timestampMillis();
+    return org.sanku.storage.ChangedRows.rowsCommitted(t);
   }
 
   /**
@@ -519,7 +522,7 @@ public final class LinkJob {
 
   /**
    * When the published linkage was computed from the same inputs as this run's (every input table at the same
-   * snapshot, none added, the same reference date, resident rule and code), its tables are what this run would
+   * snapshot or one that only compacted it, none added, the same reference date, resident rule and code), its tables are what this run would
    * write: nothing is relinked, and the result is read from them (a night whose deliveries were all refused or
    * absent, a second run). Null otherwise.
    */
@@ -537,7 +540,9 @@ public final class LinkJob {
       String name = e.getKey();
       String id = e.getValue();
       boolean exists = in.exists(name);
-      if (id.equals("absent") ? exists : !exists || in.snapshot(name) != Long.parseLong(id)) {
+      // A compaction since (the upkeep's) rewrote the table's files, not its rows: the same input.
+      if (id.equals("absent") ? exists : !exists || !org.sanku.storage.ChangedRows.sameRows(spark, name,
+          Long.parseLong(id), in.snapshot(name))) {
         return null;
       }
     }

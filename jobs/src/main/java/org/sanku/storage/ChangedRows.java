@@ -28,9 +28,12 @@ import org.apache.spark.sql.functions;
  * and at the positions of the delete files live now and not then (removed and updated rows). Reading them costs
  * the size of the change, not of the table; the caller still compares the candidates' fields.
  *
+ * <p>A compaction after the old snapshot (the nightly upkeep's rewrite of small files or delete files, an Iceberg
+ * {@code replace}: the same rows in other files) changes no row: the comparison starts after it ({@link #sameRowsAs}).
+ *
  * <p>Not derivable (null) when the old snapshot is gone (expired), when a delete file is an equality delete, or
- * when the changed data files hold more than a given share of the table's rows (a compaction rewrote them): the
- * caller then compares every row.
+ * when the changed data files hold more than a given share of the table's rows (a compaction between changes
+ * rewrote them): the caller then compares every row.
  */
 public final class ChangedRows {
 
@@ -55,6 +58,7 @@ public final class ChangedRows {
     if (a == null || b == null) {
       return null;
     }
+    then = sameRowsAs(t, then, now);
     Files before = files(t, then);
     Files after = files(t, now);
     if (before == null || after == null) {
@@ -116,6 +120,63 @@ public final class ChangedRows {
           spark.table(table).select(keys).schema());
     }
     return out.distinct();
+  }
+
+  /**
+   * The last snapshot of {@code t} up to {@code upTo} (in its history) holding the same rows as snapshot
+   * {@code then}: {@code then}, or the last of an unbroken run of compactions right after it (operation
+   * {@code replace}: files rewritten, no row added, changed or removed). {@code then} itself when it is not in
+   * {@code upTo}'s history.
+   */
+  public static long sameRowsAs(Table t, long then, long upTo) {
+    if (t.snapshot(then) == null || t.snapshot(upTo) == null) {
+      return then;
+    }
+    List<Snapshot> after = new ArrayList<>();
+    boolean found = false;
+    for (Snapshot s : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(upTo, t::snapshot)) {
+      if (s.snapshotId() == then) {
+        found = true;
+        break;
+      }
+      after.add(s);
+    }
+    long same = then;
+    for (int i = after.size() - 1; found && i >= 0; i--) {
+      if (!org.apache.iceberg.DataOperations.REPLACE.equals(after.get(i).operation())) {
+        break;
+      }
+      same = after.get(i).snapshotId();
+    }
+    return same;
+  }
+
+  /**
+   * Whether {@code table} holds the same rows at snapshot {@code now} as at {@code then}: the same snapshot, or only
+   * compactions between them ({@link #sameRowsAs}).
+   */
+  public static boolean sameRows(SparkSession spark, String table, long then, long now) {
+    if (then == now) {
+      return true;
+    }
+    try {
+      return sameRowsAs(Spark3Util.loadIcebergTable(spark, table), then, now) == now;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /**
+   * When {@code t}'s rows last changed: the commit time of its current snapshot, or of the snapshot before the
+   * compactions that followed it (Long.MAX_VALUE when it has no snapshot).
+   */
+  public static long rowsCommitted(Table t) {
+    Snapshot s = t.currentSnapshot();
+    while (s != null && org.apache.iceberg.DataOperations.REPLACE.equals(s.operation()) && s.parentId() != null
+        && t.snapshot(s.parentId()) != null) {
+      s = t.snapshot(s.parentId());
+    }
+    return s == null ? Long.MAX_VALUE : s.timestampMillis();
   }
 
   /** A snapshot's live data files (path → records) and delete files; null when one is an equality delete. */

@@ -1,7 +1,9 @@
 package org.sanku.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,5 +83,22 @@ class ChangedRowsTest {
     assertEquals(100, spark.table(t).count());
     assertEquals(101, keys(t, a, d, 100.0).size());
     assertNull(keys(t, a, d, 0.05));
+    // The compaction changed no row: nothing changed from C to D, and C and D hold the same rows (D's rows last
+    // changed when C was committed).
+    Table td = new IcebergWriter(spark).load(t);
+    td.refresh();
+    assertEquals("replace", td.currentSnapshot().operation());
+    assertEquals(List.of(), keys(t, c, d, 0.05));
+    assertEquals(d, ChangedRows.sameRowsAs(td, c, d));
+    assertTrue(ChangedRows.sameRows(spark, t, c, d));
+    assertFalse(ChangedRows.sameRows(spark, t, b, d));
+    assertEquals(td.snapshot(c).timestampMillis(), ChangedRows.rowsCommitted(td));
+    // Snapshot E: 130 updated after the compaction. From C the comparison starts at D: 130 alone, within the
+    // default limit (1 + 1 of 100 records), where the files of A, B and C are all gone.
+    MaintenanceTest.drop(store, t, delta("('130', 'v3', timestamp'2025-01-04 00:00:00', 'U')"));
+    long e = current(t);
+    assertEquals(List.of("130"), keys(t, c, e, 0.05));
+    assertFalse(ChangedRows.sameRows(spark, t, c, e));
+    assertEquals(c, ChangedRows.sameRowsAs(td, c, c));
   }
 }

@@ -37,7 +37,9 @@ import org.sanku.storage.Warehouse;
  * integrated tables, rolls county counts up to city and province, puts the plans' targets beside the values
  * ({@code conf/targets.yaml}) and publishes everything to {@code <analytics>.ind.indicator_value} in one atomic
  * Iceberg commit (a MERGE that replaces this run's periods). Also written: {@code ind.indicator} (the catalog as
- * run), {@code ind.target} (plans and targets) and {@code ind.indicator_run} (one row per run).
+ * run), {@code ind.target} (plans and targets), {@code ind.indicator_run} (one row per run) and
+ * {@code ind.county_count} (the county counts and what they were computed from: a run over the same inputs reads
+ * them instead of computing them again, {@link CountCache}).
  */
 public final class IndicatorJob {
 
@@ -139,8 +141,17 @@ public final class IndicatorJob {
     log.printf("indicators: %d indicators × %d period(s) (%s), run %s%n", catalog.indicators.size(), ps.size(),
         ps.stream().map(Period::label).collect(Collectors.joining(", ")), runId);
     long t1 = System.nanoTime();
-    List<IndicatorEngine.CountyCount> counts = new IndicatorEngine(spark, catalog,
-        (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
+    CountCache cache = new CountCache(spark, writer, table("county_count"), catalog, ps);
+    StringBuilder why = new StringBuilder();
+    List<IndicatorEngine.CountyCount> counts = cache.reuse(reads, why);
+    if (counts != null) {
+      log.printf("indicators: the counts stored in %s were computed from this run's inputs (the catalog, the "
+          + "periods, every table as it is): read, not computed again%n", table("county_count"));
+    } else {
+      log.println("indicators: counting (the stored counts do not apply: " + why + ")");
+      counts = new IndicatorEngine(spark, catalog, (ns, t) -> reads.name(wh.analytics(ns, t))).compute(ps);
+      cache.store(counts, reads.snapshots(), runId);
+    }
     org.sanku.geo.Divisions div = new org.sanku.geo.Divisions(spark, reads, wh.std("ref_division"));
     // The official year-end population, when the reference source has delivered it (none: the registry counts).
     OfficialDenominators official = OfficialDenominators.of(reads.read(wh.std("ref_population")), catalog, ps, div,

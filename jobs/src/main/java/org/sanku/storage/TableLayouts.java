@@ -31,7 +31,10 @@ import org.sanku.config.Yaml;
  */
 public final class TableLayouts {
 
-  /** One column: name, type ({@code string date timestamp int long double boolean array<string> map<string,string>}). */
+  /**
+   * One column: name, type ({@code string date timestamp int long double boolean array<string> array<long>
+   * map<string,string>}).
+   */
   public record Col(String name, String type, String description, boolean nullable) {
     public DataType sparkType() {
       return TableLayouts.sparkType(type, name);
@@ -49,6 +52,7 @@ public final class TableLayouts {
       case "double" -> DataTypes.DoubleType;
       case "boolean" -> DataTypes.BooleanType;
       case "array<string>" -> DataTypes.createArrayType(DataTypes.StringType);
+      case "array<long>" -> DataTypes.createArrayType(DataTypes.LongType);
       case "map<string,string>" -> DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
       default -> throw new IllegalStateException("unknown type " + type + " of column " + column);
     };

@@ -218,6 +218,39 @@ class OfficialDenominatorsTest {
       assertEquals("无官方人口数", rows.get(B).getCell(13).getStringCellValue());
       assertEquals("部分县区无官方数", rows.get(CITY).getCell(13).getStringCellValue());
     }
+
+    // 3. The same inputs again (a night on which nothing was delivered): the stored county counts are read, not
+    //    computed again, and the same values are published; the official figures are applied to them afresh.
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    run(wh, periods, new PrintStream(again, true, StandardCharsets.UTF_8));
+    String said2 = again.toString(StandardCharsets.UTF_8);
+    assertTrue(said2.contains("read, not computed again"), said2);
+    Map<String, Row> same = published(wh);
+    assertEquals(after.keySet(), same.keySet());
+    assertRow(same, FD, 2025, A, 2, 4, 50.0, 3L, 4L, 0.75, null);
+    assertRow(same, FD, 2025, CITY, 3, 7, 300.0 / 7, 4L, 6L, 0.5, "OFFICIAL_PARTIAL");
+    assertRow(same, FD, 2024, A, 0, 5, 0.0, 2L, 5L, 0.4, null);
+    assertRow(same, AGING, 2024, A, 2, 8, 25.0, null, null, null, null);
+    // The upkeep compacts model.person (the same rows in a new file): still the same inputs.
+    spark.sql("CALL " + wh.model("person").substring(0, wh.model("person").indexOf('.'))
+        + ".system.rewrite_data_files(table => '" + wh.model("person").substring(wh.model("person").indexOf('.') + 1)
+        + "', options => map('rewrite-all', 'true'))");
+    ByteArrayOutputStream compacted = new ByteArrayOutputStream();
+    run(wh, periods, new PrintStream(compacted, true, StandardCharsets.UTF_8));
+    assertTrue(compacted.toString(StandardCharsets.UTF_8).contains("read, not computed again"),
+        compacted.toString(StandardCharsets.UTF_8));
+    // b1's contract is withdrawn: counted again. elderly_fd_contract 2025: B 0/1 (the registry's, no figure); the
+    // city 2 / (4 + 1 + 2) = 28.571…%, registry and official as before.
+    spark.sql("DELETE FROM " + wh.model("ehr_contract") + " WHERE person_key = 'b1'");
+    ByteArrayOutputStream changed = new ByteArrayOutputStream();
+    run(wh, periods, new PrintStream(changed, true, StandardCharsets.UTF_8));
+    String said3 = changed.toString(StandardCharsets.UTF_8);
+    assertTrue(said3.contains("counting (the stored counts do not apply: " + wh.model("ehr_contract")
+        + " changed since)"), said3);
+    Map<String, Row> counted = published(wh);
+    assertRow(counted, FD, 2025, B, 0, 1, 0.0, 1L, null, null, "NO_OFFICIAL_DENOMINATOR");
+    assertRow(counted, FD, 2025, CITY, 2, 7, 200.0 / 7, 4L, 6L, 0.5, "OFFICIAL_PARTIAL");
+    assertRow(counted, FD, 2025, A, 2, 4, 50.0, 3L, 4L, 0.75, null);
   }
 
   /**

@@ -38,7 +38,9 @@ import org.sanku.storage.Warehouse;
  * (after ingest and linkage, before the indicators are published), one grouped aggregation per table, and keeps the
  * results night by night in {@code dq.check_result} (with {@code dq.check}, the catalog as run, and
  * {@code dq.check_run}, one row per run). An {@code error} failure that no operator accepted blocks the indicators
- * depending on the check's source ({@link Gates}); the result says which.
+ * depending on the check's source ({@link Gates}); the result says which. A table whose inputs are those of the last
+ * run's scan (nothing delivered to it since) is not scanned again: its counts are read from {@code dq.check_scan}
+ * ({@link ScanCache}).
  */
 public final class QualityJob {
 
@@ -64,6 +66,8 @@ public final class QualityJob {
   private final TableShapes shapes;
   private final Set<String> accept = new LinkedHashSet<>();
   private final List<String> views = new ArrayList<>();
+  /** The checked tables' aggregations of the last run and of this one ({@link ScanCache}). */
+  private ScanCache scans;
   /** Sees each table's aggregation before it runs (a test inspects its plan). */
   private java.util.function.BiConsumer<String, Dataset<Row>> observer = (t, d) -> { };
 
@@ -135,6 +139,7 @@ public final class QualityJob {
     Result res = new Result(runId, n, catalog.checks.size(), tablesChecked().size(), List.copyOf(results),
         List.copyOf(failing), blockedSources, blocked, List.copyOf(acceptedFailures), secs);
     new QualityWriter(spark, wh).write(res, catalog, started);
+    scans.write(runId);
     long failed = results.stream().filter(r -> !r.passed()).map(CheckResult::checkId).distinct().count();
     log.printf("quality: %,d results, %d check(s) failing, %d error(s) blocking%s (%.1f s)%n", results.size(),
         failed, failing.size(), blocked.isEmpty() ? "" : ": " + blocked.size() + " indicator(s) held back",
@@ -155,21 +160,38 @@ public final class QualityJob {
   private List<CheckResult> evaluateTables(Night n) {
     Map<String, String> counties = names(wh.std("ref_division"), "level = '3'", "substr(division_code, 1, 6)", "name");
     Map<String, String> orgs = names(wh.std("ref_org"), "true", "org_code", "org_name");
+    scans = new ScanCache(spark, new IcebergWriter(spark), wh.dq("check_scan"));
+    // In a stable order: drops of the same date come from the ledger in any order.
+    String night = n.date() + " " + new java.util.TreeMap<>(n.latest()) + " " + new java.util.TreeMap<>(n.previous())
+        + " " + new TreeSet<>(n.drops());
     List<CheckResult> out = new ArrayList<>();
     for (Map.Entry<Table, List<Check>> e : tablesChecked().entrySet()) {
       Table t = e.getKey();
       long t0 = System.nanoTime();
       CheckPlan plan = new CheckPlan(t, e.getValue(), n);
-      String view = view("rows_" + t.name(), CheckPlan.rows(spark, t, n, this::resolve));
-      // A job group per table lets a listener count the jobs each table's checks cost.
-      spark.sparkContext().setJobGroup("sanku-quality:" + t.name(), "data-quality checks of " + t.name(), false);
-      List<Row> rows;
-      try {
-        Dataset<Row> aggregation = spark.sql(plan.sql(view));
-        observer.accept(t.name(), aggregation);
-        rows = aggregation.collectAsList();
-      } finally {
-        spark.sparkContext().clearJobGroup();
+      Set<String> read = new TreeSet<>();
+      Dataset<Row> tableRows = CheckPlan.rows(spark, t, n, (ns, name) -> {
+        read.add(wh.analytics(ns, name));
+        return resolve(ns, name);
+      });
+      String view = view("rows_" + t.name(), tableRows);
+      Dataset<Row> aggregation = spark.sql(plan.sql(view));
+      // What the aggregation follows from: the table's query and checks, the night, the query's columns, and
+      // every table it reads at its pinned snapshot. The same as the last run's: its rows are read, not scanned.
+      String inputs = ScanCache.inputs(t + "\n" + e.getValue() + "\n" + night + "\n" + tableRows.schema().json(),
+          read, reads);
+      List<Row> rows = scans.reuse(t.name(), inputs, aggregation.schema());
+      boolean reused = rows != null;
+      if (!reused) {
+        // A job group per table lets a listener count the jobs each table's checks cost.
+        spark.sparkContext().setJobGroup("sanku-quality:" + t.name(), "data-quality checks of " + t.name(), false);
+        try {
+          observer.accept(t.name(), aggregation);
+          rows = aggregation.collectAsList();
+        } finally {
+          spark.sparkContext().clearJobGroup();
+        }
+        scans.record(t.name(), inputs, aggregation.schema(), rows);
       }
       for (CheckPlan.Result r : plan.results(rows)) {
         String name = switch (r.level()) {
@@ -183,8 +205,8 @@ public final class QualityJob {
         out.add(new CheckResult(c.id(), c.kind(), c.severity(), r.source(), t.name(), r.level(), r.keys(), name,
             r.violated(), r.denominator(), r.share(), r.score(), c.threshold(), r.passed(), accepted));
       }
-      log.printf("quality: %-24s %3d check(s), one scan (%.1f s)%n", t.name(), e.getValue().size(),
-          (System.nanoTime() - t0) / 1e9);
+      log.printf("quality: %-24s %3d check(s), %s (%.1f s)%n", t.name(), e.getValue().size(),
+          reused ? "its inputs unchanged: the last scan's counts" : "one scan", (System.nanoTime() - t0) / 1e9);
     }
     return out;
   }

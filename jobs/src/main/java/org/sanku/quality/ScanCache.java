@@ -1,0 +1,150 @@
+package org.sanku.quality;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+import org.sanku.storage.ChangedRows;
+import org.sanku.storage.IcebergWriter;
+import org.sanku.storage.PinnedReads;
+import org.sanku.storage.TableLayouts;
+
+/**
+ * Each checked table's aggregation from the last run ({@code <analytics>.dq.check_scan}), with what it was computed
+ * from: a digest of the table's query and checks, the night and the code, then every table the query read with its
+ * snapshot. A run whose inputs for a table are the same (each table at that snapshot, or at one that only compacted
+ * it) reads the aggregation instead of scanning again: a source that delivered nothing, a second run of the night.
+ */
+final class ScanCache {
+
+  /** One table's aggregation (its rows as JSON objects) and what it was computed from. */
+  private record Scan(String inputs, StructType schema, List<String> rows) {}
+
+  private final SparkSession spark;
+  private final IcebergWriter writer;
+  private final String table;
+  private final Map<String, Scan> stored = new LinkedHashMap<>();
+  private final Map<String, Scan> now = new LinkedHashMap<>();
+
+  ScanCache(SparkSession spark, IcebergWriter writer, String table) {
+    this.spark = spark;
+    this.writer = writer;
+    this.table = table;
+    if (writer.exists(table)) {
+      for (Row r : spark.table(table).collectAsList()) {
+        try {
+          DataType type = DataType.fromJson(r.<String>getAs("row_schema"));
+          List<String> json = r.isNullAt(r.fieldIndex("rows")) ? List.of() : r.getList(r.fieldIndex("rows"));
+          stored.put(r.getAs("table_name"), new Scan(r.getAs("inputs"), (StructType) type, List.copyOf(json)));
+        } catch (RuntimeException e) {
+          // An entry this version cannot read is not used: the table is scanned.
+        }
+      }
+    }
+  }
+
+  /**
+   * The inputs of a table's aggregation: {@code basis} (what besides tables it follows from, digested with the
+   * code), then each table read with the snapshot {@code reads} pinned.
+   */
+  static String inputs(String basis, java.util.Collection<String> read, PinnedReads reads) {
+    StringBuilder b = new StringBuilder(digest(basis)).append(";tables=");
+    Map<String, Long> ids = new TreeMap<>();
+    read.forEach(t -> ids.put(t, reads.snapshot(t)));
+    ids.forEach((t, id) -> b.append(t).append('@').append(id).append(','));
+    return b.toString();
+  }
+
+  /** The stored rows of {@code name}'s aggregation when computed from {@code inputs} (up to compactions), or null. */
+  List<Row> reuse(String name, String inputs, StructType schema) {
+    Scan s = stored.get(name);
+    if (s == null || !s.schema().equals(schema) || !same(s.inputs(), inputs)) {
+      return null;
+    }
+    List<Row> rows = s.rows().isEmpty() ? List.of()
+        : spark.read().schema(schema).json(spark.createDataset(s.rows(), Encoders.STRING())).collectAsList();
+    now.put(name, s);
+    return rows;
+  }
+
+  /** Records {@code name}'s aggregation, computed now from {@code inputs}. */
+  void record(String name, String inputs, StructType schema, List<Row> rows) {
+    List<String> json = rows.isEmpty() ? List.of() : spark.createDataFrame(rows, schema).toJSON().collectAsList();
+    now.put(name, new Scan(inputs, schema, json));
+  }
+
+  /** Writes this run's aggregations, replacing the stored ones. */
+  void write(String runId) {
+    List<Row> rows = new ArrayList<>();
+    for (var e : now.entrySet()) {
+      rows.add(RowFactory.create(e.getKey(), e.getValue().inputs(), e.getValue().schema().json(),
+          e.getValue().rows(), runId));
+    }
+    writer.replace(table, spark.createDataFrame(rows, TableLayouts.get("dq", "check_scan").schema()).coalesce(1));
+  }
+
+  /**
+   * Whether two inputs are the same: the same basis, the same tables, each at the same snapshot or at one that only
+   * compacted it.
+   */
+  private boolean same(String then, String current) {
+    String[] a = then.split(";tables=", 2);
+    String[] b = current.split(";tables=", 2);
+    if (a.length != 2 || b.length != 2 || !a[0].equals(b[0])) {
+      return false;
+    }
+    Map<String, Long> x = tables(a[1]);
+    Map<String, Long> y = tables(b[1]);
+    if (!x.keySet().equals(y.keySet())) {
+      return false;
+    }
+    for (var e : x.entrySet()) {
+      long t = e.getValue();
+      long n = y.get(e.getKey());
+      boolean same = t < 0 ? n < 0 : n >= 0 && ChangedRows.sameRows(spark, e.getKey(), t, n);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, Long> tables(String list) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String entry : list.split(",")) {
+      if (!entry.isEmpty()) {
+        int at = entry.lastIndexOf('@');
+        out.put(entry.substring(0, at), Long.parseLong(entry.substring(at + 1)));
+      }
+    }
+    return out;
+  }
+
+  private static String digest(String text) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    all.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    for (Class<?> c : List.of(QualityJob.class, CheckPlan.class, ScanCache.class)) {
+      try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+        if (in != null) {
+          all.writeBytes(in.readAllBytes());
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(all.toByteArray())).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

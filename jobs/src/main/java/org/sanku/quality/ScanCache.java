@@ -77,7 +77,13 @@ final class ScanCache {
 
   /** Records {@code name}'s aggregation, computed now from {@code inputs}. */
   void record(String name, String inputs, StructType schema, List<Row> rows) {
-    List<String> json = rows.isEmpty() ? List.of() : spark.createDataFrame(rows, schema).toJSON().collectAsList();
+    List<String> json;
+    try {
+      // On the driver: the collected rows carry their schema (a Spark job per table cost more than the rows).
+      json = rows.stream().map(Row::json).toList();
+    } catch (RuntimeException e) {
+      json = rows.isEmpty() ? List.of() : spark.createDataFrame(rows, schema).toJSON().collectAsList();
+    }
     now.put(name, new Scan(inputs, schema, json));
   }
 

@@ -122,7 +122,7 @@ public final class QualityJob {
     Night n = night(night);
     log.printf("quality: %d checks on %d tables for the night of %s (%d drop(s) of the night), run %s%n",
         catalog.checks.size(), tablesChecked().size(), n.date(), n.drops().size(), runId);
-    List<CheckResult> results = evaluate(n);
+    List<CheckResult> results = evaluate(n, true);
     Set<String> failing = new TreeSet<>();
     Set<String> blockedSources = new TreeSet<>();
     Set<String> acceptedFailures = new TreeSet<>();
@@ -147,17 +147,22 @@ public final class QualityJob {
     return res;
   }
 
-  /** The results of every check for the night, not written: one grouped aggregation per table. */
+  /** The results of every check for the night, not written: one grouped aggregation per table, each computed. */
   List<CheckResult> evaluate(Night n) {
+    return evaluate(n, false);
+  }
+
+  /** {@link #evaluate(Night)}, reading a table's counts from the last run's scan when its inputs are the same. */
+  private List<CheckResult> evaluate(Night n, boolean reuse) {
     try {
-      return evaluateTables(n);
+      return evaluateTables(n, reuse);
     } finally {
       views.forEach(v -> spark.catalog().dropTempView(v));
       views.clear();
     }
   }
 
-  private List<CheckResult> evaluateTables(Night n) {
+  private List<CheckResult> evaluateTables(Night n, boolean reuse) {
     Map<String, String> counties = names(wh.std("ref_division"), "level = '3'", "substr(division_code, 1, 6)", "name");
     Map<String, String> orgs = names(wh.std("ref_org"), "true", "org_code", "org_name");
     scans = new ScanCache(spark, new IcebergWriter(spark), wh.dq("check_scan"));
@@ -180,7 +185,7 @@ public final class QualityJob {
       // every table it reads at its pinned snapshot. The same as the last run's: its rows are read, not scanned.
       String inputs = ScanCache.inputs(t + "\n" + e.getValue() + "\n" + night + "\n" + tableRows.schema().json(),
           read, reads);
-      List<Row> rows = scans.reuse(t.name(), inputs, aggregation.schema());
+      List<Row> rows = reuse ? scans.reuse(t.name(), inputs, aggregation.schema()) : null;
       boolean reused = rows != null;
       if (!reused) {
         // A job group per table lets a listener count the jobs each table's checks cost.

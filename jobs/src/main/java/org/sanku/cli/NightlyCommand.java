@@ -111,8 +111,10 @@ public final class NightlyCommand implements Callable<Integer> {
     for (var e : byCheck.entrySet()) {
       CheckResult first = e.getValue().get(0);
       String mark = first.accepted() ? "accepted" : first.severity().name().toLowerCase(java.util.Locale.ROOT);
-      out.printf("nightly:   %-8s %-30s %s, %d group(s) failing%n", mark, e.getKey(), first.source(),
-          e.getValue().size());
+      // A check over several sources' files (quarantine, duplicates) names each failing source, in order.
+      String sources = String.join("+", new java.util.TreeSet<>(e.getValue().stream().map(CheckResult::source)
+          .toList()));
+      out.printf("nightly:   %-8s %-30s %s, %d group(s) failing%n", mark, e.getKey(), sources, e.getValue().size());
     }
     if (!q.accepted().isEmpty()) {
       out.println("nightly: accepted for this run (--accept-dq): " + String.join(", ", q.accepted()));

@@ -1,16 +1,14 @@
 package org.sanku.indicators;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.sanku.storage.ChangedRows;
+import org.sanku.storage.ComputedFrom;
 import org.sanku.storage.IcebergWriter;
 import org.sanku.storage.PinnedReads;
 import org.sanku.storage.TableLayouts;
@@ -51,25 +49,10 @@ final class CountCache {
     }
     org.apache.iceberg.Table t = writer.load(table);
     t.refresh();
-    String stored = t.properties().get(INPUTS_PROPERTY);
-    String prefix = basis + ";tables=";
-    if (stored == null || !stored.startsWith(prefix)) {
-      why.append("the catalog, the periods or the code differ from those of the stored counts");
+    String not = ComputedFrom.whyNot(spark, t.properties().get(INPUTS_PROPERTY), basis, reads::snapshot);
+    if (not != null) {
+      why.append(not);
       return null;
-    }
-    for (String entry : stored.substring(prefix.length()).split(",")) {
-      if (entry.isEmpty()) {
-        continue;
-      }
-      int at = entry.lastIndexOf('@');
-      String name = entry.substring(0, at);
-      long then = Long.parseLong(entry.substring(at + 1));
-      long now = reads.snapshot(name);
-      boolean same = then < 0 ? now < 0 : now >= 0 && ChangedRows.sameRows(spark, name, then, now);
-      if (!same) {
-        why.append(name).append(" changed since");
-        return null;
-      }
     }
     List<IndicatorEngine.CountyCount> out = new ArrayList<>();
     for (Row r : spark.table(table).collectAsList()) {
@@ -90,9 +73,7 @@ final class CountCache {
           boxed(c.populationByGroup()), runId));
     }
     Dataset<Row> df = spark.createDataFrame(rows, TableLayouts.get("ind", "county_count").schema()).coalesce(1);
-    StringBuilder inputs = new StringBuilder(basis).append(";tables=");
-    new TreeMap<>(read).forEach((t, id) -> inputs.append(t).append('@').append(id).append(','));
-    writer.replace(table, df, Map.of(INPUTS_PROPERTY, inputs.toString()));
+    writer.replace(table, df, Map.of(INPUTS_PROPERTY, ComputedFrom.text(basis, read)));
   }
 
   private static long[] longs(Row r, String column) {
@@ -120,25 +101,9 @@ final class CountCache {
 
   /** What the counts follow from besides the tables: the catalog as loaded, the periods, and the engine's code. */
   private static String digest(Catalog catalog, List<Period> periods) {
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
     String text = String.join("\n", String.valueOf(catalog.params), String.valueOf(catalog.conditions),
         String.valueOf(catalog.person), String.valueOf(catalog.sources), String.valueOf(catalog.facts),
         String.valueOf(catalog.derived), String.valueOf(catalog.indicators), String.valueOf(periods));
-    all.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-    for (Class<?> c : List.of(IndicatorEngine.class, CountCache.class, Period.class)) {
-      try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
-        if (in != null) {
-          all.writeBytes(in.readAllBytes());
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(all.toByteArray())).substring(0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ComputedFrom.digest(List.of(IndicatorEngine.class, CountCache.class, Period.class), text);
   }
 }

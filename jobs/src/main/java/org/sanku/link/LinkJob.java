@@ -454,7 +454,8 @@ public final class LinkJob {
 
   /** The resident rule and the code a run's tables follow from (its links do not depend on the reference date). */
   private String version() {
-    return "rule=" + digest(resident.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ";code=" + CODE;
+    return "rule=" + org.sanku.storage.ComputedFrom.digest(resident.sql().getBytes(
+        java.nio.charset.StandardCharsets.UTF_8)) + ";code=" + CODE;
   }
 
   /**
@@ -579,28 +580,8 @@ public final class LinkJob {
   private static final String CODE = codeDigest();
 
   private static String codeDigest() {
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (Class<?> c : List.of(LinkJob.class, LinkPlan.class, IncrementalLinks.class, Inputs.class,
-        ResidentRule.class, org.sanku.ids.PersonKeyFunction.class)) {
-      try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
-        if (in != null) {
-          all.writeBytes(in.readAllBytes());
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    all.writeBytes(IntegratedTables.all().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return digest(all.toByteArray());
-  }
-
-  private static String digest(byte[] bytes) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
-          .substring(0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return org.sanku.storage.ComputedFrom.digest(List.of(LinkJob.class, LinkPlan.class, IncrementalLinks.class,
+        Inputs.class, ResidentRule.class, org.sanku.ids.PersonKeyFunction.class), IntegratedTables.all().toString());
   }
 
   /** Writes an integrated or link table in one atomic commit (create or replace), with its spec's columns. */

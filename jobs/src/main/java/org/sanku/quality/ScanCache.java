@@ -1,6 +1,5 @@
 package org.sanku.quality;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +11,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
-import org.sanku.storage.ChangedRows;
+import org.sanku.storage.ComputedFrom;
 import org.sanku.storage.IcebergWriter;
 import org.sanku.storage.PinnedReads;
 import org.sanku.storage.TableLayouts;
@@ -56,11 +55,10 @@ final class ScanCache {
    * code), then each table read with the snapshot {@code reads} pinned.
    */
   static String inputs(String basis, java.util.Collection<String> read, PinnedReads reads) {
-    StringBuilder b = new StringBuilder(digest(basis)).append(";tables=");
     Map<String, Long> ids = new TreeMap<>();
     read.forEach(t -> ids.put(t, reads.snapshot(t)));
-    ids.forEach((t, id) -> b.append(t).append('@').append(id).append(','));
-    return b.toString();
+    return ComputedFrom.text(ComputedFrom.digest(List.of(QualityJob.class, CheckPlan.class, ScanCache.class), basis),
+        ids);
   }
 
   /** The stored rows of {@code name}'s aggregation when computed from {@code inputs} (up to compactions), or null. */
@@ -98,59 +96,13 @@ final class ScanCache {
   }
 
   /**
-   * Whether two inputs are the same: the same basis, the same tables, each at the same snapshot or at one that only
-   * compacted it.
+   * Whether two inputs are the same: the same basis (which fixes the tables read), each table at the same snapshot
+   * or at one that only compacted it.
    */
   private boolean same(String then, String current) {
-    String[] a = then.split(";tables=", 2);
-    String[] b = current.split(";tables=", 2);
-    if (a.length != 2 || b.length != 2 || !a[0].equals(b[0])) {
-      return false;
-    }
-    Map<String, Long> x = tables(a[1]);
-    Map<String, Long> y = tables(b[1]);
-    if (!x.keySet().equals(y.keySet())) {
-      return false;
-    }
-    for (var e : x.entrySet()) {
-      long t = e.getValue();
-      long n = y.get(e.getKey());
-      boolean same = t < 0 ? n < 0 : n >= 0 && ChangedRows.sameRows(spark, e.getKey(), t, n);
-      if (!same) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static Map<String, Long> tables(String list) {
-    Map<String, Long> out = new TreeMap<>();
-    for (String entry : list.split(",")) {
-      if (!entry.isEmpty()) {
-        int at = entry.lastIndexOf('@');
-        out.put(entry.substring(0, at), Long.parseLong(entry.substring(at + 1)));
-      }
-    }
-    return out;
-  }
-
-  private static String digest(String text) {
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    all.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-    for (Class<?> c : List.of(QualityJob.class, CheckPlan.class, ScanCache.class)) {
-      try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
-        if (in != null) {
-          all.writeBytes(in.readAllBytes());
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(all.toByteArray())).substring(0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    int at = current.indexOf(";tables=");
+    Map<String, Long> now = at < 0 ? null : ComputedFrom.tables(current.substring(at + ";tables=".length()));
+    return now != null
+        && ComputedFrom.whyNot(spark, then, current.substring(0, at), t -> now.getOrDefault(t, -1L)) == null;
   }
 }

@@ -85,7 +85,7 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts {@code mainClass} in its own JVM on Spark's class path, output to {@code <name>.log}. */
   Process start(String name, Path sparkHome, String mainClass, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", sparkClassPath, mainClass));
     cmd.addAll(List.of(args));

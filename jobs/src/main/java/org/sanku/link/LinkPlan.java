@@ -365,28 +365,30 @@ final class LinkPlan {
 
   /** A service table with the person key of its health record ({@code via} = ehr_no). */
   Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys) {
-    return service(stdTable, integrated, ehrKeys, UnaryOperator.identity());
+    return in.read(wh.std(stdTable), Inputs.sourceColumns(integrated, "person_key"))
+        .join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
   }
 
   /** {@link #service(String, String, Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns(integrated, "person_key");
-    return only.apply(in.read(wh.std(stdTable), need)).join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
+    return joinFew(only.apply(in.read(wh.std(stdTable), need)), "ehr_no", ehrKeys, "_ehr");
   }
 
   Dataset<Row> followups(Dataset<Row> enrollmentKeys) {
-    return followups(enrollmentKeys, UnaryOperator.identity());
+    return in.read(wh.std("ehr_followup"), Inputs.sourceColumns("ehr_followup", "person_key", "ehr_no"))
+        .join(enrollmentKeys, col("enrollment_id").equalTo(col("_enr")), "left");
   }
 
   /** {@link #followups(Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> followups(Dataset<Row> enrollmentKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("ehr_followup", "person_key", "ehr_no");
-    return only.apply(in.read(wh.std("ehr_followup"), need))
-        .join(enrollmentKeys, col("enrollment_id").equalTo(col("_enr")), "left");
+    return joinFew(only.apply(in.read(wh.std("ehr_followup"), need)), "enrollment_id", enrollmentKeys, "_enr");
   }
 
   Dataset<Row> diagnoses(Dataset<Row> visitKeys) {
-    return diagnoses(visitKeys, UnaryOperator.identity());
+    return in.read(wh.std("emr_diagnosis"), Inputs.sourceColumns("emr_diagnosis", "person_key"))
+        .join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
   }
 
   /** Text columns of a standardised table (as this run reads it). */
@@ -401,8 +403,22 @@ final class LinkPlan {
   /** {@link #diagnoses(Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> diagnoses(Dataset<Row> visitKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("emr_diagnosis", "person_key");
-    return only.apply(in.read(wh.std("emr_diagnosis"), need))
-        .join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
+    return joinFew(only.apply(in.read(wh.std("emr_diagnosis"), need)), "visit_id", visitKeys, "_vid");
+  }
+
+  /**
+   * A delta's rows (few) left-joined on {@code via} to the keys of the table that gives their persons (many, read
+   * whole): the same rows as the plain join. The rows are computed once; the parent's keys are narrowed to those
+   * the rows name, by a scan of its two columns against the rows' keys (broadcast), and the narrowed keys are
+   * broadcast to the rows. The plain join shuffled and sorted every key of the parent for a night's few rows: at
+   * 1,000,000 persons the health records' 837,000 for each service table and the visits' 3.2 million for the
+   * diagnoses.
+   */
+  static Dataset<Row> joinFew(Dataset<Row> rows, String via, Dataset<Row> parentKeys, String parentKey) {
+    Dataset<Row> kept = rows.localCheckpoint();
+    Dataset<Row> named = kept.select(col(via).as("_few"));
+    Dataset<Row> few = parentKeys.join(broadcast(named), col(parentKey).equalTo(col("_few")), "left_semi");
+    return kept.join(broadcast(few), col(via).equalTo(col(parentKey)), "left");
   }
 
   // ------------------------------------------------------------------------------------------------------------

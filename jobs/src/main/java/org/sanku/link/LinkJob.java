@@ -351,9 +351,7 @@ public final class LinkJob {
       levels.get(level).add(() -> deltas.write(name, conformed(name, deltas.rows(name))));
     }
     if (tables.containsKey("link_rate")) {
-      // First of its level: reading every record and visit, it is the level's longest step (12.6 s of the
-      // 1,000,000-person night of deltas), and it ran alone after the level's small deltas when it came last.
-      levels.get(1).add(0, () -> replace("link_rate", plan.linkRates(spark.table(modelTable(wh, "ehr_record")),
+      levels.get(1).add(() -> replace("link_rate", plan.linkRates(spark.table(modelTable(wh, "ehr_record")),
           spark.table(modelTable(wh, "emr_visit")), persons)));
     }
     for (List<Runnable> level : levels) {

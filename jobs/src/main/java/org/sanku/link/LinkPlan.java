@@ -365,30 +365,28 @@ final class LinkPlan {
 
   /** A service table with the person key of its health record ({@code via} = ehr_no). */
   Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys) {
-    return in.read(wh.std(stdTable), Inputs.sourceColumns(integrated, "person_key"))
-        .join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
+    return service(stdTable, integrated, ehrKeys, UnaryOperator.identity());
   }
 
   /** {@link #service(String, String, Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> service(String stdTable, String integrated, Dataset<Row> ehrKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns(integrated, "person_key");
-    return joinFew(only.apply(in.read(wh.std(stdTable), need)), "ehr_no", ehrKeys, "_ehr");
+    return only.apply(in.read(wh.std(stdTable), need)).join(ehrKeys, col("ehr_no").equalTo(col("_ehr")), "left");
   }
 
   Dataset<Row> followups(Dataset<Row> enrollmentKeys) {
-    return in.read(wh.std("ehr_followup"), Inputs.sourceColumns("ehr_followup", "person_key", "ehr_no"))
-        .join(enrollmentKeys, col("enrollment_id").equalTo(col("_enr")), "left");
+    return followups(enrollmentKeys, UnaryOperator.identity());
   }
 
   /** {@link #followups(Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> followups(Dataset<Row> enrollmentKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("ehr_followup", "person_key", "ehr_no");
-    return joinFew(only.apply(in.read(wh.std("ehr_followup"), need)), "enrollment_id", enrollmentKeys, "_enr");
+    return only.apply(in.read(wh.std("ehr_followup"), need))
+        .join(enrollmentKeys, col("enrollment_id").equalTo(col("_enr")), "left");
   }
 
   Dataset<Row> diagnoses(Dataset<Row> visitKeys) {
-    return in.read(wh.std("emr_diagnosis"), Inputs.sourceColumns("emr_diagnosis", "person_key"))
-        .join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
+    return diagnoses(visitKeys, UnaryOperator.identity());
   }
 
   /** Text columns of a standardised table (as this run reads it). */
@@ -403,22 +401,8 @@ final class LinkPlan {
   /** {@link #diagnoses(Dataset)} of the rows {@code only} keeps. */
   Dataset<Row> diagnoses(Dataset<Row> visitKeys, UnaryOperator<Dataset<Row>> only) {
     StructType need = Inputs.sourceColumns("emr_diagnosis", "person_key");
-    return joinFew(only.apply(in.read(wh.std("emr_diagnosis"), need)), "visit_id", visitKeys, "_vid");
-  }
-
-  /**
-   * A delta's rows (few) left-joined on {@code via} to the keys of the table that gives their persons (many, read
-   * whole): the same rows as the plain join. The rows are computed once; the parent's keys are narrowed to those
-   * the rows name, by a scan of its two columns against the rows' keys (broadcast), and the narrowed keys are
-   * broadcast to the rows. The plain join shuffled and sorted every key of the parent for a night's few rows: at
-   * 1,000,000 persons the health records' 837,000 for each service table and the visits' 3.2 million for the
-   * diagnoses.
-   */
-  static Dataset<Row> joinFew(Dataset<Row> rows, String via, Dataset<Row> parentKeys, String parentKey) {
-    Dataset<Row> kept = rows.localCheckpoint();
-    Dataset<Row> named = kept.select(col(via).as("_few"));
-    Dataset<Row> few = parentKeys.join(broadcast(named), col(parentKey).equalTo(col("_few")), "left_semi");
-    return kept.join(broadcast(few), col(via).equalTo(col(parentKey)), "left");
+    return only.apply(in.read(wh.std("emr_diagnosis"), need))
+        .join(visitKeys, col("visit_id").equalTo(col("_vid")), "left");
   }
 
   // ------------------------------------------------------------------------------------------------------------

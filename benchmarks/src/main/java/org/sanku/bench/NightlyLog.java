@@ -26,8 +26,9 @@ final class NightlyLog {
   private static final Pattern FILE = Pattern.compile("^ingest: (\\S+)\\s+(\\S+)\\s+read\\s+([\\d,]+).*\\(parse "
       + "([\\d.]+) s, count\\+check ([\\d.]+) s, merge ([\\d.]+) s, quarantine ([\\d.]+) s; (\\d+) jobs, (\\d+) "
       + "snapshots\\)$");
+  /** A drop's line; newer runs add whether it ran compiled or interpreted. */
   private static final Pattern DROP = Pattern.compile("^ingest: (\\S+) published \\(([\\d.]+) s; (\\d+) jobs, (\\d+) "
-      + "snapshots\\)$");
+      + "snapshots(?:; (\\w+))?\\)$");
 
   private NightlyLog() {}
 
@@ -66,7 +67,8 @@ final class NightlyLog {
     for (String l : lines) {
       Matcher d = DROP.matcher(l);
       if (d.matches()) {
-        out.add(new Step(d.group(1), Double.parseDouble(d.group(2)), num(d.group(3)), num(d.group(4))));
+        out.add(new Step(d.group(5) == null ? d.group(1) : d.group(1) + " (" + d.group(5) + ")",
+            Double.parseDouble(d.group(2)), num(d.group(3)), num(d.group(4))));
       }
     }
     return out;

@@ -17,7 +17,8 @@ class NightlyLogTest {
         "ingest: emr/20251230               emr_visit.csv              read       679  accepted       678  "
             + "quarantined      1  warned     45  (parse 0.1 s, count+check 0.2 s, merge 2.2 s, quarantine 0.4 s; "
             + "14 jobs, 4 snapshots)",
-        "ingest: ehr/20251230 published (23.7 s; 91 jobs, 24 snapshots)");
+        "ingest: ehr/20251230 published (23.7 s; 91 jobs, 24 snapshots)",
+        "ingest: emr/20251230 published (4.2 s; 41 jobs, 8 snapshots; interpreted)");
     List<NightlyLog.Step> steps = NightlyLog.slowestSteps(lines, 5);
     assertEquals(2, steps.size());
     // 2.4 + 0.6 + 4.3 + 1.4 = 8.7 s; 0.1 + 0.2 + 2.2 + 0.4 = 2.9 s.
@@ -28,8 +29,13 @@ class NightlyLogTest {
     assertEquals(15, steps.get(0).jobs());
     assertEquals(6, steps.get(0).snapshots());
     List<NightlyLog.Step> drops = NightlyLog.drops(lines);
-    assertEquals(1, drops.size());
+    assertEquals(2, drops.size());
     assertEquals(23.7, drops.get(0).seconds(), 1e-9);
     assertEquals(91, drops.get(0).jobs());
+    assertEquals("ehr/20251230", drops.get(0).what());
+    // A drop's line says how it ran (Execution): the step names it.
+    assertEquals("emr/20251230 (interpreted)", drops.get(1).what());
+    assertEquals(4.2, drops.get(1).seconds(), 1e-9);
+    assertEquals(8, drops.get(1).snapshots());
   }
 }

@@ -179,7 +179,12 @@ public final class IngestJob {
           break;
         }
         try {
-          files.addAll(ingestDrop(v.drop(), v.files(), layouts));
+          org.sanku.ingest.drop.Drop drop = v.drop();
+          List<ManifestVerifier.FileCheck> checks = v.files();
+          Map<String, DropHeaders.Layout> ls = layouts;
+          // A drop over few rows runs interpreted (Execution): its rows and those of the tables it writes.
+          files.addAll(org.sanku.spark.Execution.sized(spark, dropRows(drop), org.sanku.spark.Execution.DROP_ROWS,
+              () -> ingestDrop(drop, checks, ls)));
           hasState = true;
         } catch (DropHeld held) {
           refusals.add(held.getMessage());
@@ -231,6 +236,18 @@ public final class IngestJob {
       out.add(r.getString(0));
     }
     return out;
+  }
+
+  /** A drop's rows (its manifest's) plus those of the tables of its source that hold any. */
+  private long dropRows(org.sanku.ingest.drop.Drop drop) {
+    long rows = drop.manifest().files().values().stream().mapToLong(f -> f.rows()).sum();
+    for (TableSchema t : catalog.tablesOf(drop.source())) {
+      String table = wh.std(t.table());
+      if (store.exists(table)) {
+        rows += store.rowsOf(table);
+      }
+    }
+    return rows;
   }
 
   private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop, List<ManifestVerifier.FileCheck> checks,
@@ -291,8 +308,8 @@ public final class IngestJob {
       return RowFactory.create(v);
     }).toList());
     org.sanku.spark.WorkCounter.Counts dropCost = org.sanku.spark.WorkCounter.now().since(dropStart);
-    log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots)%n", id, (System.nanoTime() - t0) / 1e9,
-        dropCost.jobs(), dropCost.snapshots());
+    log.printf("ingest: %s published (%.1f s; %d jobs, %d snapshots; %s)%n", id, (System.nanoTime() - t0) / 1e9,
+        dropCost.jobs(), dropCost.snapshots(), org.sanku.spark.Execution.mode(spark));
     return results;
   }
 

@@ -72,8 +72,8 @@ public final class Pipeline {
    */
   public QualityJob.Result quality() {
     return locked("quality", () -> {
-      quality = new QualityJob(ctx.spark(), ctx.warehouse(), ctx.config().checks(), ctx.config().indicators(),
-          ctx.config().schemas(), ctx.log()).accepting(acceptDq).run(asOf());
+      quality = sized("quality", () -> new QualityJob(ctx.spark(), ctx.warehouse(), ctx.config().checks(),
+          ctx.config().indicators(), ctx.config().schemas(), ctx.log()).accepting(acceptDq).run(asOf()));
       return quality;
     });
   }
@@ -157,8 +157,8 @@ public final class Pipeline {
 
   /** Linkage; {@code relinkAll} links every record again ({@link LinkJob#relinkAll}). */
   public LinkJob.Result link(boolean relinkAll) {
-    return locked("link", () -> new LinkJob(ctx.spark(), ctx.warehouse(), ctx.requireKey(), asOf(), ctx.log())
-        .residentRule(ctx.config().indicators().residentRule()).relinkAll(relinkAll).run());
+    return locked("link", () -> sized("link", () -> new LinkJob(ctx.spark(), ctx.warehouse(), ctx.requireKey(),
+        asOf(), ctx.log()).residentRule(ctx.config().indicators().residentRule()).relinkAll(relinkAll).run()));
   }
 
   private IndicatorJob indicatorJob(java.io.PrintStream log) {
@@ -168,15 +168,47 @@ public final class Pipeline {
 
   /** Computes and publishes the nightly periods: the year to date and each closed year with data. */
   public IndicatorJob.Result indicators() {
-    return locked("indicators", () -> {
+    return locked("indicators", () -> sized("indicators", () -> {
       IndicatorJob job = indicatorJob(ctx.log());
       return job.run(asOf(), job.nightlyPeriods(asOf()));
-    });
+    }));
   }
 
   /** Computes and publishes the given periods, as of the last day of the last one. */
   public IndicatorJob.Result indicators(List<Period> periods) {
-    return locked("indicators", () -> indicatorJob(ctx.log()).run(periods.get(periods.size() - 1).end(), periods));
+    return locked("indicators", () -> sized("indicators", () -> indicatorJob(ctx.log())
+        .run(periods.get(periods.size() - 1).end(), periods)));
+  }
+
+  /**
+   * Runs a stage over the whole warehouse interpreted when its source tables hold few rows
+   * ({@link org.sanku.spark.Execution#WAREHOUSE_ROWS}), compiled otherwise; an interpreted stage says so.
+   */
+  private <T> T sized(String stage, java.util.function.Supplier<T> work) {
+    if (org.sanku.spark.Execution.fixed(ctx.spark())) {
+      return work.get();
+    }
+    long rows = warehouseRows();
+    if (org.sanku.spark.Execution.interpreted(ctx.spark(), rows, org.sanku.spark.Execution.WAREHOUSE_ROWS)) {
+      ctx.log().printf("%s: interpreted (%s)%n", stage, rows < org.sanku.spark.Execution.WAREHOUSE_ROWS
+          ? String.format("the warehouse's source tables hold %,d rows, fewer than %,d", rows,
+              org.sanku.spark.Execution.WAREHOUSE_ROWS)
+          : org.sanku.spark.Execution.SETTING + "=interpreted");
+    }
+    return org.sanku.spark.Execution.sized(ctx.spark(), rows, org.sanku.spark.Execution.WAREHOUSE_ROWS, work);
+  }
+
+  /** The rows of the warehouse's standardised tables, from their snapshots' summaries (no data read). */
+  long warehouseRows() {
+    org.sanku.storage.IcebergWriter store = new org.sanku.storage.IcebergWriter(ctx.spark());
+    long rows = 0;
+    for (org.sanku.ingest.schema.TableSchema t : ctx.config().schemas().tables()) {
+      String table = ctx.warehouse().std(t.table());
+      if (store.exists(table)) {
+        rows += store.rowsOf(table);
+      }
+    }
+    return rows;
   }
 
   /** Upkeep of every table of both zones (conf/sanku.yaml maintenance); returns the number of tables. */

@@ -240,14 +240,8 @@ public final class IngestJob {
 
   /** A drop's rows (its manifest's) plus those of the tables of its source that hold any. */
   private long dropRows(org.sanku.ingest.drop.Drop drop) {
-    long rows = drop.manifest().files().values().stream().mapToLong(f -> f.rows()).sum();
-    for (TableSchema t : catalog.tablesOf(drop.source())) {
-      String table = wh.std(t.table());
-      if (store.exists(table)) {
-        rows += store.rowsOf(table);
-      }
-    }
-    return rows;
+    return drop.manifest().files().values().stream().mapToLong(f -> f.rows()).sum()
+        + store.rowsOf(catalog.tablesOf(drop.source()).stream().map(t -> wh.std(t.table())).toList());
   }
 
   private List<FileResult> ingestDrop(org.sanku.ingest.drop.Drop drop, List<ManifestVerifier.FileCheck> checks,

@@ -200,15 +200,8 @@ public final class Pipeline {
 
   /** The rows of the warehouse's standardised tables, from their snapshots' summaries (no data read). */
   long warehouseRows() {
-    org.sanku.storage.IcebergWriter store = new org.sanku.storage.IcebergWriter(ctx.spark());
-    long rows = 0;
-    for (org.sanku.ingest.schema.TableSchema t : ctx.config().schemas().tables()) {
-      String table = ctx.warehouse().std(t.table());
-      if (store.exists(table)) {
-        rows += store.rowsOf(table);
-      }
-    }
-    return rows;
+    return new org.sanku.storage.IcebergWriter(ctx.spark()).rowsOf(ctx.config().schemas().tables().stream()
+        .map(t -> ctx.warehouse().std(t.table())).toList());
   }
 
   /** Upkeep of every table of both zones (conf/sanku.yaml maintenance); returns the number of tables. */

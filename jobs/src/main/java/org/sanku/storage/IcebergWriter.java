@@ -273,6 +273,17 @@ public final class IcebergWriter {
     return Long.parseLong(snap.summary().get("total-records"));
   }
 
+  /** {@link #rowsOf} summed over those of {@code tables} that exist (no data read). */
+  public long rowsOf(java.util.Collection<String> tables) {
+    long rows = 0;
+    for (String t : tables) {
+      if (exists(t)) {
+        rows += rowsOf(t);
+      }
+    }
+    return rows;
+  }
+
   /** {@link #merge} with the path chosen by the caller. */
   public void apply(String table, Dataset<Row> changes, List<String> key, boolean changeColumns, boolean full,
       boolean broadcast) {

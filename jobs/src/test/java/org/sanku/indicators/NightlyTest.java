@@ -123,6 +123,29 @@ class NightlyTest {
     assertEquals("", IndicatorRegionTest.differences(first.indicators().values(), landing.resolve("truth")));
     // The county table of the headline indicators is printed.
     assertTrue(text.contains("南充市"), text);
+    // A small region runs interpreted (Execution): every drop's line says so, and linkage, the checks and the
+    // indicators each name the rows of the warehouse's source tables they were sized by. Those are the tables'
+    // snapshot row counts: at least the rows a count finds (deleted rows stay counted until compaction), and under
+    // the limit of 100,000.
+    assertTrue(text.lines().filter(l -> l.startsWith("ingest: ") && l.contains(" published (")).count() >= 2, text);
+    assertTrue(text.lines().filter(l -> l.startsWith("ingest: ") && l.contains(" published ("))
+        .allMatch(l -> l.endsWith("; interpreted)")), text);
+    java.util.regex.Matcher sized = java.util.regex.Pattern.compile("(?m)^(link|quality|indicators): interpreted "
+        + "\\(the warehouse's source tables hold ([\\d,]+) rows, fewer than 100,000\\)$").matcher(text);
+    List<String> sizedStages = new java.util.ArrayList<>();
+    long sizedRows = -1;
+    while (sized.find()) {
+      sizedStages.add(sized.group(1));
+      sizedRows = Long.parseLong(sized.group(2).replace(",", ""));
+    }
+    assertEquals(List.of("link", "quality", "indicators"), sizedStages, text);
+    long counted = 0;
+    for (org.sanku.ingest.schema.TableSchema t : org.sanku.spark.TestConfig.get().schemas().tables()) {
+      if (spark.catalog().tableExists(wh.std(t.table()))) {
+        counted += spark.table(wh.std(t.table())).count();
+      }
+    }
+    assertTrue(counted > 0 && sizedRows >= counted && sizedRows < 100_000, sizedRows + " against " + counted);
 
     // A later delivery with a broken manifest: refused, exit code 3; the indicators are still published.
     Path bad = landing.resolve("population").resolve("20260101");

@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,8 +20,8 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.sanku.generate.RegionGenerator;
 import org.sanku.ingest.IngestedRegion;
 import org.sanku.pipeline.Nightly;
 import org.sanku.pipeline.Pipeline;
@@ -38,7 +37,12 @@ import org.sanku.storage.Warehouse;
  * Sanku's classes only in the application jar and its configuration only inside that jar (the driver starts in a
  * folder with no {@code conf/}). What it publishes must equal, number for number, what the embedded run publishes on
  * the same drops with the same person key: the cluster changes where the work runs, never a count.
+ *
+ * <p>The cluster's runs ({@link ClusterRuns}) start with the test plan and run in their own JVMs beside the other
+ * test classes; this class runs last ({@code junit-platform.properties} orders classes by {@link Order}) and does
+ * the embedded side, in this JVM's Spark, after them.
  */
+@Order(Integer.MAX_VALUE)
 class ClusterNightlyTest {
 
   /** Columns of ind.indicator_value that a run's results consist of (not its id or clock). */
@@ -47,44 +51,39 @@ class ClusterNightlyTest {
 
   @Test
   void theNightlyOnAStandaloneClusterWithLandingAndWarehouseOnHdfsPublishesTheEmbeddedRunsNumbers() throws Exception {
-    Path dir = Files.createTempDirectory("sanku-cluster");
-    // A small region (400 persons, 4% dirty rows) over two nights: the first night's full drops, then a night of
-    // deltas in which the population registry's file was altered after its manifest was written.
-    Path generated = dir.resolve("generated");
-    RegionGenerator.generate(new RegionGenerator.Options("nanchong", 400, 5, LocalDate.parse("2025-12-31"), generated,
-        2, 0.04, null, TestConfig.CONF, 2));
-    Path landing = dir.resolve("landing");
-    List<Path> firstNight = deliverNight(generated, landing, 0);
-    assertEquals(4, firstNight.size(), firstNight.toString());
+    // The cluster's side (ClusterRuns) began with the test plan and ran beside the other classes: a small region
+    // (400 persons, 4% dirty rows) over two nights, the first night's full drops, then a night of deltas in which the
+    // population registry's file was altered after its manifest was written, and the CSV of 2025 on HDFS. Here, when
+    // the test plan did not include this class from its start, it starts now.
+    ClusterRuns runs = ClusterRuns.start();
+    Path dir = Files.createTempDirectory("sanku-cluster-embedded");
+    try {
+      Path generated = runs.generated();
+      Path landing = dir.resolve("landing");
+      List<Path> firstNight = deliverNight(generated, landing, 0);
+      assertEquals(4, firstNight.size(), firstNight.toString());
 
-    // The embedded run: this JVM's local session, a local warehouse, the same drops from the local disk. It runs
-    // beside the cluster's start and run of the same night (the two share nothing but the local landing, which
-    // both only read).
-    long t1 = System.nanoTime();
-    SparkSession spark = TestSpark.get();
-    Warehouse local = new Warehouse(spark, Warehouse.locationOf(dir.resolve("wh-local").toString()), "cl_a", "cl_i");
-    java.util.concurrent.ExecutorService beside = java.util.concurrent.Executors.newSingleThreadExecutor();
-    java.util.concurrent.Future<Nightly.Outcome> firstEmbedded = beside.submit(() -> embedded(spark, local, landing));
-
-    try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster"))) {
-      String wh = cluster.hdfsUri() + "/sanku/warehouse";
-      String hdfsLanding = cluster.hdfsUri() + "/sanku/landing";
-      var fs = cluster.hdfs.getFileSystem();
-      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(landing.toUri()),
-          new org.apache.hadoop.fs.Path("/sanku/landing"));
-      configurationOnHdfs(cluster);
-      Path jar = applicationJar(dir.resolve("sanku-app.jar"));
-      String out = submit(cluster, dir, jar, "night1", 0, "nightly", "--landing", hdfsLanding, "--warehouse", wh);
-      assertEquals(0, firstEmbedded.get().exitCode());
+      // The embedded run: this JVM's local session, a local warehouse, the same drops from the local disk.
+      long t1 = System.nanoTime();
+      SparkSession spark = TestSpark.get();
+      Warehouse local = new Warehouse(spark, Warehouse.locationOf(dir.resolve("wh-local").toString()), "cl_a",
+          "cl_i");
+      assertEquals(0, embedded(spark, local, landing).exitCode());
       long t2 = System.nanoTime();
+      List<String> fromLocal = values(spark, local);
+
+      ClusterRuns.Result cluster = runs.result();
+      cluster.report().forEach(System.out::println);
+      String out = cluster.night1();
+      String hdfsLanding = cluster.hdfsLanding();
       assertTrue(out.contains("nightly: published."), tail(out));
       assertTrue(out.contains("nightly: landing " + hdfsLanding), tail(out));
       // The run used the cluster: the Master registered the application, and the Worker ran its executor, whose
       // log shows tasks finished there.
-      assertTrue(cluster.log("master").contains("Registered app sanku-nightly with ID"),
-          cluster.tail("master", 30));
+      assertTrue(cluster.cluster().log("master").contains("Registered app sanku-nightly with ID"),
+          cluster.cluster().tail("master", 30));
       List<Path> executorLogs;
-      try (Stream<Path> s = Files.walk(cluster.workerDir)) {
+      try (Stream<Path> s = Files.walk(cluster.cluster().workerDir)) {
         executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr")).toList();
       }
       assertTrue(!executorLogs.isEmpty(), "no executor ran on the worker");
@@ -95,44 +94,34 @@ class ClusterNightlyTest {
       assertTrue(tasksRan, "no task finished on the worker's executors");
 
       // The warehouse is on HDFS, both zones, the identity zone private.
+      var fs = cluster.cluster().hdfs.getFileSystem();
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/sanku/warehouse/analytics/ind/indicator_value/metadata")));
       assertEquals(0700, fs.getFileStatus(new org.apache.hadoop.fs.Path("/sanku/warehouse/identity")).getPermission()
           .toShort());
 
-      // Number for number: every published value of the cluster's run is the embedded run's, and none is missing.
-      Warehouse onHdfs = new Warehouse(spark, wh, "cl_h", "cl_hi");
-      List<String> fromLocal = values(spark, local);
-      List<String> fromCluster = values(spark, onHdfs);
+      // Number for number: every value the cluster's first night published (its snapshot of the values table) is
+      // the embedded run's, and none is missing.
+      Warehouse onHdfs = new Warehouse(spark, cluster.warehouse(), "cl_h", "cl_hi");
+      List<String> fromCluster = values(spark, onHdfs, cluster.night1Values());
       assertTrue(fromLocal.size() > 100, "too few values to compare: " + fromLocal.size());
       assertEquals(fromLocal, fromCluster);
       // ... and the values are not all empty: the region's counties have residents and managed elderly.
       assertTrue(fromCluster.stream().anyMatch(v -> v.startsWith("elderly_health_mgmt|") && !v.contains("|0|0|")),
           String.join("\n", fromCluster.subList(0, 20)));
 
-      // The second night, delivered on both landings: deltas of every source, the registry's altered.
+      // The second night, delivered as on the cluster's landing: deltas of every source, the registry's altered.
       List<Path> secondNight = deliverNight(generated, landing, 1);
       assertEquals(4, secondNight.size(), secondNight.toString());
-      Path pop = secondNight.stream().filter(p -> p.startsWith(landing.resolve("population"))).findFirst()
-          .orElseThrow().resolve("pop_person.csv");
-      byte[] bytes = Files.readAllBytes(pop);
-      int at = bytes.length - 2; // the last record's last field, before the line end: still valid UTF-8
-      bytes[at] = (byte) (bytes[at] == '1' ? '2' : '1');
-      Files.write(pop, bytes);
-      String popDrop = "population/" + pop.getParent().getFileName();
-      for (Path drop : secondNight) {
-        String rel = landing.relativize(drop).toString();
-        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(drop.toUri()),
-            new org.apache.hadoop.fs.Path("/sanku/landing/" + rel));
-      }
+      String popDrop = alterRegistry(landing, secondNight);
+      assertEquals(cluster.popDrop(), popDrop);
       // Refused where the embedded run refuses it (exit code 3: the source waits, the rest is published).
       long t3 = System.nanoTime();
       java.io.ByteArrayOutputStream secondLog = new java.io.ByteArrayOutputStream();
-      java.util.concurrent.Future<Nightly.Outcome> secondEmbedded = beside.submit(() -> embedded(spark, local,
-          landing, new PrintStream(secondLog, true, StandardCharsets.UTF_8)));
-      String out2 = submit(cluster, dir, jar, "night2", 3, "nightly", "--landing", hdfsLanding, "--warehouse", wh);
-      assertEquals(3, secondEmbedded.get().exitCode());
-      System.out.printf("cluster nightly: cluster start and the first night (embedded beside it) %.1f s, the "
-          + "second night %.1f s%n", (t2 - t1) / 1e9, (System.nanoTime() - t3) / 1e9);
+      assertEquals(3, embedded(spark, local, landing, new PrintStream(secondLog, true, StandardCharsets.UTF_8))
+          .exitCode());
+      System.out.printf("cluster nightly: the embedded first night %.1f s, the second night %.1f s%n",
+          (t2 - t1) / 1e9, (System.nanoTime() - t3) / 1e9);
+      String out2 = cluster.night2();
       assertTrue(out2.contains("ingest: refused " + popDrop + " (later population drops wait):"), tail(out2));
       assertTrue(out2.contains(popDrop + "/pop_person.csv: sha256 expected "), out2.lines()
           .filter(l -> l.contains("population/")).reduce("", (a, b) -> a + "\n" + b));
@@ -159,27 +148,38 @@ class ClusterNightlyTest {
           new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))).link(true);
       assertEquals(incremental, org.sanku.link.LinkedRegion.linkageRows(spark, local));
 
-      // An output on HDFS: the CSV of 2025 written there by ./sanku indicators on the cluster is, byte for byte,
-      // the CSV of the embedded warehouse's values written locally.
-      String csvUri = cluster.hdfsUri() + "/sanku/out/values-2025.csv";
-      submit(cluster, dir, jar, "csv", 0, "indicators", "--warehouse", wh, "--period", "2025", "--format", "csv",
-          "--out", csvUri);
+      // An output on HDFS: the CSV of 2025 written there by ./sanku indicators on the cluster (after its second
+      // night) is, byte for byte, the CSV of the embedded warehouse's values written locally.
       Path localCsv = dir.resolve("values-2025.csv");
       List<org.sanku.indicators.report.Cell> cells = new Pipeline(RunContext.reading(spark, local, TestConfig.get(),
           new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)))
           .values(org.sanku.indicators.Period.parse("2025"), false);
       new org.sanku.indicators.report.Reports("csv", null, null, 5, List.of()).write(cells, localCsv, null);
       byte[] onHdfsCsv;
-      try (var in = fs.open(new org.apache.hadoop.fs.Path("/sanku/out/values-2025.csv"))) {
+      try (var in = fs.open(new org.apache.hadoop.fs.Path(cluster.csvPath()))) {
         onHdfsCsv = in.readAllBytes();
       }
       assertTrue(onHdfsCsv.length > 1000, "CSV of " + onHdfsCsv.length + " bytes");
       assertEquals(Files.readString(localCsv), new String(onHdfsCsv, StandardCharsets.UTF_8));
     } finally {
-      beside.shutdownNow();
-      beside.awaitTermination(300, java.util.concurrent.TimeUnit.SECONDS);
+      runs.close();
       LocalCluster.deleteTree(dir);
     }
+  }
+
+  /**
+   * Alters the registry's file of a night's drops after its manifest was written (the last record's last field,
+   * before the line end: still valid UTF-8), as a corrupted delivery; returns the drop's id, e.g.
+   * {@code population/20251230}.
+   */
+  static String alterRegistry(Path landing, List<Path> night) throws IOException {
+    Path pop = night.stream().filter(p -> p.startsWith(landing.resolve("population"))).findFirst()
+        .orElseThrow().resolve("pop_person.csv");
+    byte[] bytes = Files.readAllBytes(pop);
+    int at = bytes.length - 2;
+    bytes[at] = (byte) (bytes[at] == '1' ? '2' : '1');
+    Files.write(pop, bytes);
+    return "population/" + pop.getParent().getFileName();
   }
 
   /** Copies the drop folders of the {@code night}-th date (0 = the first) of every source to {@code landing}. */
@@ -213,8 +213,8 @@ class ClusterNightlyTest {
    * folder with no {@code conf/}; returns its output. Fails unless it ends within 600 s with exit code
    * {@code exit}.
    */
-  static String submit(LocalCluster cluster, Path dir, Path jar, String name, int exit, String... args)
-      throws Exception {
+  static String submit(LocalCluster cluster, Path dir, Path jar, String name, int exit, List<String> report,
+      String... args) throws Exception {
     Path driverDir = Files.createDirectories(dir.resolve("driver"));
     // The driver logs as ./sanku does (WARN, Sanku's own progress): Spark's INFO lines would be most of its work.
     Path log4j = Path.of(Pipeline.class.getResource("/log4j2.properties").toURI());
@@ -245,15 +245,19 @@ class ClusterNightlyTest {
     pb.environment().remove("SANKU_HOME");
     pb.environment().remove("SANKU_CONF");
     Process submit = pb.start();
-    boolean ended = submit.waitFor(600, TimeUnit.SECONDS);
-    if (!ended) {
-      submit.toHandle().descendants().forEach(ProcessHandle::destroy);
-      submit.destroyForcibly();
+    boolean ended = false;
+    try {
+      ended = submit.waitFor(600, TimeUnit.SECONDS);
+    } finally {
+      if (!ended) { // the time is up, or the runs were stopped
+        submit.toHandle().descendants().forEach(ProcessHandle::destroy);
+        submit.destroyForcibly();
+      }
     }
     String out = Files.readString(log, StandardCharsets.UTF_8);
     // Where the cluster's time goes: the nightly's own table of stages (wall time, jobs, commits).
     out.lines().filter(l -> l.startsWith("nightly: ") && l.matches("nightly: (stage|ingest|link|quality|indicators"
-        + "|upkeep|total) .*")).forEach(l -> System.out.println(name + " on the cluster: " + l));
+        + "|upkeep|total) .*")).forEach(l -> report.add(name + " on the cluster: " + l));
     assertTrue(ended, "spark-submit still running after 600 s:" + tail(out));
     assertEquals(exit, submit.exitValue(), tail(out));
     return out;
@@ -294,8 +298,14 @@ class ClusterNightlyTest {
 
   /** The published values of a warehouse, one line each, sorted. */
   static List<String> values(SparkSession spark, Warehouse wh) {
+    return values(spark, wh, -1);
+  }
+
+  /** The values of a snapshot of the warehouse's values table (-1: the current one), one line each, sorted. */
+  static List<String> values(SparkSession spark, Warehouse wh, long snapshot) {
     List<String> out = new ArrayList<>();
-    for (Row r : spark.sql("SELECT " + VALUES + " FROM " + wh.ind("indicator_value")).collectAsList()) {
+    for (Row r : spark.sql("SELECT " + VALUES + " FROM " + wh.ind("indicator_value")
+        + (snapshot < 0 ? "" : " VERSION AS OF " + snapshot)).collectAsList()) {
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < r.length(); i++) {
         b.append(i == 0 ? "" : "|").append(r.get(i));

@@ -36,6 +36,7 @@ final class ClusterRuns implements AutoCloseable {
   private final CompletableFuture<Result> result = new CompletableFuture<>();
   private final Thread thread;
   private volatile LocalCluster cluster;
+  private volatile boolean closed;
 
   /** The runs, started now unless they were already. */
   static synchronized ClusterRuns start() {
@@ -75,7 +76,7 @@ final class ClusterRuns implements AutoCloseable {
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {
     try {
-      return f.get(900, TimeUnit.SECONDS);
+      return f.get(); // each step has a time limit of its own
     } catch (ExecutionException e) {
       if (e.getCause() instanceof Exception x) {
         throw x;
@@ -93,6 +94,10 @@ final class ClusterRuns implements AutoCloseable {
       List<String> report = new ArrayList<>();
       long t0 = System.nanoTime();
       cluster = new LocalCluster(dir.resolve("cluster"));
+      if (closed) { // stopped while the cluster started
+        stopCluster();
+        return;
+      }
       String wh = cluster.hdfsUri() + "/sanku/warehouse";
       String hdfsLanding = cluster.hdfsUri() + "/sanku/landing";
       var fs = cluster.hdfs.getFileSystem();
@@ -105,7 +110,7 @@ final class ClusterRuns implements AutoCloseable {
       Path jar = ClusterNightlyTest.applicationJar(dir.resolve("sanku-app.jar"));
       String out1 = ClusterNightlyTest.submit(cluster, dir, jar, "night1", 0, report, "nightly", "--landing",
           hdfsLanding, "--warehouse", wh);
-      // The first night's published values, kept by Iceberg after the second night (snapshots_to_keep: 10).
+      // The first night's published values, kept by Iceberg after the second night (snapshots expire after 30 days).
       long night1Values = new org.apache.iceberg.hadoop.HadoopTables(fs.getConf())
           .load(wh + "/analytics/ind/indicator_value").currentSnapshot().snapshotId();
       long t1 = System.nanoTime();
@@ -128,9 +133,13 @@ final class ClusterRuns implements AutoCloseable {
           (System.nanoTime() - t2) / 1e9));
       result.complete(new Result(cluster, wh, hdfsLanding, out1, night1Values, out2, popDrop, csv, report));
     } catch (Throwable e) {
+      try {
+        stopCluster();
+      } catch (Throwable x) {
+        e.addSuppressed(x);
+      }
       generated.completeExceptionally(e);
       result.completeExceptionally(e);
-      stopCluster();
     }
   }
 
@@ -149,6 +158,7 @@ final class ClusterRuns implements AutoCloseable {
   /** Stops the runs if they are still going, then the cluster, and deletes the folder. */
   @Override
   public void close() {
+    closed = true;
     synchronized (ClusterRuns.class) {
       if (started == this) {
         started = null;

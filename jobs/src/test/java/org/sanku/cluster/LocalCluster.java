@@ -33,11 +33,23 @@ final class LocalCluster implements AutoCloseable {
       .stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
           || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")).toList();
 
+  /**
+   * The cluster's processes run at a lower priority ({@code nice -n 10}, inherited by the executors and the
+   * driver): they run beside the other test classes ({@link ClusterRuns}) and should take the cores those leave
+   * idle rather than half of them. Hence also the long timeouts here, in {@link #start} and in the submissions: a
+   * process that waits for a core is not a dead one.
+   */
+  static final List<String> NICE = Files.isExecutable(Path.of("/usr/bin/nice"))
+      ? List.of("/usr/bin/nice", "-n", "10") : List.of();
+
+  /** Spark's timeouts for the cluster's processes (heartbeats, RPC, a Worker's silence before the Master drops it). */
+  static final List<String> TIMEOUTS = List.of("-Dspark.network.timeout=600s", "-Dspark.worker.timeout=600");
+
   final Path dir;
   final MiniDFSCluster hdfs;
-  final String master;
-  final int masterUiPort;
-  final Path workerDir;
+  String master;
+  int masterUiPort;
+  Path workerDir;
   /** Spark's class path of this cluster (the test class path less Sanku's classes). */
   final String sparkClassPath;
   private final List<Process> processes = new ArrayList<>();
@@ -52,8 +64,20 @@ final class LocalCluster implements AutoCloseable {
     conf.set("dfs.datanode.http.address", "127.0.0.1:0");
     conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
     this.hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    hdfs.waitActive();
+    try {
+      hdfs.waitActive();
+      startSpark();
+    } catch (Exception | Error e) {
+      try {
+        close(); // what was started, the HDFS included
+      } catch (Exception x) {
+        e.addSuppressed(x);
+      }
+      throw e;
+    }
+  }
 
+  private void startSpark() throws Exception {
     // The Worker runs executors from $SPARK_HOME/jars (empty here) and SPARK_DIST_CLASSPATH.
     Path sparkHome = Files.createDirectories(dir.resolve("spark-home"));
     Files.createDirectories(sparkHome.resolve("jars"));
@@ -63,11 +87,11 @@ final class LocalCluster implements AutoCloseable {
     master = "spark://127.0.0.1:" + port;
     Process m = start("master", sparkHome, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
         String.valueOf(port), "--webui-port", String.valueOf(masterUiPort));
-    awaitLog(m, "master", l -> l.contains("I have been elected leader"), Duration.ofSeconds(60));
+    awaitLog(m, "master", l -> l.contains("I have been elected leader"), Duration.ofSeconds(300));
     Process w = start("worker", sparkHome, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
         "--port", String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()), "--cores", "2",
         "--memory", "2g", "--work-dir", workerDir.toString(), master);
-    awaitLog(w, "worker", l -> l.contains("Successfully registered with master"), Duration.ofSeconds(60));
+    awaitLog(w, "worker", l -> l.contains("Successfully registered with master"), Duration.ofSeconds(300));
   }
 
   /** The HDFS's URI, e.g. {@code hdfs://127.0.0.1:40123}. */
@@ -85,7 +109,9 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts {@code mainClass} in its own JVM on Spark's class path, output to {@code <name>.log}. */
   Process start(String name, Path sparkHome, String mainClass, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+    List<String> cmd = new ArrayList<>(NICE);
+    cmd.addAll(List.of(javaBin(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(TIMEOUTS);
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", sparkClassPath, mainClass));
     cmd.addAll(List.of(args));
@@ -149,15 +175,22 @@ final class LocalCluster implements AutoCloseable {
     for (ProcessHandle h : all) {
       h.destroy();
     }
-    for (ProcessHandle h : all) {
+    Thread.interrupted(); // a stop asked by interrupting the thread that started the cluster still stops it all
+    try {
+      for (ProcessHandle h : all) {
+        try {
+          h.onExit().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          h.destroyForcibly();
+        }
+      }
+    } finally {
       try {
-        h.onExit().get(20, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        h.destroyForcibly();
+        hdfs.shutdown(true);
+      } finally {
+        deleteTree(dir);
       }
     }
-    hdfs.shutdown(true);
-    deleteTree(dir);
   }
 
   static void deleteTree(Path p) {

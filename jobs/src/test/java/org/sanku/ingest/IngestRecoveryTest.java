@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -192,41 +189,10 @@ public class IngestRecoveryTest {
   @Test
   void aRunKilledHalfWayLeavesThePreviousStateAndTheNextRunCompletesIt() throws Exception {
     Path landing = IngestedRegion.landing();
-    Path dir = Files.createTempDirectory("sanku-killed");
-    String location = dir.toUri().toString();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx2g");
-    // The JIT's first tier only: the child runs a few small drops and is killed (116 s against 129 s for this test
-    // alone, the clean warehouse built in the same run).
-    cmd.add("-XX:TieredStopAtLevel=1");
-    for (String line : Files.readAllLines(IngestedRegion.CONF.resolve("jvm.options"))) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        cmd.add(line.trim());
-      }
-    }
-    // Stop inside the first ehr drop, after its exams were staged but before anything of it was published.
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StoppingIngest.class.getName(),
-        landing.toString(), location, "after-table:ehr_physical_exam"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("SANKU_PERSON_KEY", HexFormat.of().formatHex(IngestedRegion.KEY));
-    pb.environment().put("SANKU_CONF", IngestedRegion.CONF.toAbsolutePath().toString());
-    Process p = pb.start();
-    boolean reached = false;
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-        if (line.startsWith("crash point reached")) {
-          reached = true;
-          break;
-        }
-      }
-      assertTrue(reached, "the child run reached the crash point:\n" + out);
-      p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    }
+    // A child JVM ingested the landing into a warehouse of its own and was killed with SIGKILL inside the first ehr
+    // drop, after its exams were staged but before anything of it was published (KilledRun: it ran beside the other
+    // test classes from the start of the test plan, or runs now).
+    String location = KilledRun.result().location();
     Warehouse wh = new Warehouse(IngestedRegion.spark(), location, "wk_a", "wk_i");
     // The previous state is readable: reference (its two full drops) and population are published, nothing of ehr
     // is.

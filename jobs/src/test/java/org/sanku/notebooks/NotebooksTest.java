@@ -45,7 +45,9 @@ class NotebooksTest {
     Warehouse wh = PublishedRegion.warehouse();
     SparkSession spark = TestSpark.get();
     PrintStream log = new PrintStream(System.out, true);
-    // The environment is made once per machine (a no-op when it is up to date) from the local wheel indexes.
+    // The environment is made once per machine (a no-op when it is up to date) from the local wheel indexes; on a
+    // machine without it, beside the other classes from the start of the test plan (NotebookSetup).
+    log.print(NotebookSetup.awaitIfStarted());
     NotebookEnv env = NotebookEnv.setup(NOTEBOOKS, NotebookEnv.defaultLocation(System.getenv()),
         System.getenv().getOrDefault("SANKU_PYTHON", "python3"), log);
     PublishedRun run = new Pipeline(RunContext.reading(spark, wh, TestConfig.get(), log))

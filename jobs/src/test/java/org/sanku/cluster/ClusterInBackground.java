@@ -1,8 +1,6 @@
 package org.sanku.cluster;
 
-import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
@@ -17,13 +15,8 @@ public class ClusterInBackground implements TestExecutionListener {
 
   @Override
   public void testPlanExecutionStarted(TestPlan plan) {
-    for (TestIdentifier root : plan.getRoots()) {
-      for (TestIdentifier t : plan.getDescendants(root)) {
-        if (t.getSource().orElse(null) instanceof ClassSource c && c.getClassName().equals(TEST)) {
-          ClusterRuns.start();
-          return;
-        }
-      }
+    if (org.sanku.spark.TestPlans.includes(plan, TEST)) {
+      ClusterRuns.start();
     }
   }
 

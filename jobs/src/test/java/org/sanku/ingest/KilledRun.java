@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
@@ -116,14 +114,8 @@ public final class KilledRun {
 
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {
-      for (TestIdentifier root : plan.getRoots()) {
-        for (TestIdentifier t : plan.getDescendants(root)) {
-          if (t.getSource().orElse(null) instanceof ClassSource c
-              && c.getClassName().equals(IngestRecoveryTest.class.getName())) {
-            start();
-            return;
-          }
-        }
+      if (org.sanku.spark.TestPlans.includes(plan, IngestRecoveryTest.class.getName())) {
+        start();
       }
     }
 

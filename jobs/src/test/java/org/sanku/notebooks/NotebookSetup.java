@@ -4,9 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
@@ -58,14 +56,8 @@ public final class NotebookSetup {
 
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {
-      for (TestIdentifier root : plan.getRoots()) {
-        for (TestIdentifier t : plan.getDescendants(root)) {
-          if (t.getSource().orElse(null) instanceof ClassSource c
-              && c.getClassName().equals(NotebooksTest.class.getName())) {
-            start();
-            return;
-          }
-        }
+      if (org.sanku.spark.TestPlans.includes(plan, NotebooksTest.class.getName())) {
+        start();
       }
     }
   }

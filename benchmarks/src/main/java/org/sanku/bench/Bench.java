@@ -66,6 +66,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--no-record", description = "Do not append the figures to docs/benchmarks.md.")
   boolean noRecord;
 
+  @Option(names = "--warm", description = "Also measure the night of deltas in a JVM that ran it once before, as "
+      + "`./sanku nightly --daily-at` runs every night after its first (two more runs of that night).")
+  boolean warm;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Bench()).execute(args));
   }
@@ -100,6 +104,10 @@ public final class Bench implements Callable<Integer> {
     o.printf("bench: full nightly of %d night(s) into an empty warehouse …%n", nights);
     Child.Run full = Child.run(nightly(home, jvm, landing, wh, key), env, run.resolve("nightly-full.log"), null, "");
     r.sanku("full", full);
+    Path afterFull = run.resolve("warehouse-after-full");
+    if (warm) {
+      WarmNight.copyTree(wh, afterFull);
+    }
     copyDrops(region, landing, d -> d.equals(last));
     o.println("bench: one more night of deltas …");
     Child.Run delta = Child.run(nightly(home, jvm, landing, wh, key), env, run.resolve("nightly-delta.log"), null,
@@ -123,6 +131,16 @@ public final class Bench implements Callable<Integer> {
     }
     r.values(Values.compare(run.resolve("values.csv"), Files.exists(unassignedCsv) ? unassignedCsv : null,
         region.resolve("truth").resolve("indicators.csv"), region, commit));
+    Child.Run warmRun = null;
+    if (warm) {
+      o.println("bench: the night of deltas again, twice in one JVM (measured: the second) …");
+      List<String> args = new java.util.ArrayList<>(List.of(afterFull.toString(), wh.toString()));
+      args.addAll(nightlyArgs(landing, wh, key));
+      warmRun = Child.run(Child.java(home, jvm, WarmNight.class.getName(), args), env,
+          run.resolve("nightly-delta-warm.log"), null, "");
+      r.sanku("warm", warmRun);
+      deleteTree(afterFull);
+    }
 
     if (noDuckdb || !encoding.equalsIgnoreCase("UTF-8")) {
       o.println("bench: DuckDB reference skipped" + (noDuckdb ? "" : " (it reads only UTF-8 here)"));
@@ -143,12 +161,17 @@ public final class Bench implements Callable<Integer> {
       BenchResult.append(doc, report);
       o.println("bench: appended to " + doc);
     }
-    return full.exitCode() == 0 && delta.exitCode() == 0 && r.valuesOk() ? 0 : 1;
+    return full.exitCode() == 0 && delta.exitCode() == 0 && (warmRun == null || warmRun.exitCode() == 0)
+        && r.valuesOk() ? 0 : 1;
   }
 
   private List<String> nightly(Path home, List<String> jvm, Path landing, Path wh, Path key) throws IOException {
-    return Child.java(home, jvm, "org.sanku.cli.Sanku", List.of("nightly", "--landing", landing.toString(),
-        "--warehouse", wh.toString(), "--key-file", key.toString()));
+    return Child.java(home, jvm, "org.sanku.cli.Sanku", nightlyArgs(landing, wh, key));
+  }
+
+  private static List<String> nightlyArgs(Path landing, Path wh, Path key) {
+    return List.of("nightly", "--landing", landing.toString(), "--warehouse", wh.toString(), "--key-file",
+        key.toString());
   }
 
   private List<String> duckdb(Path home, Path region, LocalDate until, Path outDir) throws IOException {

@@ -38,4 +38,27 @@ class NightlyLogTest {
     assertEquals(4.2, drops.get(1).seconds(), 1e-9);
     assertEquals(8, drops.get(1).snapshots());
   }
+  /**
+   * The warm run's child prints two nights: only the stages after the marker are the measured night's, and its wall
+   * time is the one the child timed (81.9 s), not the child's (which includes the JVM start and the warm-up night).
+   */
+  @Test
+  void theWarmRunIsTheSecondNightOfItsChild() {
+    List<String> lines = List.of("bench: the warm-up night",
+        "nightly: stage        wall s   peak heap MiB   Spark jobs   snapshots   ",
+        "nightly: ingest          38.6           3,390          226          35   4 drop(s), 0 refused",
+        "nightly: link            56.9           9,542          371          22   804731 records",
+        WarmNight.MEASURED,
+        "nightly: stage        wall s   peak heap MiB   Spark jobs   snapshots   ",
+        "nightly: ingest          19.2           6,506          226          35   4 drop(s), 0 refused",
+        "nightly: link            43.8           8,335          371          22   804731 records",
+        WarmNight.TOOK + "81.9 s");
+    Child.Run m = BenchResult.measured(new Child.Run(0, 190.0, 9000, lines, null));
+    assertEquals(81.9, m.seconds(), 1e-9);
+    List<NightlyLog.Stage> stages = NightlyLog.stages(m.lines());
+    assertEquals(2, stages.size());
+    assertEquals(19.2, stages.get(0).seconds(), 1e-9);
+    assertEquals(43.8, stages.get(1).seconds(), 1e-9);
+    assertEquals(9000, m.peakRssMiB());
+  }
 }

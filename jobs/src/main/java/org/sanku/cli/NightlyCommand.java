@@ -2,6 +2,7 @@ package org.sanku.cli;
 
 import java.io.PrintStream;
 import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -9,6 +10,7 @@ import org.sanku.indicators.IndicatorJob;
 import org.sanku.indicators.Period;
 import org.sanku.indicators.report.Cell;
 import org.sanku.indicators.report.TextTable;
+import org.sanku.pipeline.DailyRuns;
 import org.sanku.pipeline.Nightly;
 import org.sanku.pipeline.Pipeline;
 import org.sanku.pipeline.SankuConfig;
@@ -48,17 +50,54 @@ public final class NightlyCommand implements Callable<Integer> {
       + "of a data-quality check (repeatable): recorded in dq.check_result, it holds no indicator back")
   List<String> acceptDq = List.of();
 
+  @Option(names = "--daily-at", split = ",", paramLabel = "HH:MM", description = "stay running and run the "
+      + "nightly every day at this time (Asia/Shanghai; repeatable) in the same JVM: every run after the first "
+      + "starts with Spark's and Sanku's code already compiled")
+  List<LocalTime> dailyAt = List.of();
+
+  @Option(names = "--runs", paramLabel = "N", description = "with --daily-at: stop after N runs (default: run until "
+      + "stopped)")
+  Integer runs;
+
   @Mixin
   RunOptions run;
 
   @Override
-  public Integer call() {
-    SankuConfig config = Sanku.config();
-    run.personKey();
+  public Integer call() throws InterruptedException {
+    if (dailyAt.isEmpty()) {
+      if (runs != null) {
+        throw new IllegalArgumentException("--runs counts the runs of --daily-at: give --daily-at HH:MM too");
+      }
+      SankuConfig config = Sanku.config();
+      byte[] key = run.personKey();
+      PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
+      return once(config, key);
+    }
+    // What applies to one night's data only must not apply to every later night.
+    String once = asOf != null ? "--as-of" : acceptShrink ? "--accept-shrink" : !acceptDq.isEmpty() ? "--accept-dq"
+        : null;
+    if (once != null) {
+      throw new IllegalArgumentException(once + " applies to one run, not to every night of --daily-at: run "
+          + "./sanku nightly " + once + " … once, between the service's runs (a warehouse takes one writer at a "
+          + "time)");
+    }
+    if (runs != null && runs < 1) {
+      throw new IllegalArgumentException("--runs must be at least 1 (got " + runs + ")");
+    }
+    // Checked now, so that a broken catalog or a missing key stops the service at its start, not at 02:30. Each run
+    // loads the configuration again: a definition changed in the day applies from the next night on.
+    Sanku.config();
+    byte[] key = run.personKey();
     PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
+    return new DailyRuns(dailyAt, java.time.Clock.systemUTC(), Thread::sleep, System.out).run(runs,
+        () -> once(Sanku.config(), key));
+  }
+
+  /** One nightly run, in a Spark session of its own. */
+  private int once(SankuConfig config, byte[] key) {
     SparkSession spark = SparkSessions.create("sanku-nightly", run.master);
     try {
-      Pipeline p = new Pipeline(run.context(spark, config, warehouse, asOf)).landing(landing)
+      Pipeline p = new Pipeline(run.context(spark, config, warehouse, asOf, key)).landing(landing)
           .acceptShrink(acceptShrink).acceptDq(acceptDq);
       System.out.println("nightly: landing " + landing);
       Nightly.Outcome o = p.nightly();

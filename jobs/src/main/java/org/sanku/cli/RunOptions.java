@@ -35,7 +35,12 @@ final class RunOptions {
    * key and its file.
    */
   RunContext context(SparkSession spark, SankuConfig config, String warehouse, java.time.LocalDate asOf) {
-    byte[] key = personKey();
+    return context(spark, config, warehouse, asOf, personKey());
+  }
+
+  /** {@link #context}, with the person key read before (a long-lived nightly reads its key file once). */
+  RunContext context(SparkSession spark, SankuConfig config, String warehouse, java.time.LocalDate asOf,
+      byte[] key) {
     return new RunContext(spark, Warehouse.open(spark, Warehouse.locationOf(warehouse)), config, asOf, key,
         keyFiles(), System.out);
   }

@@ -178,6 +178,14 @@ class LauncherClassArchiveTest {
     // The demo does not write it either (a first run stays short).
     Launch demo = run(Map.of(), "", "demo");
     assertFalse(demo.writes(), demo.args().toString());
+    // Nor a nightly that stays running (--daily-at): it ends by a signal, and the archive would be thrown away.
+    for (String[] daily : new String[][] {{"--daily-at", "02:30"}, {"--daily-at=02:30,14:30"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("nightly", "--landing", "l", "--warehouse", "w"));
+      args.addAll(List.of(daily));
+      Launch d = run(Map.of(), "", args.toArray(new String[0]));
+      assertEquals(0, d.exit());
+      assertFalse(d.writes(), d.args().toString());
+    }
     // jobs/target not writable (an installation owned by another user): no archive is attempted.
     assertTrue(target.toFile().setWritable(false));
     try {

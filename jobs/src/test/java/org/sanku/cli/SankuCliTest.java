@@ -57,6 +57,36 @@ class SankuCliTest {
     assertTrue(run.contains("no notebook environment at") && run.contains("./sanku notebooks setup"), run);
   }
 
+  /**
+   * {@code nightly --daily-at} refuses, before any Spark session or key is needed, what applies to one night only
+   * (it would apply to every later night), {@code --runs} without it, and a time of day that is none.
+   */
+  @Test
+  void theDailyNightlyRefusesOptionsOfOneNight(@TempDir Path dir) {
+    String l = dir.resolve("landing").toString();
+    String w = dir.resolve("wh").toString();
+    String help = capture(() -> assertEquals(0, Sanku.run("nightly", "--help")), false);
+    assertTrue(help.contains("--daily-at") && help.contains("--runs"), help);
+    for (String[] once : new String[][] {{"--accept-shrink"}, {"--accept-dq", "pop_id_checksum"},
+        {"--as-of", "2025-12-31"}}) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("nightly", "--landing", l,
+          "--warehouse", w, "--daily-at", "02:30"));
+      args.addAll(java.util.List.of(once));
+      String err = capture(() -> assertEquals(1, Sanku.run(args.toArray(new String[0]))), true);
+      assertTrue(err.contains("nightly: " + once[0] + " applies to one run, not to every night of --daily-at"), err);
+    }
+    String runs = capture(() -> assertEquals(1, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--runs",
+        "2")), true);
+    assertTrue(runs.contains("--runs counts the runs of --daily-at"), runs);
+    String zero = capture(() -> assertEquals(1, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--daily-at",
+        "02:30", "--runs", "0")), true);
+    assertTrue(zero.contains("--runs must be at least 1"), zero);
+    String bad = capture(() -> assertEquals(2, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--daily-at",
+        "25:00")), true);
+    assertTrue(bad.contains("--daily-at"), bad);
+    assertTrue(!Files.exists(dir.resolve("wh")), "nothing written");
+  }
+
   @Test
   void aMissingRequiredOptionIsAUsageError() {
     String err = capture(() -> assertEquals(2, Sanku.run("generate", "--persons", "10")), true);

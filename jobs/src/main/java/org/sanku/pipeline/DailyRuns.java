@@ -33,12 +33,12 @@ public final class DailyRuns {
     void sleep(long millis) throws InterruptedException;
   }
 
-  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
-
   private final TreeSet<LocalTime> times;
   private final Clock clock;
   private final Sleeper sleeper;
   private final PrintStream log;
+  /** How starts are written: to the minute, or to the second when a time is given with seconds. */
+  private final DateTimeFormatter when;
 
   /**
    * @param times the times of day (at least one) at which a run starts
@@ -51,6 +51,8 @@ public final class DailyRuns {
     this.clock = clock;
     this.sleeper = sleeper;
     this.log = log;
+    boolean seconds = times.stream().anyMatch(t -> t.getSecond() != 0 || t.getNano() != 0);
+    this.when = DateTimeFormatter.ofPattern(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm");
   }
 
   /**
@@ -72,7 +74,7 @@ public final class DailyRuns {
   public int run(Integer runs, IntSupplier night) throws InterruptedException {
     ZonedDateTime start = next(clock.instant());
     log.println("nightly: runs daily at " + String.join(", ", times.stream().map(LocalTime::toString).toList())
-        + " (" + ZONE + "); first run " + WHEN.format(start)
+        + " (" + ZONE + "); first run " + when.format(start)
         + (runs == null ? "" : ", " + runs + " run(s) in all"));
     int code = 0;
     for (int done = 0; runs == null || done < runs; done++) {
@@ -86,7 +88,7 @@ public final class DailyRuns {
       } catch (RuntimeException e) {
         // As a single run says it (and exits 1); the service goes on to the next run.
         code = 1;
-        log.println("nightly: the run of " + WHEN.format(start) + " failed: " + e.getMessage());
+        log.println("nightly: the run of " + when.format(start) + " failed: " + e.getMessage());
       }
       Instant end = clock.instant();
       ZonedDateTime ended = end.atZone(ZONE);
@@ -95,11 +97,11 @@ public final class DailyRuns {
       ZonedDateTime due = next(start.toInstant());
       if (due.isBefore(following)) {
         // The run outlasted the next start(s): those nights' runs are not made up, the next one reads their drops.
-        skipped = "; it outlasted the run due at " + WHEN.format(due) + ", which is not made up";
+        skipped = "; it outlasted the run due at " + when.format(due) + ", which is not made up";
       }
       log.printf("nightly: the run of %s ended with exit code %d after %.1f s (ended %s)%s%s%n",
-          WHEN.format(start), code, Duration.between(began, end).toMillis() / 1e3, WHEN.format(ended), skipped,
-          runs != null && done + 1 >= runs ? "; that was the last run" : "; next run " + WHEN.format(following));
+          when.format(start), code, Duration.between(began, end).toMillis() / 1e3, when.format(ended), skipped,
+          runs != null && done + 1 >= runs ? "; that was the last run" : "; next run " + when.format(following));
       start = following;
     }
     return code;

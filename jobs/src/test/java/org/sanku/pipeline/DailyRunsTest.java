@@ -150,6 +150,19 @@ class DailyRunsTest {
         + "made up; next run 2026-12-09 02:30"), said);
   }
 
+  /** Times given to the second are written to the second (to the minute otherwise, as above). */
+  @Test
+  void startsGivenToTheSecondAreWrittenToTheSecond() throws InterruptedException {
+    Hands clock = new Hands("2026-12-07T09:25:06");
+    at(clock, "09:25:51").run(1, () -> 0);
+    String said = out.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("nightly: runs daily at 09:25:51 (Asia/Shanghai); first run 2026-12-07 09:25:51, 1 run(s) "
+        + "in all"), said);
+    assertTrue(said.contains("nightly: the run of 2026-12-07 09:25:51 ended with exit code 0 after 0.0 s (ended "
+        + "2026-12-07 09:25:51); that was the last run"), said);
+    assertEquals(List.of(45_000L), sleeps);
+  }
+
   /**
    * Without a number of runs it runs until stopped: stopped in its third sleep (after two nights, at 02:30 and at
    * 14:30 of the 7th), it ends with the interruption and starts nothing more.

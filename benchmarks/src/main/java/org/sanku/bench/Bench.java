@@ -105,7 +105,8 @@ public final class Bench implements Callable<Integer> {
     Child.Run full = Child.run(nightly(home, jvm, landing, wh, key), env, run.resolve("nightly-full.log"), null, "");
     r.sanku("full", full);
     Path afterFull = run.resolve("warehouse-after-full");
-    if (warm) {
+    boolean warmable = warm && full.exitCode() == 0 && Files.isDirectory(wh);
+    if (warmable) {
       WarmNight.copyTree(wh, afterFull);
     }
     copyDrops(region, landing, d -> d.equals(last));
@@ -132,7 +133,9 @@ public final class Bench implements Callable<Integer> {
     r.values(Values.compare(run.resolve("values.csv"), Files.exists(unassignedCsv) ? unassignedCsv : null,
         region.resolve("truth").resolve("indicators.csv"), region, commit));
     Child.Run warmRun = null;
-    if (warm) {
+    if (warm && !warmable) {
+      o.println("bench: --warm skipped: the full nightly failed");
+    } else if (warm) {
       o.println("bench: the night of deltas again, twice in one JVM (measured: the second) …");
       List<String> args = new java.util.ArrayList<>(List.of(afterFull.toString(), wh.toString()));
       args.addAll(nightlyArgs(landing, wh, key));

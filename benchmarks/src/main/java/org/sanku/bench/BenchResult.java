@@ -87,6 +87,12 @@ final class BenchResult {
         b.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %,d | %,d | %,d | | |%n", run, s.name(),
             s.seconds(), rate, s.peakHeapMiB(), s.jobs(), s.snapshots()));
       }
+      if (Double.isNaN(r.seconds())) {
+        // The warm run's child ended before its measured night (the warm-up failed): no figures.
+        b.append(String.format(Locale.ROOT, "| %s | not measured: the run before it ended with exit code %d (see "
+            + "%s) | | | | | | | |%n", run, r.exitCode(), r.log() == null ? "its log" : r.log().getFileName()));
+        continue;
+      }
       Double ddbTotal = ddb.get("total");
       b.append(String.format(Locale.ROOT, "| %s | **%s** | **%.1f** | %,.0f | %,d RSS | | | %s "
           + "| %s |%n", run, warm ? "whole run, in a JVM that ran one before" : "whole run, JVM start included",

@@ -1,6 +1,7 @@
 package org.sanku.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,5 +61,15 @@ class NightlyLogTest {
     assertEquals(19.2, stages.get(0).seconds(), 1e-9);
     assertEquals(43.8, stages.get(1).seconds(), 1e-9);
     assertEquals(9000, m.peakRssMiB());
+    // A warm-up that failed: no measured night, no figures (not NaN in the table).
+    Child.Run failed = BenchResult.measured(new Child.Run(1, 50.0, 4000, List.of("bench: the warm-up night",
+        "bench: the warm-up night ended with exit code 1"), null));
+    assertTrue(Double.isNaN(failed.seconds()));
+    BenchResult r = new BenchResult(1000, 3, 0.02, "UTF-8", java.time.LocalDate.parse("2025-12-31"));
+    r.sanku("warm", new Child.Run(1, 50.0, 4000, List.of("bench: the warm-up night"), null));
+    String table = r.render("test machine", "abc1234", java.time.LocalDate.parse("2026-12-07"));
+    assertTrue(table.contains("| night of deltas, warm JVM (`--daily-at`) | not measured: the run before it ended "
+        + "with exit code 1 (see its log) |"), table);
+    assertTrue(!table.contains("NaN"), table);
   }
 }

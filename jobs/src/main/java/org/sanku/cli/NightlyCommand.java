@@ -20,6 +20,9 @@ import org.sanku.spark.SparkSessions;
 import org.sanku.storage.PrivateFolders;
 import org.sanku.storage.Warehouse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -62,11 +65,15 @@ public final class NightlyCommand implements Callable<Integer> {
   @Mixin
   RunOptions run;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
     if (dailyAt.isEmpty()) {
       if (runs != null) {
-        throw new IllegalArgumentException("--runs counts the runs of --daily-at: give --daily-at HH:MM too");
+        throw new ParameterException(spec.commandLine(), "--runs counts the runs of --daily-at: give --daily-at "
+            + "HH:MM too");
       }
       SankuConfig config = Sanku.config();
       byte[] key = run.personKey();
@@ -77,12 +84,12 @@ public final class NightlyCommand implements Callable<Integer> {
     String once = asOf != null ? "--as-of" : acceptShrink ? "--accept-shrink" : !acceptDq.isEmpty() ? "--accept-dq"
         : null;
     if (once != null) {
-      throw new IllegalArgumentException(once + " applies to one run, not to every night of --daily-at: run "
+      throw new ParameterException(spec.commandLine(), once + " applies to one run, not to every night of --daily-at: run "
           + "./sanku nightly " + once + " … once, between the service's runs (a warehouse takes one writer at a "
           + "time)");
     }
     if (runs != null && runs < 1) {
-      throw new IllegalArgumentException("--runs must be at least 1 (got " + runs + ")");
+      throw new ParameterException(spec.commandLine(), "--runs must be at least 1 (got " + runs + ")");
     }
     // Checked now, so that a broken catalog or a missing key stops the service at its start, not at 02:30. Each run
     // loads the configuration again: a definition changed in the day applies from the next night on.
@@ -90,7 +97,7 @@ public final class NightlyCommand implements Callable<Integer> {
     byte[] key = run.personKey();
     PrivateFolders.scratchFor(Warehouse.locationOf(warehouse));
     return new DailyRuns(dailyAt, java.time.Clock.systemUTC(), Thread::sleep, System.out).run(runs,
-        () -> once(Sanku.config(), key));
+        () -> once(Sanku.reloaded(), key));
   }
 
   /** One nightly run, in a Spark session of its own. */

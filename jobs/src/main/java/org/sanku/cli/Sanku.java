@@ -17,7 +17,16 @@ public final class Sanku implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code;
+    try {
+      code = run(args);
+    } catch (Throwable t) {
+      // An Error (out of memory) passes picocli's handler: the process still ends, with 1, for a supervisor (the
+      // systemd unit of a nightly --daily-at) to see and restart.
+      t.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
   }
 
   public static int run(String... args) {
@@ -67,5 +76,16 @@ public final class Sanku implements Runnable {
   /** The whole configuration, loaded and checked once for the command. */
   static SankuConfig config() {
     return SankuConfig.load(locations());
+  }
+
+  /**
+   * The configuration found and loaded again (a folder on HDFS copied again): each run of a long-lived
+   * {@code nightly --daily-at} reads the configuration as it stands.
+   */
+  static SankuConfig reloaded() {
+    synchronized (Sanku.class) {
+      located = null;
+    }
+    return config();
   }
 }

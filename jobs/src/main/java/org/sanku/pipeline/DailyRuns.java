@@ -28,6 +28,9 @@ public final class DailyRuns {
   /** The zone of the schedule: Sanku's (dates of drops, indicators and logs are all in it). */
   public static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
 
+  /** The longest single sleep before the clock is read again. */
+  static final long MAX_SLEEP_MS = 60_000;
+
   /** Waits a number of milliseconds (Thread::sleep; a test's stand-in advances its clock instead). */
   public interface Sleeper {
     void sleep(long millis) throws InterruptedException;
@@ -69,7 +72,7 @@ public final class DailyRuns {
 
   /**
    * Runs {@code night} at each start, {@code runs} times (or until the JVM is stopped when null), and returns the
-   * last run's exit code (1 when it failed with an exception).
+   * last run's exit code (1 when it failed with an exception; each run's is in the log).
    */
   public int run(Integer runs, IntSupplier night) throws InterruptedException {
     ZonedDateTime start = next(clock.instant());
@@ -78,29 +81,35 @@ public final class DailyRuns {
         + (runs == null ? "" : ", " + runs + " run(s) in all"));
     int code = 0;
     for (int done = 0; runs == null || done < runs; done++) {
-      long wait = Duration.between(clock.instant(), start.toInstant()).toMillis();
-      if (wait > 0) {
-        sleeper.sleep(wait);
+      // A minute at a time, reading the clock again: a clock set forward or back (NTP at boot), or a machine
+      // suspended in the meantime, moves the start with it.
+      long wait;
+      while ((wait = Duration.between(clock.instant(), start.toInstant()).toMillis()) > 0) {
+        sleeper.sleep(Math.min(wait, MAX_SLEEP_MS));
       }
       Instant began = clock.instant();
       try {
         code = night.getAsInt();
-      } catch (RuntimeException e) {
-        // As a single run says it (and exits 1); the service goes on to the next run.
+      } catch (Exception e) {
+        // As a single run says it (and exits 1); the service goes on to the next run. Spark's own exceptions
+        // (a failed job, an analysis error) are checked ones, thrown undeclared: caught here too. An Error (out
+        // of memory) ends the service, for its supervisor to start it again.
         code = 1;
         log.println("nightly: the run of " + when.format(start) + " failed: " + e.getMessage());
       }
       Instant end = clock.instant();
       ZonedDateTime ended = end.atZone(ZONE);
-      ZonedDateTime following = next(end);
+      // Never the same start twice, even when the clock went back during the run.
+      ZonedDateTime following = next(end.isAfter(start.toInstant()) ? end : start.toInstant());
       String skipped = "";
       ZonedDateTime due = next(start.toInstant());
       if (due.isBefore(following)) {
         // The run outlasted the next start(s): those nights' runs are not made up, the next one reads their drops.
         skipped = "; it outlasted the run due at " + when.format(due) + ", which is not made up";
       }
-      log.printf("nightly: the run of %s ended with exit code %d after %.1f s (ended %s)%s%s%n",
-          when.format(start), code, Duration.between(began, end).toMillis() / 1e3, when.format(ended), skipped,
+      log.printf(java.util.Locale.ROOT,
+          "nightly: the run of %s ended with exit code %d after %.1f s (ended %s)%s%s%n",
+          when.format(start), code, Math.max(0, Duration.between(began, end).toMillis()) / 1e3, when.format(ended), skipped,
           runs != null && done + 1 >= runs ? "; that was the last run" : "; next run " + when.format(following));
       start = following;
     }

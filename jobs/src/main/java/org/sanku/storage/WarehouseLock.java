@@ -44,9 +44,16 @@ public final class WarehouseLock implements AutoCloseable {
   private final Path path;
   private final ScheduledExecutorService heartbeat;
 
+  /**
+   * The locks this JVM holds now. A lock naming this process that is not among them was left by an earlier run of
+   * this JVM whose release failed (a long-lived {@code nightly --daily-at}): stale, not held.
+   */
+  private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private WarehouseLock(FileSystem fs, Path path) {
     this.fs = fs;
     this.path = path;
+    HELD.add(path);
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sanku-warehouse-lock");
       t.setDaemon(true);
@@ -138,6 +145,9 @@ public final class WarehouseLock implements AutoCloseable {
     JsonNode n = read(fs, path);
     if (n != null && host().equals(n.path("host").asText()) && n.path("pid").canConvertToLong()) {
       long pid = n.path("pid").asLong();
+      if (pid == ProcessHandle.current().pid()) {
+        return HELD.contains(path) ? null : "left by an earlier run of this process, whose release failed";
+      }
       return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null
           : "process " + pid + " on this host is gone";
     }
@@ -157,6 +167,7 @@ public final class WarehouseLock implements AutoCloseable {
   @Override
   public void close() {
     heartbeat.shutdownNow();
+    HELD.remove(path);
     try {
       fs.delete(path, false);
     } catch (IOException e) {

@@ -184,6 +184,8 @@ class LauncherClassArchiveTest {
       args.addAll(List.of(daily));
       Launch d = run(Map.of(), "", args.toArray(new String[0]));
       assertEquals(0, d.exit());
+      assertTrue(d.args().contains("--daily-at") || d.args().contains("--daily-at=02:30,14:30"),
+          "java started: " + d.args());
       assertFalse(d.writes(), d.args().toString());
     }
     // jobs/target not writable (an installation owned by another user): no archive is attempted.

@@ -72,19 +72,26 @@ class SankuCliTest {
       java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("nightly", "--landing", l,
           "--warehouse", w, "--daily-at", "02:30"));
       args.addAll(java.util.List.of(once));
-      String err = capture(() -> assertEquals(1, Sanku.run(args.toArray(new String[0]))), true);
-      assertTrue(err.contains("nightly: " + once[0] + " applies to one run, not to every night of --daily-at"), err);
+      String err = capture(() -> assertEquals(2, Sanku.run(args.toArray(new String[0]))), true);
+      assertTrue(err.contains(once[0] + " applies to one run, not to every night of --daily-at"), err);
     }
-    String runs = capture(() -> assertEquals(1, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--runs",
+    String runs = capture(() -> assertEquals(2, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--runs",
         "2")), true);
     assertTrue(runs.contains("--runs counts the runs of --daily-at"), runs);
-    String zero = capture(() -> assertEquals(1, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--daily-at",
+    String zero = capture(() -> assertEquals(2, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--daily-at",
         "02:30", "--runs", "0")), true);
     assertTrue(zero.contains("--runs must be at least 1"), zero);
     String bad = capture(() -> assertEquals(2, Sanku.run("nightly", "--landing", l, "--warehouse", w, "--daily-at",
         "25:00")), true);
     assertTrue(bad.contains("--daily-at"), bad);
     assertTrue(!Files.exists(dir.resolve("wh")), "nothing written");
+    // Several times: repeated, or separated by commas; to the second when given so.
+    NightlyCommand parsed = new NightlyCommand();
+    new picocli.CommandLine(parsed).parseArgs("--landing", l, "--warehouse", w, "--daily-at", "02:30,14:30",
+        "--daily-at", "20:15:30", "--runs", "3");
+    assertEquals(java.util.List.of(java.time.LocalTime.of(2, 30), java.time.LocalTime.of(14, 30),
+        java.time.LocalTime.of(20, 15, 30)), parsed.dailyAt);
+    assertEquals(3, parsed.runs);
   }
 
   @Test

@@ -115,7 +115,8 @@ class DailyRunsTest {
     });
     assertEquals(3, code);
     assertEquals(List.of("2026-12-07T02:30", "2026-12-08T02:30", "2026-12-09T02:30"), started);
-    assertEquals(List.of(5_400_000L, 85_200_000L, 86_400_000L), sleeps);
+    // 5,400,000 + 85,200,000 + 86,400,000 ms, a minute at most at a time.
+    assertSleptInMinutes(177_000_000L);
     String said = out.toString(StandardCharsets.UTF_8);
     assertTrue(said.contains("nightly: runs daily at 02:30 (Asia/Shanghai); first run 2026-12-07 02:30, 3 run(s) in "
         + "all"), said);
@@ -144,10 +145,74 @@ class DailyRunsTest {
       return 0;
     });
     assertEquals(List.of("2026-12-07T02:30", "2026-12-09T02:30"), started);
-    assertEquals(List.of(1_800_000L, 82_800_000L), sleeps);
+    // 1,800,000 + 82,800,000 ms.
+    assertSleptInMinutes(84_600_000L);
     String said = out.toString(StandardCharsets.UTF_8);
     assertTrue(said.contains("(ended 2026-12-08 03:30); it outlasted the run due at 2026-12-08 02:30, which is not "
         + "made up; next run 2026-12-09 02:30"), said);
+  }
+
+  /** Every sleep is a minute at most (the clock is read again after each), and they add up to {@code total} ms. */
+  private void assertSleptInMinutes(long total) {
+    assertEquals(total, sleeps.stream().mapToLong(Long::longValue).sum(), sleeps.size() + " sleeps");
+    assertTrue(sleeps.stream().allMatch(ms -> ms > 0 && ms <= 60_000), sleeps.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  /**
+   * Spark's own failures are checked exceptions thrown undeclared (a failed job's SparkException): such a night
+   * fails (exit code 1, said with its message) and the next night runs, as after any other failure.
+   */
+  @Test
+  void aNightFailingWithACheckedExceptionThrownUndeclaredCostsThatNightOnly() throws InterruptedException {
+    Hands clock = new Hands("2026-12-07T02:00");
+    List<String> started = new ArrayList<>();
+    int code = at(clock, "02:30").run(2, () -> {
+      started.add(clock.shanghai());
+      if (started.size() == 1) {
+        sneakyThrow(new Exception("Job aborted due to stage failure: Task 3 in stage 41.0 failed 1 times"));
+      }
+      return 0;
+    });
+    assertEquals(0, code);
+    assertEquals(List.of("2026-12-07T02:30", "2026-12-08T02:30"), started);
+    String said = out.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("nightly: the run of 2026-12-07 02:30 failed: Job aborted due to stage failure: Task 3 "
+        + "in stage 41.0 failed 1 times\nnightly: the run of 2026-12-07 02:30 ended with exit code 1"), said);
+  }
+
+  /**
+   * The clock set back an hour during a run (02:30, then 01:40 by the clock when it ends): the next start is the
+   * next day's 02:30, not the same 02:30 again; and a clock set forward while the service sleeps (an hour, at 01:05)
+   * starts the run at 02:30 by the new clock, not 85 minutes after the sleep began.
+   */
+  @Test
+  void aClockSetBackOrForwardMovesTheStartsWithIt() throws InterruptedException {
+    Hands clock = new Hands("2026-12-07T01:00");
+    List<String> started = new ArrayList<>();
+    boolean[] stepped = {false};
+    DailyRuns d = new DailyRuns(List.of(LocalTime.parse("02:30")), clock, ms -> {
+      sleeps.add(ms);
+      clock.advance(Duration.ofMillis(ms));
+      if (!stepped[0] && clock.shanghai().equals("2026-12-07T01:05")) {
+        stepped[0] = true;
+        clock.advance(Duration.ofHours(1));
+      }
+    }, log);
+    d.run(2, () -> {
+      started.add(clock.shanghai());
+      if (started.size() == 1) {
+        clock.advance(Duration.ofMinutes(10).minusHours(1));
+      }
+      return 0;
+    });
+    assertEquals(List.of("2026-12-07T02:30", "2026-12-08T02:30"), started);
+    // 5 minutes, the clock jumps to 02:05, 25 minutes more; after the run (01:40 by the clock) 24 h 50 min.
+    assertSleptInMinutes((5 + 25 + 24 * 60 + 50) * 60_000L);
   }
 
   /** Times given to the second are written to the second (to the minute otherwise, as above). */
@@ -172,10 +237,10 @@ class DailyRunsTest {
     Hands clock = new Hands("2026-12-07T00:00");
     List<String> started = new ArrayList<>();
     DailyRuns d = new DailyRuns(List.of(LocalTime.parse("02:30"), LocalTime.parse("14:30")), clock, ms -> {
-      sleeps.add(ms);
-      if (sleeps.size() == 3) {
+      if (started.size() == 2) {
         throw new InterruptedException("stopped");
       }
+      sleeps.add(ms);
       clock.advance(Duration.ofMillis(ms));
     }, log);
     assertThrows(InterruptedException.class, () -> d.run(null, () -> {
@@ -183,7 +248,7 @@ class DailyRunsTest {
       return 0;
     }));
     assertEquals(List.of("2026-12-07T02:30", "2026-12-07T14:30"), started);
-    // 00:00 → 02:30, 02:30 → 14:30, 14:30 → 02:30 the next day.
-    assertEquals(List.of(9_000_000L, 43_200_000L, 43_200_000L), sleeps);
+    // 00:00 → 02:30 (9,000,000 ms), 02:30 → 14:30 (43,200,000 ms), then stopped in the wait for the next day.
+    assertSleptInMinutes(52_200_000L);
   }
 }

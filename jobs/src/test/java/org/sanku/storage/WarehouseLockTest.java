@@ -66,4 +66,28 @@ class WarehouseLockTest {
         out.toString(StandardCharsets.UTF_8));
     assertEquals(false, Files.exists(lock));
   }
+  /**
+   * A lock naming this very process that this JVM does not hold was left by an earlier run of it whose release
+   * failed (a long-lived {@code nightly --daily-at}): taken over, where a lock of another live process is not. One
+   * this JVM holds stays held (refused above).
+   */
+  @Test
+  void aLockLeftByAnEarlierRunOfThisProcessIsTakenOver(@TempDir Path wh) throws Exception {
+    String host = InetAddress.getLocalHost().getHostName();
+    long pid = ProcessHandle.current().pid();
+    Path lock = wh.resolve(WarehouseLock.FILE);
+    Files.writeString(lock, "{\"command\":\"nightly\",\"user\":\"sanku\",\"host\":\"" + host + "\",\"pid\":"
+        + pid + ",\"started_at\":\"2026-12-07T02:30+08:00\"}");
+    try (WarehouseLock taken = take(wh, "nightly")) {
+      assertTrue(out.toString(StandardCharsets.UTF_8).contains("(left by an earlier run of this process, whose "
+          + "release failed)"), out.toString(StandardCharsets.UTF_8));
+      assertThrows(WarehouseLock.InUse.class, () -> take(wh, "ingest"));
+    }
+    // The lock of another live process of this host (the parent of this JVM, e.g. the build tool) stays held.
+    long other = ProcessHandle.current().parent().orElseThrow().pid();
+    Files.writeString(lock, "{\"command\":\"nightly\",\"user\":\"sanku\",\"host\":\"" + host + "\",\"pid\":"
+        + other + ",\"started_at\":\"2026-12-07T02:30+08:00\"}");
+    assertThrows(WarehouseLock.InUse.class, () -> take(wh, "ingest"));
+    Files.delete(lock);
+  }
 }

@@ -1,11 +1,8 @@
 package org.sanku.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.stream.Stream;
 
 /**
  * The bench's night of deltas in a warm JVM, as {@code ./sanku nightly --daily-at} runs every night after its first:
@@ -51,15 +48,6 @@ public final class WarmNight {
   }
 
   static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
+    org.sanku.storage.StorageFiles.copyLocalTree(from, to);
   }
 }

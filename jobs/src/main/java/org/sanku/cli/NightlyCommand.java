@@ -20,11 +20,11 @@ import org.sanku.spark.SparkSessions;
 import org.sanku.storage.PrivateFolders;
 import org.sanku.storage.Warehouse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code ./sanku nightly}: ingest every new drop, link, compute and publish every indicator. */
 @Command(name = "nightly", mixinStandardHelpOptions = true,
@@ -84,9 +84,9 @@ public final class NightlyCommand implements Callable<Integer> {
     String once = asOf != null ? "--as-of" : acceptShrink ? "--accept-shrink" : !acceptDq.isEmpty() ? "--accept-dq"
         : null;
     if (once != null) {
-      throw new ParameterException(spec.commandLine(), once + " applies to one run, not to every night of --daily-at: run "
-          + "./sanku nightly " + once + " … once, between the service's runs (a warehouse takes one writer at a "
-          + "time)");
+      throw new ParameterException(spec.commandLine(), once + " applies to one run, not to every night of "
+          + "--daily-at: run ./sanku nightly " + once + " … once, between the service's runs (a warehouse takes one "
+          + "writer at a time)");
     }
     if (runs != null && runs < 1) {
       throw new ParameterException(spec.commandLine(), "--runs must be at least 1 (got " + runs + ")");

@@ -109,7 +109,8 @@ public final class DailyRuns {
       }
       log.printf(java.util.Locale.ROOT,
           "nightly: the run of %s ended with exit code %d after %.1f s (ended %s)%s%s%n",
-          when.format(start), code, Math.max(0, Duration.between(began, end).toMillis()) / 1e3, when.format(ended), skipped,
+          when.format(start), code, Math.max(0, Duration.between(began, end).toMillis()) / 1e3, when.format(ended),
+          skipped,
           runs != null && done + 1 >= runs ? "; that was the last run" : "; next run " + when.format(following));
       start = following;
     }

@@ -100,4 +100,17 @@ public final class StorageFiles {
       }
     }
   }
+  /** Copies a local folder and everything in it to {@code to} (created), file by file. */
+  public static void copyLocalTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(t);
+        } else {
+          java.nio.file.Files.copy(p, t);
+        }
+      }
+    }
+  }
 }

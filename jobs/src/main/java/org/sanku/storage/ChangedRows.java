@@ -28,8 +28,9 @@ import org.apache.spark.sql.functions;
  * and at the positions of the delete files live now and not then (removed and updated rows). Reading them costs
  * the size of the change, not of the table; the caller still compares the candidates' fields.
  *
- * <p>A compaction after the old snapshot (the nightly upkeep's rewrite of small files or delete files, an Iceberg
- * {@code replace}: the same rows in other files) changes no row: the comparison starts after it ({@link #sameRowsAs}).
+ * <p>A compaction (the nightly upkeep's rewrite of small files or delete files, an Iceberg {@code replace}: the same
+ * rows in other files) changes no row: one right after the old snapshot starts the comparison after it
+ * ({@link #sameRowsAs}), one right before the new snapshot ends it before it ({@link #sameRowsBefore}).
  *
  * <p>Not derivable (null) when the old snapshot is gone (expired), when a delete file is an equality delete, or
  * when the changed data files hold more than a given share of the table's rows (a compaction between changes
@@ -59,6 +60,7 @@ public final class ChangedRows {
       return null;
     }
     then = sameRowsAs(t, then, now);
+    now = sameRowsBefore(t, now, then);
     Files before = files(t, then);
     Files after = files(t, now);
     if (before == null || after == null) {
@@ -149,6 +151,22 @@ public final class ChangedRows {
       same = after.get(i).snapshotId();
     }
     return same;
+  }
+
+  /**
+   * The first snapshot of {@code t} holding the same rows as snapshot {@code now}: {@code now}, or the snapshot
+   * before the unbroken run of compactions (operation {@code replace}) that ends at it, at the earliest
+   * {@code notBefore}. The nightly upkeep compacts a table right after a night's changes; the files of the snapshot
+   * before it tell those changes, and are kept as long as that snapshot is.
+   */
+  static long sameRowsBefore(Table t, long now, long notBefore) {
+    Snapshot s = t.snapshot(now);
+    while (s != null && s.snapshotId() != notBefore
+        && org.apache.iceberg.DataOperations.REPLACE.equals(s.operation()) && s.parentId() != null
+        && t.snapshot(s.parentId()) != null) {
+      s = t.snapshot(s.parentId());
+    }
+    return s == null ? now : s.snapshotId();
   }
 
   /**

@@ -75,14 +75,14 @@ class ChangedRowsTest {
     assertNull(keys(t, a, c, 0.01));
     // An unknown snapshot: not derivable.
     assertNull(keys(t, 42L, c, 1.0));
-    // After a compaction every row is in a new file: its 100 rows (100..199 less 112, and 300) and the old file's
-    // 100 (112 among them) are candidates, 101 keys; with the default limit not derivable.
-    spark.sql("CALL " + t.substring(0, t.indexOf('.')) + ".system.rewrite_data_files(table => '"
-        + t.substring(t.indexOf('.') + 1) + "', options => map('rewrite-all', 'true'))");
+    // Snapshot D, a compaction: every row is in a new file (100 rows: 100..199 less 112, and 300). It changed no
+    // row, so the comparison from A ends at C, whose files tell the changes: the same five keys, within the
+    // default limit (3.8%). Compared with D's files instead, its 100 rows and A's 100 would all be candidates.
+    compact(t);
     long d = current(t);
     assertEquals(100, spark.table(t).count());
-    assertEquals(101, keys(t, a, d, 100.0).size());
-    assertNull(keys(t, a, d, 0.05));
+    assertEquals(List.of("110", "111", "112", "120", "300"), keys(t, a, d, 0.05));
+    assertEquals(List.of("120"), keys(t, b, d, 0.05));
     // The compaction changed no row: nothing changed from C to D, and C and D hold the same rows (D's rows last
     // changed when C was committed).
     Table td = new IcebergWriter(spark).load(t);
@@ -100,5 +100,21 @@ class ChangedRowsTest {
     assertEquals(List.of("130"), keys(t, c, e, 0.05));
     assertFalse(ChangedRows.sameRows(spark, t, c, e));
     assertEquals(c, ChangedRows.sameRowsAs(td, c, c));
+    // Snapshot F compacts E: from C the comparison runs from D to E, 130 alone. From A it runs to E, whose files
+    // (D's 100 rows and E's 1) and A's 100 are all changed files (201 of 101 records): not derivable.
+    compact(t);
+    long f = current(t);
+    td.refresh();
+    assertEquals(e, ChangedRows.sameRowsBefore(td, f, c));
+    assertEquals(List.of("130"), keys(t, c, f, 0.05));
+    assertNull(keys(t, a, f, 0.05));
+    // Never back past the old snapshot: from E to F nothing changed.
+    assertEquals(e, ChangedRows.sameRowsBefore(td, f, e));
+    assertEquals(List.of(), keys(t, e, f, 0.05));
+  }
+
+  private static void compact(String t) {
+    spark.sql("CALL " + t.substring(0, t.indexOf('.')) + ".system.rewrite_data_files(table => '"
+        + t.substring(t.indexOf('.') + 1) + "', options => map('rewrite-all', 'true'))");
   }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -173,8 +174,13 @@ public final class LinkJob {
       relinked = since.counts().relinked();
     }
     Dataset<Row> persons = keep(plan.persons(registry), cached);
-    Dataset<Row> ehrRecord = keep(plan.ehrRecord(links), cached);
-    Dataset<Row> emrVisit = keep(plan.emrVisit(links), cached);
+    // The integrated health records and visits of every record: on a night of deltas only a table written whole
+    // reads them (those written as deltas compute their changed rows), so they are kept when first read. Keeping
+    // them runs their joins' shuffles at once (12 s of a night at 1,000,000 persons).
+    Dataset<Row> linked = links;
+    boolean relinkedAll = relinked < 0;
+    Later ehrRecord = new Later(() -> keep(plan.ehrRecord(linked), cached), relinkedAll);
+    Later emrVisit = new Later(() -> keep(plan.emrVisit(linked), cached), relinkedAll);
     try {
       long merges = writeKeyMerges(registry, r);
 
@@ -193,33 +199,43 @@ public final class LinkJob {
       // Registry persons dead or moved out at a date the registry does not give: resident on no day (the rule),
       // said here as well as warned at ingest (MISSING_CONDITIONAL), so that no one leaves the counts unseen.
       long undated = persons.filter(UNDATED).count();
-      if (relinked < 0) {
-        ehrRecord.count();
-        emrVisit.count();
+      if (relinkedAll) {
+        ehrRecord.get().count();
+        emrVisit.get().count();
       }
 
       Date d = Date.valueOf(r);
-      Dataset<Row> ehrKeys = ehrRecord.select(col("ehr_no").as("_ehr"), col("person_key"));
-      Dataset<Row> enrollments = plan.service("ehr_program_enrollment", "ehr_enrollment", ehrKeys);
-      Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
-      tables.put("record_link", links.filter(col("person_key").isNotNull()).withColumn("as_of", lit(d)));
-      tables.put("link_conflict", links.filter(col("reason").equalTo("CONFLICT"))
+      Supplier<Dataset<Row>> ehrKeys = () -> ehrRecord.get().select(col("ehr_no").as("_ehr"), col("person_key"));
+      Supplier<Dataset<Row>> enrollments = () -> plan.service("ehr_program_enrollment", "ehr_enrollment",
+          ehrKeys.get());
+      Map<String, Supplier<Dataset<Row>>> tables = new LinkedHashMap<>();
+      Dataset<Row> recordLink = links.filter(col("person_key").isNotNull()).withColumn("as_of", lit(d));
+      tables.put("record_link", () -> recordLink);
+      Dataset<Row> conflict = links.filter(col("reason").equalTo("CONFLICT"))
           .select(col("source"), col("record_key"), col("conflict_key").as("person_key"), col("disagreed"),
-              col("id_status"), lit(d).as("as_of")));
-      tables.put("unlinked", links.filter(col("person_key").isNull()).withColumn("as_of", lit(d)));
-      tables.put("person", persons);
+              col("id_status"), lit(d).as("as_of"));
+      tables.put("link_conflict", () -> conflict);
+      Dataset<Row> unlinked = links.filter(col("person_key").isNull()).withColumn("as_of", lit(d));
+      tables.put("unlinked", () -> unlinked);
+      tables.put("person", () -> persons);
       tables.put("ehr_record", ehrRecord);
-      tables.put("ehr_exam", plan.service("ehr_physical_exam", "ehr_exam", ehrKeys));
-      tables.put("ehr_tcm_service", plan.service("ehr_tcm_service", "ehr_tcm_service", ehrKeys));
+      tables.put("ehr_exam", () -> plan.service("ehr_physical_exam", "ehr_exam", ehrKeys.get()));
+      tables.put("ehr_tcm_service", () -> plan.service("ehr_tcm_service", "ehr_tcm_service", ehrKeys.get()));
       tables.put("ehr_enrollment", enrollments);
-      tables.put("ehr_followup", plan.followups(enrollments.select(col("enrollment_id").as("_enr"), col("ehr_no"),
-          col("person_key"))));
-      tables.put("ehr_contract", plan.service("ehr_fd_contract", "ehr_contract", ehrKeys));
+      tables.put("ehr_followup", () -> plan.followups(enrollments.get().select(col("enrollment_id").as("_enr"),
+          col("ehr_no"), col("person_key"))));
+      tables.put("ehr_contract", () -> plan.service("ehr_fd_contract", "ehr_contract", ehrKeys.get()));
       tables.put("emr_visit", emrVisit);
-      tables.put("emr_diagnosis", plan.diagnoses(emrVisit.select(col("visit_id").as("_vid"), col("person_key"))));
-      tables.put("link_rate", plan.linkRates(ehrRecord, emrVisit, persons));
+      tables.put("emr_diagnosis", () -> plan.diagnoses(emrVisit.get().select(col("visit_id").as("_vid"),
+          col("person_key"))));
+      tables.put("link_rate", () -> plan.linkRates(ehrRecord.get(), emrVisit.get(), persons));
       // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
       // run links again only what changed since, and only from tables that one run wrote.
+      // Every table the integrated tables are made from is pinned and recorded now, whether or not this run's
+      // plans have read it yet (those of a table written whole are made as it is written): the next run tells its
+      // changes from what is recorded here.
+      MADE_FROM.values().forEach(from -> from.subList(1, from.size()).forEach(t -> in.read(wh.std(t),
+          new org.apache.spark.sql.types.StructType())));
       String read = inputs(in, r);
       Map<String, String> inputsOf = Map.of("record_link", read, "unlinked", read, "link_conflict", read);
       if (relinked >= 0) {
@@ -266,24 +282,16 @@ public final class LinkJob {
    * taken out of {@code tables} (a night on which a source delivered nothing). {@code person} and {@code link_rate}
    * depend on the reference date and are always written.
    */
-  private void keepUnchanged(Map<String, Dataset<Row>> tables, IncrementalLinks since, Dataset<Row> links) {
+  private void keepUnchanged(Map<String, Supplier<Dataset<Row>>> tables, IncrementalLinks since,
+      Dataset<Row> links) {
     java.util.Set<String> relinked = since.sourcesRelinkedDifferently(links);
-    Map<String, List<String>> inputs = new LinkedHashMap<>();
-    inputs.put("ehr_record", List.of("ehr", wh.std("ehr_person"), wh.std("ref_division")));
-    inputs.put("ehr_exam", List.of("ehr", wh.std("ehr_physical_exam")));
-    inputs.put("ehr_tcm_service", List.of("ehr", wh.std("ehr_tcm_service")));
-    inputs.put("ehr_enrollment", List.of("ehr", wh.std("ehr_program_enrollment")));
-    inputs.put("ehr_followup", List.of("ehr", wh.std("ehr_followup"), wh.std("ehr_program_enrollment")));
-    inputs.put("ehr_contract", List.of("ehr", wh.std("ehr_fd_contract")));
-    inputs.put("emr_visit", List.of("emr", wh.std("emr_visit"), wh.std("ref_org")));
-    inputs.put("emr_diagnosis", List.of("emr", wh.std("emr_diagnosis")));
     // A table committed after registry_key is from a run that died while writing: never kept.
     long published = committed(linkTable(wh, "registry_key"));
     List<String> kept = new ArrayList<>();
-    inputs.forEach((table, in) -> {
+    MADE_FROM.forEach((table, in) -> {
       String name = modelTable(wh, table);
       boolean same = !relinked.contains(in.get(0)) && writer.exists(name) && committed(name) <= published
-          && in.subList(1, in.size()).stream().allMatch(since::sameAsPublished);
+          && in.subList(1, in.size()).stream().allMatch(t -> since.sameAsPublished(wh.std(t)));
       if (same) {
         tables.remove(table);
         kept.add(name);
@@ -292,6 +300,23 @@ public final class LinkJob {
     if (!kept.isEmpty()) {
       log.println("link: " + String.join(", ", kept) + " stand as published (their inputs and links are unchanged)");
     }
+  }
+
+  /**
+   * The integrated tables made from the links: each one's source ({@code ehr}, {@code emr}) and the {@code std}
+   * tables it is made from.
+   */
+  private static final Map<String, List<String>> MADE_FROM = new LinkedHashMap<>();
+
+  static {
+    MADE_FROM.put("ehr_record", List.of("ehr", "ehr_person", "ref_division"));
+    MADE_FROM.put("ehr_exam", List.of("ehr", "ehr_physical_exam"));
+    MADE_FROM.put("ehr_tcm_service", List.of("ehr", "ehr_tcm_service"));
+    MADE_FROM.put("ehr_enrollment", List.of("ehr", "ehr_program_enrollment"));
+    MADE_FROM.put("ehr_followup", List.of("ehr", "ehr_followup", "ehr_program_enrollment"));
+    MADE_FROM.put("ehr_contract", List.of("ehr", "ehr_fd_contract"));
+    MADE_FROM.put("emr_visit", List.of("emr", "emr_visit", "ref_org"));
+    MADE_FROM.put("emr_diagnosis", List.of("emr", "emr_diagnosis"));
   }
 
   /**
@@ -309,11 +334,12 @@ public final class LinkJob {
    * driver-side latency (planning, the Iceberg commit), which overlaps well. The first failure is rethrown after
    * every write has ended.
    */
-  private void writeAll(Map<String, Dataset<Row>> tables, Map<String, String> inputsOf) {
+  private void writeAll(Map<String, Supplier<Dataset<Row>>> tables, Map<String, String> inputsOf) {
     List<Runnable> writes = new ArrayList<>();
     for (var e : tables.entrySet()) {
       String read = inputsOf.get(e.getKey());
-      writes.add(() -> replace(e.getKey(), e.getValue(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
+      writes.add(() -> replace(e.getKey(), e.getValue().get(), read == null ? Map.of()
+          : Map.of(INPUTS_PROPERTY, read)));
     }
     org.sanku.spark.SideBySide.run("sanku-link-writer", WRITERS, writes);
   }
@@ -323,7 +349,7 @@ public final class LinkJob {
    * ({@link ModelDeltas}), each after the table it takes persons from; the others whole, as {@link #writeAll};
    * {@code link_rate} last, from the integrated tables as written.
    */
-  private void writeNight(Map<String, Dataset<Row>> tables, Map<String, String> inputsOf, IncrementalLinks since,
+  private void writeNight(Map<String, Supplier<Dataset<Row>>> tables, Map<String, String> inputsOf, IncrementalLinks since,
       LinkPlan plan, Dataset<Row> links, Dataset<Row> persons) {
     long published = committed(linkTable(wh, "registry_key"));
     ModelDeltas deltas = new ModelDeltas(spark, wh, writer, plan, since, links, log);
@@ -340,7 +366,7 @@ public final class LinkJob {
       if (!asDeltas.contains(name)) {
         String read = inputsOf.get(name);
         levels.get(IntegratedTables.get(name).namespace().equals("link") ? 2 : 0).add(() -> replace(name,
-            e.getValue(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
+            e.getValue().get(), read == null ? Map.of() : Map.of(INPUTS_PROPERTY, read)));
         continue;
       }
       int level = switch (name) {
@@ -370,8 +396,39 @@ public final class LinkJob {
   /** {@code df} computed once for the many plans built on it ({@link org.sanku.spark.Kept}). */
   private Dataset<Row> keep(Dataset<Row> df, List<Dataset<Row>> cached) {
     Dataset<Row> kept = org.sanku.spark.Kept.keep(df);
-    cached.add(kept);
+    synchronized (cached) {
+      cached.add(kept);
+    }
     return kept;
+  }
+
+  /**
+   * A kept plan made now, or when first asked for (by any of the writers running side by side, who then share
+   * it); never made when no one asks.
+   */
+  static final class Later implements Supplier<Dataset<Row>> {
+    private final Supplier<Dataset<Row>> make;
+    private Dataset<Row> made;
+
+    Later(Supplier<Dataset<Row>> make, boolean now) {
+      this.make = make;
+      if (now) {
+        get();
+      }
+    }
+
+    @Override
+    public synchronized Dataset<Row> get() {
+      if (made == null) {
+        made = make.get();
+      }
+      return made;
+    }
+
+    /** Whether it was made. */
+    synchronized boolean made() {
+      return made != null;
+    }
   }
 
   /** Tables written at the same time. */

@@ -431,11 +431,13 @@ final class LinkPlan {
         .drop("_rpk", "resident_on_r")
         .unionByName(all.filter(col("person_key").isNull()).withColumn("_linked", lit(0L))
             .withColumn("_res", lit(0L)));
-    Column[] sums = {count(lit(1)).as("records"), sum("_linked").as("linked"),
-        sum("_res").as("linked_resident")};
-    Dataset<Row> county = base.groupBy(col("source"), col("county"))
-        .agg(sums[0], sums[1], sums[2]);
-    Dataset<Row> orgs = base.groupBy(col("source"), col("org"), col("county")).agg(sums[0], sums[1], sums[2])
+    // One aggregation of the records, by organisation (an organisation is in one county): the counties' counts are
+    // the sums of their organisations', so the records are joined with their persons and grouped once.
+    Dataset<Row> byOrg = base.groupBy(col("source"), col("org"), col("county"))
+        .agg(count(lit(1)).as("records"), sum("_linked").as("linked"), sum("_res").as("linked_resident"));
+    Dataset<Row> county = byOrg.groupBy(col("source"), col("county"))
+        .agg(sum("records").as("records"), sum("linked").as("linked"), sum("linked_resident").as("linked_resident"));
+    Dataset<Row> orgs = byOrg
         .select(col("source"), lit("org").as("level"), col("org").as("code"), col("county").as("county_code"),
             col("records"), col("linked"), col("linked_resident"));
     Dataset<Row> div = in.read(wh.std("ref_division"), REF_DIVISION)

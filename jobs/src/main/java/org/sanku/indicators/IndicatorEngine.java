@@ -20,7 +20,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.sanku.indicators.Catalog.Aggregate;
 import org.sanku.indicators.Catalog.Fact;
 import org.sanku.indicators.Catalog.Indicator;
@@ -108,6 +107,11 @@ public final class IndicatorEngine {
 
   /** The plans for these periods (analysed, not run). */
   Plans plan(List<Period> periods) {
+    return plan(periods, java.util.function.UnaryOperator.identity());
+  }
+
+  /** The plans for these periods, the counts' over {@code keep} of the flags' columns they read. */
+  private Plans plan(List<Period> periods, java.util.function.UnaryOperator<Dataset<Row>> keep) {
     Dataset<Row> per = broadcast(periods(periods));
     // 1. Person base.
     Dataset<Row> base = spark.table(tables.apply("model", "person")).crossJoin(per)
@@ -163,13 +167,13 @@ public final class IndicatorEngine {
     // plan for each of them would cost more than computing it).
     Dataset<Row> shape = spark.createDataFrame(List.of(), flags.schema());
     try {
-      return counts(flags, shape, per, sourceRows, kept(flags));
+      return counts(flags, shape, per, sourceRows, keep.apply(kept(flags)));
     } catch (Catalog.CatalogException e) {
       throw e;
     } catch (Exception e) {
       // Some expression reads a column the narrowing did not see (it cannot when expressions name their
       // columns): the counts read every column of the flags instead.
-      return counts(flags, shape, per, sourceRows, flags);
+      return counts(flags, shape, per, sourceRows, keep.apply(flags));
     }
   }
 
@@ -342,11 +346,15 @@ public final class IndicatorEngine {
    * counted too, with county null: they are in no division's count, and the roll-up reports them as unassigned.
    */
   public List<CountyCount> compute(List<Period> periods) {
-    Plans p = plan(periods);
-    Dataset<Row> flags = p.kept().persist(StorageLevel.MEMORY_AND_DISK());
+    // The flags are computed once for the aggregations, and kept as rows: Spark's columnar cache spent longer
+    // encoding them than the aggregations spent reading them.
+    List<Dataset<Row>> kept = new ArrayList<>();
+    Plans q = plan(periods, df -> {
+      Dataset<Row> k = org.sanku.spark.Kept.keep(df);
+      kept.add(k);
+      return k;
+    });
     try {
-      // The aggregations contain the flags' plan, so once it is cached they share one computation of it.
-      Plans q = p;
       List<CountyCount> out = new ArrayList<>();
       if (q.rates() != null) {
         for (Row r : q.rates().collectAsList()) {
@@ -388,7 +396,7 @@ public final class IndicatorEngine {
       }
       return out;
     } finally {
-      flags.unpersist();
+      kept.forEach(org.sanku.spark.Kept::release);
     }
   }
 

@@ -349,8 +349,8 @@ public final class LinkJob {
    * ({@link ModelDeltas}), each after the table it takes persons from; the others whole, as {@link #writeAll};
    * {@code link_rate} last, from the integrated tables as written.
    */
-  private void writeNight(Map<String, Supplier<Dataset<Row>>> tables, Map<String, String> inputsOf, IncrementalLinks since,
-      LinkPlan plan, Dataset<Row> links, Dataset<Row> persons) {
+  private void writeNight(Map<String, Supplier<Dataset<Row>>> tables, Map<String, String> inputsOf,
+      IncrementalLinks since, LinkPlan plan, Dataset<Row> links, Dataset<Row> persons) {
     long published = committed(linkTable(wh, "registry_key"));
     ModelDeltas deltas = new ModelDeltas(spark, wh, writer, plan, since, links, log);
     List<String> asDeltas = deltas.decide(tables.keySet(), t -> committed(t) <= published);

@@ -101,7 +101,7 @@ class ChangedRowsTest {
     assertFalse(ChangedRows.sameRows(spark, t, c, e));
     assertEquals(c, ChangedRows.sameRowsAs(td, c, c));
     // Snapshot F compacts E: from C the comparison runs from D to E, 130 alone. From A it runs to E, whose files
-    // (D's 100 rows and E's 1) and A's 100 are all changed files (201 of 101 records): not derivable.
+    // (D's 100 rows and E's 1) and A's 100 are all changed files: 201 records against the table's 101, not derivable.
     compact(t);
     long f = current(t);
     td.refresh();

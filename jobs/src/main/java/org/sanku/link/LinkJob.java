@@ -229,13 +229,13 @@ public final class LinkJob {
       tables.put("emr_diagnosis", () -> plan.diagnoses(emrVisit.get().select(col("visit_id").as("_vid"),
           col("person_key"))));
       tables.put("link_rate", () -> plan.linkRates(ehrRecord.get(), emrVisit.get(), persons));
-      // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
-      // run links again only what changed since, and only from tables that one run wrote.
       // Every table the integrated tables are made from is pinned and recorded now, whether or not this run's
       // plans have read it yet (those of a table written whole are made as it is written): the next run tells its
       // changes from what is recorded here.
       MADE_FROM.values().forEach(from -> from.subList(1, from.size()).forEach(t -> in.read(wh.std(t),
           new org.apache.spark.sql.types.StructType())));
+      // What the run read, recorded on registry_key and on the tables a later run builds its links from: a later
+      // run links again only what changed since, and only from tables that one run wrote.
       String read = inputs(in, r);
       Map<String, String> inputsOf = Map.of("record_link", read, "unlinked", read, "link_conflict", read);
       if (relinked >= 0) {
@@ -423,11 +423,6 @@ public final class LinkJob {
         made = make.get();
       }
       return made;
-    }
-
-    /** Whether it was made. */
-    synchronized boolean made() {
-      return made != null;
     }
   }
 

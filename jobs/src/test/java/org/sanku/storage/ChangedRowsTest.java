@@ -108,6 +108,8 @@ class ChangedRowsTest {
     assertEquals(e, ChangedRows.sameRowsBefore(td, f, c));
     assertEquals(List.of("130"), keys(t, c, f, 0.05));
     assertNull(keys(t, a, f, 0.05));
+    // Without the limit every row is a candidate: A's 100..199, D's 100..199 less 112 and 300, E's 130: 101 keys.
+    assertEquals(101, keys(t, a, f, 100.0).size());
     // Never back past the old snapshot: from E to F nothing changed.
     assertEquals(e, ChangedRows.sameRowsBefore(td, f, e));
     assertEquals(List.of(), keys(t, e, f, 0.05));

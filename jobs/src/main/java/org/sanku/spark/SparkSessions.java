@@ -40,6 +40,10 @@ public final class SparkSessions {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.session.timeZone", "Asia/Shanghai");
     conf.put("spark.ui.showConsoleProgress", "false");
+    // Local files' permissions set without starting a chmod process per file (org.sanku.storage.LocalFiles).
+    if (System.getProperty("spark.hadoop.fs.file.impl") == null) {
+      conf.put("spark.hadoop.fs.file.impl", org.sanku.storage.LocalFiles.class.getName());
+    }
     // Every query's plan is described for Spark's listeners; the default "formatted" description walks the plan
     // once more per query (and per adaptive re-plan), a cost that grows with the plan's size.
     conf.put("spark.sql.ui.explainMode", "simple");

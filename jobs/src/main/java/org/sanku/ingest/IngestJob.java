@@ -455,16 +455,26 @@ public final class IngestJob {
       // one) skips that shuffle and sort of all its rows.
       Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema, duplicates), schema);
       try {
-        store.prepare(stdTable, split.analytics());
-        store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
-            full, schema),
-            schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
-        touched.add(stdTable);
-        if (split.identity() != null) {
-          store.prepare(idTable, split.identity());
-          store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+        // The two zones' tables are written side by side: each MERGE is mostly planning and the latency of its
+        // jobs and commit, which overlap. Both are staged before anything is published.
+        List<Runnable> zones = new ArrayList<>(2);
+        zones.add(() -> {
+          store.prepare(stdTable, split.analytics());
+          store.merge(stdTable, RejectedUpdates.keepPublished(spark, split.analytics(), stdTable, rejectedKeys,
               full, schema),
               schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+        });
+        if (split.identity() != null) {
+          zones.add(() -> {
+            store.prepare(idTable, split.identity());
+            store.merge(idTable, RejectedUpdates.keepPublished(spark, split.identity(), idTable, rejectedKeys,
+                full, schema),
+                schema.primaryKey(), schema.hasChangeColumns(), full, accepted);
+          });
+        }
+        org.sanku.spark.SideBySide.run("sanku-ingest-zone", zones.size(), zones);
+        touched.add(stdTable);
+        if (split.identity() != null) {
           touched.add(idTable);
         }
       } finally {

@@ -31,8 +31,17 @@ public final class WorkCounter {
   private static final String SCOPE = "sanku.workScope";
   private static final java.util.Map<String, AtomicLong> SCOPE_JOBS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final AtomicLong SCOPES = new AtomicLong();
-  /** Snapshots committed by each thread (Iceberg tells its listeners in the committing thread). */
-  private static final ThreadLocal<long[]> THREAD_SNAPSHOTS = ThreadLocal.withInitial(() -> new long[1]);
+  /**
+   * Snapshots committed by each thread (Iceberg tells its listeners in the committing thread). A thread started by
+   * another counts into the same counter, so a scope's threads count into the scope ({@link Scope} gives its thread
+   * a counter of its own).
+   */
+  private static final InheritableThreadLocal<AtomicLong> THREAD_SNAPSHOTS = new InheritableThreadLocal<>() {
+    @Override
+    protected AtomicLong initialValue() {
+      return new AtomicLong();
+    }
+  };
   private static final Set<SparkContext> COUNTED = Collections.newSetFromMap(new WeakHashMap<>());
   private static boolean icebergCounted;
 
@@ -57,7 +66,7 @@ public final class WorkCounter {
     if (!icebergCounted) {
       Listeners.register(e -> {
         SNAPSHOTS.incrementAndGet();
-        THREAD_SNAPSHOTS.get()[0]++;
+        THREAD_SNAPSHOTS.get().incrementAndGet();
       }, CreateSnapshotEvent.class);
       icebergCounted = true;
     }
@@ -69,7 +78,8 @@ public final class WorkCounter {
 
   /**
    * Starts counting the work of the calling thread alone: the jobs its queries start (and the jobs Spark starts for
-   * them in other threads) and the snapshots it commits, while other threads run work of their own side by side.
+   * them in other threads) and the snapshots it commits, with those of the threads it starts meanwhile (a file's two
+   * zones written side by side), while other threads run work of their own side by side.
    */
   public static Scope scope(SparkSession spark) {
     return new Scope(spark.sparkContext());
@@ -80,7 +90,9 @@ public final class WorkCounter {
     private final SparkContext sc;
     private final String id = "scope-" + SCOPES.incrementAndGet();
     private final String before;
-    private final long snapshotsBefore = THREAD_SNAPSHOTS.get()[0];
+    /** The thread's counter before the scope, and the scope's own (its thread's and those it starts). */
+    private final AtomicLong outer = THREAD_SNAPSHOTS.get();
+    private final AtomicLong snapshots = new AtomicLong();
     private Counts counts;
 
     Scope(SparkContext sc) {
@@ -88,6 +100,7 @@ public final class WorkCounter {
       this.before = sc.getLocalProperty(SCOPE);
       SCOPE_JOBS.put(id, new AtomicLong());
       sc.setLocalProperty(SCOPE, id);
+      THREAD_SNAPSHOTS.set(snapshots);
     }
 
     /** The jobs and snapshots so far (the jobs as far as Spark's listeners have heard of them). */
@@ -96,7 +109,7 @@ public final class WorkCounter {
         return counts;
       }
       AtomicLong jobs = SCOPE_JOBS.get(id);
-      return new Counts(jobs == null ? 0 : jobs.get(), THREAD_SNAPSHOTS.get()[0] - snapshotsBefore);
+      return new Counts(jobs == null ? 0 : jobs.get(), snapshots.get());
     }
 
     /** Ends the scope (the thread's jobs count where they did before it); its counts stay readable. */
@@ -106,6 +119,8 @@ public final class WorkCounter {
         counts = counts();
         SCOPE_JOBS.remove(id);
         sc.setLocalProperty(SCOPE, before);
+        THREAD_SNAPSHOTS.set(outer);
+        outer.addAndGet(counts.snapshots());
       }
     }
   }

@@ -169,7 +169,11 @@ public final class QualityJob {
     // In a stable order: drops of the same date come from the ledger in any order.
     String night = n.date() + " " + new java.util.TreeMap<>(n.latest()) + " " + new java.util.TreeMap<>(n.previous())
         + " " + new TreeSet<>(n.drops());
-    List<CheckResult> out = new ArrayList<>();
+    // Each table's query is planned here, in catalog order; the tables' scans then run, and their results are read
+    // in catalog order. In a small warehouse (the stage runs interpreted) the scans run side by side: each is mostly
+    // planning and job latency, which overlap. In a large one each scan fills the cores: one at a time.
+    List<TableScan> tables = new ArrayList<>();
+    List<Runnable> scansToRun = new ArrayList<>();
     for (Map.Entry<Table, List<Check>> e : tablesChecked().entrySet()) {
       Table t = e.getKey();
       long t0 = System.nanoTime();
@@ -185,20 +189,39 @@ public final class QualityJob {
       // every table it reads at its pinned snapshot. The same as the last run's: its rows are read, not scanned.
       String inputs = ScanCache.inputs(t + "\n" + e.getValue() + "\n" + night + "\n" + tableRows.schema().json(),
           read, reads);
-      List<Row> rows = reuse ? scans.reuse(t.name(), inputs, aggregation.schema()) : null;
-      boolean reused = rows != null;
-      if (!reused) {
-        // A job group per table lets a listener count the jobs each table's checks cost.
-        spark.sparkContext().setJobGroup("sanku-quality:" + t.name(), "data-quality checks of " + t.name(), false);
-        try {
-          observer.accept(t.name(), aggregation);
-          rows = aggregation.collectAsList();
-        } finally {
-          spark.sparkContext().clearJobGroup();
-        }
-        scans.record(t.name(), inputs, aggregation.schema(), rows);
+      TableScan scan = new TableScan(t, e.getValue(), plan, aggregation, inputs);
+      scan.rows = reuse ? scans.reuse(t.name(), inputs, aggregation.schema()) : null;
+      scan.reused = scan.rows != null;
+      scan.nanos = System.nanoTime() - t0;
+      tables.add(scan);
+      if (!scan.reused) {
+        observer.accept(t.name(), aggregation);
+        scansToRun.add(() -> {
+          long t1 = System.nanoTime();
+          // A job group per table lets a listener count the jobs each table's checks cost.
+          spark.sparkContext().setJobGroup("sanku-quality:" + t.name(), "data-quality checks of " + t.name(),
+              false);
+          try {
+            scan.rows = aggregation.collectAsList();
+          } finally {
+            spark.sparkContext().clearJobGroup();
+          }
+          scan.nanos += System.nanoTime() - t1;
+        });
       }
-      for (CheckPlan.Result r : plan.results(rows)) {
+    }
+    if (org.sanku.spark.Execution.isInterpreted(spark) && !scansToRun.isEmpty()) {
+      org.sanku.spark.SideBySide.run("sanku-quality", SCANS_AT_ONCE, scansToRun);
+    } else {
+      scansToRun.forEach(Runnable::run);
+    }
+    List<CheckResult> out = new ArrayList<>();
+    for (TableScan scan : tables) {
+      Table t = scan.table;
+      if (!scan.reused) {
+        scans.record(t.name(), scan.inputs, scan.aggregation.schema(), scan.rows);
+      }
+      for (CheckPlan.Result r : scan.plan.results(scan.rows)) {
         String name = switch (r.level()) {
           case "county" -> counties.get(r.keys().get("county"));
           case "org" -> orgs.get(r.keys().get("org"));
@@ -210,10 +233,37 @@ public final class QualityJob {
         out.add(new CheckResult(c.id(), c.kind(), c.severity(), r.source(), t.name(), r.level(), r.keys(), name,
             r.violated(), r.denominator(), r.share(), r.score(), c.threshold(), r.passed(), accepted));
       }
-      log.printf("quality: %-24s %3d check(s), %s (%.1f s)%n", t.name(), e.getValue().size(),
-          reused ? "its inputs unchanged: the last scan's counts" : "one scan", (System.nanoTime() - t0) / 1e9);
+      log.printf("quality: %-24s %3d check(s), %s (%.1f s)%n", t.name(), scan.checks.size(),
+          scan.reused ? "its inputs unchanged: the last scan's counts" : "one scan", scan.nanos / 1e9);
     }
     return out;
+  }
+
+  /**
+   * At most this many tables' scans run at once in a small warehouse. At 1,000,000 persons the scans side by side
+   * took 38.4 s and 38.9 s against 36.4 s and 38.3 s one at a time; at 400 persons 9.2 s against 10.3 s.
+   */
+  static final int SCANS_AT_ONCE = 3;
+
+  /** One table's checks: its query, planned, and its rows once scanned or read from the last run's scan. */
+  private static final class TableScan {
+    final Table table;
+    final List<Check> checks;
+    final CheckPlan plan;
+    final Dataset<Row> aggregation;
+    final String inputs;
+    volatile List<Row> rows;
+    boolean reused;
+    /** Its planning and its scan (scans side by side share the cores). */
+    volatile long nanos;
+
+    TableScan(Table table, List<Check> checks, CheckPlan plan, Dataset<Row> aggregation, String inputs) {
+      this.table = table;
+      this.checks = checks;
+      this.plan = plan;
+      this.aggregation = aggregation;
+      this.inputs = inputs;
+    }
   }
 
   /** The tables with checks and their checks, in catalog order. */

@@ -2,9 +2,7 @@ package org.sanku.storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -35,26 +33,12 @@ public class LocalFiles extends LocalFileSystem {
         return;
       }
       try {
-        Files.setPosixFilePermissions(pathToFile(p).toPath(), posix(mode));
-      } catch (UnsupportedOperationException e) {
-        super.setPermission(p, permission); // not a POSIX file system
+        // Without those bits, the permission's text is the nine rwx letters chmod and Java both read.
+        Files.setPosixFilePermissions(pathToFile(p).toPath(),
+            PosixFilePermissions.fromString(permission.toString()));
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        super.setPermission(p, permission); // not a POSIX file system, or a permission of another form
       }
     }
-  }
-
-  private static final PosixFilePermission[] BITS = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-
-  /** The permissions of a mode's nine rwx bits (0640: owner read and write, group read). */
-  static Set<PosixFilePermission> posix(int mode) {
-    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    for (int bit = 0; bit < BITS.length; bit++) {
-      if ((mode & (1 << bit)) != 0) {
-        set.add(BITS[bit]);
-      }
-    }
-    return set;
   }
 }

@@ -46,7 +46,9 @@ class LocalFilesTest {
     String[] expected = {"--------x", "-------w-", "------r--", "-----x---", "----w----", "---r-----", "--x------",
         "-w-------", "r--------"};
     for (int bit = 0; bit < 9; bit++) {
-      assertEquals(expected[bit], PosixFilePermissions.toString(LocalFiles.posix(1 << bit)), "bit " + bit);
+      fs.setPermission(file, new FsPermission((short) (1 << bit)));
+      assertEquals(expected[bit], PosixFilePermissions.toString(Files.getPosixFilePermissions(
+          dir.resolve("a.parquet"))), "bit " + bit);
     }
   }
 }

@@ -167,7 +167,7 @@ final class IncrementalLinks {
     affectedKeys = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
     Dataset<Row> toLink = keep.apply(records.join(affectedKeys, same, "left_semi"));
     counts = new Counts(total, nChanged, nReg, toLink.count());
-    Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS));
+    Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS), keep);
     // Deleted records are among the affected: they leave the links with the records linked again.
     Dataset<Row> kept = published.join(affectedKeys, same, "left_anti");
     return kept.unionByName(again);

@@ -153,10 +153,10 @@ public final class LinkJob {
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> registry = keep(plan.registry(), cached);
     IncrementalLinks since = everyone ? null : incremental(in);
+    Dataset<Row> records = keep(plan.records(), cached);
     Dataset<Row> links = null;
     if (since != null) {
       long ti = System.nanoTime();
-      Dataset<Row> records = keep(plan.records(), cached);
       Dataset<Row> l = since.links(records, registry, df -> keep(df, cached));
       if (l != null) {
         links = keep(l, cached);
@@ -169,7 +169,7 @@ public final class LinkJob {
     }
     long relinked = -1;
     if (links == null) {
-      links = keep(LinkPlan.links(plan.records(), registry), cached);
+      links = keep(LinkPlan.links(records, registry, df -> keep(df, cached)), cached);
     } else {
       relinked = since.counts().relinked();
     }

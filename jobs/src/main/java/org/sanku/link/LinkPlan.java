@@ -202,14 +202,23 @@ final class LinkPlan {
    * null keys (a fifth of the visits have no division code: they would all land in one partition).
    */
   static Dataset<Row> tier1AndK1(Dataset<Row> records, Dataset<Row> registry) {
+    return tier1AndK1(records, registry, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #tier1AndK1(Dataset, Dataset)}, with the records joined with their tier-1 outcome kept by {@code keep}:
+   * the records that need K1 and the others are two branches of one union over them, which Spark otherwise computes
+   * once per branch, the tier-1 join's shuffles included.
+   */
+  static Dataset<Row> tier1AndK1(Dataset<Row> records, Dataset<Row> registry, UnaryOperator<Dataset<Row>> keep) {
     Dataset<Row> t1 = tier1(records, registry);
     Dataset<Row> k1 = k1Keys(registry);
     Column complete = col("name_norm").isNotNull().and(col("sex_code").isNotNull())
         .and(col("birth_date").isNotNull()).and(col("county").isNotNull());
-    Dataset<Row> base = records
+    Dataset<Row> base = keep.apply(records
         .join(t1, col("source").equalTo(col("t_source")).and(col("record_key").equalTo(col("t_key"))), "left")
         .drop("t_source", "t_key")
-        .withColumn("k1_complete", complete);
+        .withColumn("k1_complete", complete));
     Column needsK1 = col("t1_pass").isNull().and(col("k1_complete"));
     Dataset<Row> tried = base.filter(needsK1)
         .join(k1, col("name_norm").equalTo(col("k_name")).and(col("sex_code").equalTo(col("k_sex")))
@@ -235,7 +244,16 @@ final class LinkPlan {
    * card) take part in the card joins.
    */
   static Dataset<Row> links(Dataset<Row> records, Dataset<Row> registry) {
-    Dataset<Row> s1 = tier1AndK1(records, registry);
+    return links(records, registry, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #links(Dataset, Dataset)}, with the intermediate results that several branches of the plan read kept by
+   * {@code keep} (each is then computed once: the records after tier 1 and K1 feed the card anchors, the card
+   * candidates, their agreement and the records that are no candidates).
+   */
+  static Dataset<Row> links(Dataset<Row> records, Dataset<Row> registry, UnaryOperator<Dataset<Row>> keep) {
+    Dataset<Row> s1 = keep.apply(tier1AndK1(records, registry, keep));
     Dataset<Row> anchors = s1.filter(col("source").equalTo("emr").and(col("pk1").isNotNull())
             .and(col("health_card_key").isNotNull()))
         .groupBy(col("health_card_key").as("a_card"))

@@ -179,8 +179,8 @@ public final class LinkJob {
     // them runs their joins' shuffles at once (12 s of a night at 1,000,000 persons).
     Dataset<Row> linked = links;
     boolean relinkedAll = relinked < 0;
-    Later ehrRecord = new Later(() -> keep(plan.ehrRecord(linked), cached), relinkedAll);
-    Later emrVisit = new Later(() -> keep(plan.emrVisit(linked), cached), relinkedAll);
+    Later ehrRecord = new Later(() -> keep(plan.ehrRecord(linked), cached), false);
+    Later emrVisit = new Later(() -> keep(plan.emrVisit(linked), cached), false);
     try {
       long merges = writeKeyMerges(registry, r);
 
@@ -195,14 +195,17 @@ public final class LinkJob {
           conflicts += row.getLong(3);
         }
       }
-      persons.count();
+      // The persons, and on a relink of everyone the health records and visits of every record, computed side by
+      // side: each is a few jobs whose tails leave a core idle.
+      List<Runnable> shared = new ArrayList<>(List.of(() -> persons.count()));
+      if (relinkedAll) {
+        shared.add(() -> ehrRecord.get().count());
+        shared.add(() -> emrVisit.get().count());
+      }
+      org.sanku.spark.SideBySide.run("sanku-link-shared", shared.size(), shared);
       // Registry persons dead or moved out at a date the registry does not give: resident on no day (the rule),
       // said here as well as warned at ingest (MISSING_CONDITIONAL), so that no one leaves the counts unseen.
       long undated = persons.filter(UNDATED).count();
-      if (relinkedAll) {
-        ehrRecord.get().count();
-        emrVisit.get().count();
-      }
 
       Date d = Date.valueOf(r);
       Supplier<Dataset<Row>> ehrKeys = () -> ehrRecord.get().select(col("ehr_no").as("_ehr"), col("person_key"));

@@ -175,12 +175,13 @@ public final class LinkJob {
     }
     Dataset<Row> persons = keep(plan.persons(registry), cached);
     // The integrated health records and visits of every record: on a night of deltas only a table written whole
-    // reads them (those written as deltas compute their changed rows), so they are kept when first read. Keeping
-    // them runs their joins' shuffles at once (12 s of a night at 1,000,000 persons).
+    // reads them (those written as deltas compute their changed rows), so they are kept when first read (keeping
+    // them runs their joins' shuffles at once: 12 s of a night at 1,000,000 persons). A relink of everyone makes
+    // them before the writes, beside the persons (below).
     Dataset<Row> linked = links;
     boolean relinkedAll = relinked < 0;
-    Later ehrRecord = new Later(() -> keep(plan.ehrRecord(linked), cached), false);
-    Later emrVisit = new Later(() -> keep(plan.emrVisit(linked), cached), false);
+    Later ehrRecord = new Later(() -> keep(plan.ehrRecord(linked), cached));
+    Later emrVisit = new Later(() -> keep(plan.emrVisit(linked), cached));
     try {
       long merges = writeKeyMerges(registry, r);
 
@@ -406,18 +407,15 @@ public final class LinkJob {
   }
 
   /**
-   * A kept plan made now, or when first asked for (by any of the writers running side by side, who then share
-   * it); never made when no one asks.
+   * A kept plan made when first asked for (by any of the steps running side by side, who then share it); never made
+   * when no one asks.
    */
   static final class Later implements Supplier<Dataset<Row>> {
     private final Supplier<Dataset<Row>> make;
     private Dataset<Row> made;
 
-    Later(Supplier<Dataset<Row>> make, boolean now) {
+    Later(Supplier<Dataset<Row>> make) {
       this.make = make;
-      if (now) {
-        get();
-      }
     }
 
     @Override

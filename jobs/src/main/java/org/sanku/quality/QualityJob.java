@@ -241,7 +241,8 @@ public final class QualityJob {
 
   /**
    * At most this many tables' scans run at once in a small warehouse. At 1,000,000 persons the scans side by side
-   * took 38.4 s and 38.9 s against 36.4 s and 38.3 s one at a time; at 400 persons 9.2 s against 10.3 s.
+   * took 38.4 s and 38.9 s against 36.4 s and 38.3 s one at a time; at 400 persons 8.7 s and 8.6 s against
+   * 9.5 s and 9.7 s.
    */
   static final int SCANS_AT_ONCE = 3;
 

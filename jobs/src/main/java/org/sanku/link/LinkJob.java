@@ -489,7 +489,7 @@ public final class LinkJob {
       }
       return n;
     } finally {
-      rows.unpersist();
+      rows.unpersist(true);
     }
   }
 

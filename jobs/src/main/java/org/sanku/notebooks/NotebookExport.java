@@ -199,7 +199,7 @@ public final class NotebookExport {
       }
       return m.count();
     } finally {
-      m.unpersist();
+      m.unpersist(true);
     }
   }
 

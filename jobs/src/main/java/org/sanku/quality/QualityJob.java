@@ -409,11 +409,15 @@ public final class QualityJob {
       Date night = Date.valueOf(res.night().date());
       for (CheckResult r : res.results()) {
         rows.add(RowFactory.create(res.runId(), night, res.night().dropId(r.source()), r.checkId(), lower(r.kind()),
-            r.source(), r.table(), r.level(), r.keys(), r.groupName(), r.violated(), r.denominator(), r.share(),
+            r.source(), r.table(), r.level(), scalaMap(r.keys()), r.groupName(), r.violated(), r.denominator(), r.share(),
             r.score(), r.threshold(), lower(r.severity()), r.passed(), r.accepted(), now));
       }
-      writer.append(wh.dq("check_result"), spark.createDataFrame(rows,
-          TableLayouts.get("dq", "check_result").schema()).coalesce(1));
+      // A night's results run to thousands of rows (14,541 at 1,000,000 persons): as one local table they would
+      // travel inside the one task writing them (6 MB, which Spark warns about); in slices, gathered into one file.
+      int slices = Math.max(1, (rows.size() + RESULTS_PER_SLICE - 1) / RESULTS_PER_SLICE);
+      writer.append(wh.dq("check_result"), spark.createDataFrame(
+          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices),
+          TableLayouts.get("dq", "check_result").schema()).repartition(1));
       int failed = (int) res.results().stream().filter(r -> !r.passed()).map(CheckResult::checkId).distinct().count();
       List<Row> run = List.of(RowFactory.create(res.runId(), night, res.night().drops(), ledgerUntil(),
           res.checks(), (long) res.results().size(), failed, res.failingChecks().size(), res.failingChecks(),
@@ -421,6 +425,14 @@ public final class QualityJob {
       writer.append(wh.dq("check_run"), spark.createDataFrame(run, TableLayouts.get("dq", "check_run").schema()));
     }
   }
+
+  /** A map as a row read from slices holds it (a local table's rows may hold Java's). */
+  private static scala.collection.Map<String, String> scalaMap(Map<String, String> m) {
+    return m == null ? null : scala.collection.JavaConverters.mapAsScalaMap(m);
+  }
+
+  /** Results per task when they are written (about 400 kB). */
+  static final int RESULTS_PER_SLICE = 1_000;
 
   private static String lower(Enum<?> e) {
     return e.name().toLowerCase(java.util.Locale.ROOT);

@@ -99,10 +99,13 @@ public final class Kept {
     }
   }
 
-  /** Frees the rows of a result made by {@link #keep}. */
+  /**
+   * Frees the rows of a result made by {@link #keep}, waiting until they are gone (milliseconds on one machine): a
+   * removal still under way when the command stops Spark ends in a stack trace in its log.
+   */
   public static void release(Dataset<Row> kept) {
     if (kept.queryExecution().logical() instanceof LogicalRDD l) {
-      l.rdd().unpersist(false);
+      l.rdd().unpersist(true);
     }
   }
 }

@@ -54,12 +54,21 @@ public final class IcebergWriter {
     return spark.catalog().tableExists(table);
   }
 
+  /** Held while a namespace is created: files written side by side would otherwise race, and Spark warn. */
+  private static final Object NAMESPACES = new Object();
+
+  private void createNamespaceOf(String table) {
+    synchronized (NAMESPACES) {
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    }
+  }
+
   /** Creates the table empty, with {@code shape}'s columns, unless it exists. */
   public void createIfMissing(String table, Dataset<Row> shape) {
     if (exists(table)) {
       return;
     }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    createNamespaceOf(table);
     // Through the catalog, not by writing no rows: a statement in the catalog costs no Spark job.
     String[] parts = table.split("\\.");
     try {
@@ -87,7 +96,7 @@ public final class IcebergWriter {
     if (exists(table)) {
       return false;
     }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.lastIndexOf('.')));
+    createNamespaceOf(table);
     try {
       writer(rows, table, properties).create();
       return true;

@@ -312,7 +312,9 @@ public final class IcebergWriter {
         Dataset<Row> existing = spark.table(staged(table)).select(keyCols)
             .join(functions.broadcast(changeKeys), toSeq(key), "left_semi")
             .localCheckpoint();
-        functions.broadcast(changes).createOrReplaceTempView(view);
+        // Broadcast by its size: a local checkpoint keeps the statistics of what it computed. (Iceberg's rewrite of
+        // a MERGE drops a hint on its source: the join was the same with one, and Spark warned in every file.)
+        changes.createOrReplaceTempView(view);
         spark.sql("MERGE INTO " + staged(table) + " t USING " + view + " s ON " + on + matched);
         Dataset<Row> inserts = changes.join(functions.broadcast(existing), toSeq(key), "left_anti");
         if (changeColumns) {

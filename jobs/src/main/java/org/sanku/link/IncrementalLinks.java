@@ -73,7 +73,12 @@ final class IncrementalLinks {
   record Counts(long records, long changedRecords, long changedRegistryRows, long relinked) {}
 
   private Counts counts;
-  /** The keys of the records linked again or deleted ({@code _s}, {@code _r}), once {@link #links} has run. */
+  /**
+   * The keys of the records linked again or deleted ({@code _s}, {@code _r}), once {@link #links} has run. Handed
+   * out without the broadcast hint of its joins here: a hint on a plan with no join makes Spark warn.
+   */
+  private Dataset<Row> affectedRecords;
+  /** {@link #affectedRecords}, to be broadcast in a join. */
   private Dataset<Row> affectedKeys;
 
   IncrementalLinks(SparkSession spark, Warehouse wh, Inputs in, Map<String, String> before, PrintStream log) {
@@ -164,7 +169,8 @@ final class IncrementalLinks {
       return null;
     }
     Column same = col("source").equalTo(col("_s")).and(col("record_key").equalTo(col("_r")));
-    affectedKeys = broadcast(affected.select(col("source").as("_s"), col("record_key").as("_r")));
+    affectedRecords = affected.select(col("source").as("_s"), col("record_key").as("_r"));
+    affectedKeys = broadcast(affectedRecords);
     Dataset<Row> toLink = keep.apply(records.join(affectedKeys, same, "left_semi"));
     counts = new Counts(total, nChanged, nReg, toLink.count());
     Dataset<Row> again = LinkPlan.links(toLink, near(toLink, registry, counts.relinked() <= BROADCAST_ROWS), keep);
@@ -197,7 +203,7 @@ final class IncrementalLinks {
    * others keep their published person and tier.
    */
   Dataset<Row> relinkedKeys(String source) {
-    return affectedKeys.filter(col("_s").equalTo(source)).select(col("_r"));
+    return affectedRecords.filter(col("_s").equalTo(source)).select(col("_r"));
   }
 
   /**

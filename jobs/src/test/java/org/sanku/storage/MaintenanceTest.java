@@ -79,16 +79,7 @@ class MaintenanceTest {
         "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00", "k6|v2|2025-01-03 00:00:00");
     // What Spark logs meanwhile: nothing about a join hint (one on the MERGE's source is dropped by Iceberg's
     // rewrite, and Spark warned of it in every file of a night).
-    java.io.StringWriter log = new java.io.StringWriter();
-    org.apache.logging.log4j.core.LoggerContext ctx =
-        (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-    var appender = org.apache.logging.log4j.core.appender.WriterAppender.newBuilder().setName("paths-capture")
-        .setTarget(log).setLayout(org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
-            .withPattern("%p %c{1}: %m%n").build()).build();
-    appender.start();
-    ctx.getConfiguration().getRootLogger().addAppender(appender, org.apache.logging.log4j.Level.WARN, null);
-    ctx.updateLoggers();
-    try {
+    try (org.sanku.spark.LogCapture log = org.sanku.spark.LogCapture.warnings("paths-capture")) {
       for (boolean broadcast : new boolean[] {true, false}) {
         String t = wh.std("paths_" + broadcast);
         store.beginDrop();
@@ -98,12 +89,8 @@ class MaintenanceTest {
         store.publish(List.of(t));
         assertEquals(expected, rows(t), "broadcast path " + broadcast);
       }
-    } finally {
-      ctx.getConfiguration().getRootLogger().removeAppender("paths-capture");
-      ctx.updateLoggers();
-      appender.stop();
+      assertTrue(!log.text().contains("join hint"), log.text());
     }
-    assertTrue(!log.toString().contains("join hint"), log.toString());
   }
 
   /**

@@ -312,9 +312,7 @@ public final class IcebergWriter {
         Dataset<Row> existing = spark.table(staged(table)).select(keyCols)
             .join(functions.broadcast(changeKeys), toSeq(key), "left_semi")
             .localCheckpoint();
-        // Broadcast by its size: a local checkpoint keeps the statistics of what it computed. (Iceberg's rewrite of
-        // a MERGE drops a hint on its source: the join was the same with one, and Spark warned in every file.)
-        changes.createOrReplaceTempView(view);
+        broadcastable(changes).createOrReplaceTempView(view);
         spark.sql("MERGE INTO " + staged(table) + " t USING " + view + " s ON " + on + matched);
         Dataset<Row> inserts = changes.join(functions.broadcast(existing), toSeq(key), "left_anti");
         if (changeColumns) {
@@ -341,6 +339,39 @@ public final class IcebergWriter {
     } finally {
       spark.catalog().dropTempView(view);
     }
+  }
+
+  /** A change set taking at most this many bytes in memory is broadcast to the MERGE's join ({@link #broadcastable}). */
+  static final long BROADCAST_BYTES = 64L << 20;
+
+  /**
+   * A local checkpoint's rows, stated to Spark's planner as small enough to broadcast when they take at most
+   * {@link #BROADCAST_BYTES} (and broadcasts are not switched off): the MERGE then reads the table once and looks
+   * each row up in the change set, instead of shuffling the whole table by key. A join hint cannot say so:
+   * Iceberg's rewrite of a MERGE drops a hint on its source (Spark warned of it in every file). And the size Spark
+   * estimates from a checkpoint's plan is larger than its threshold (10 MB) from about 18,000 rows of a wide table:
+   * about 50,000 changed visits (estimated 28.6 MB) into the 3,183,911 of a 1,000,000-person region shuffled all
+   * of them, a delta applied in 9.8 s and 10.5 s against 8.2 s and 8.0 s broadcast.
+   */
+  private Dataset<Row> broadcastable(Dataset<Row> kept) {
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    if (!(kept.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD l) || threshold <= 0) {
+      return kept;
+    }
+    long bytes = -1;
+    for (org.apache.spark.storage.RDDInfo i : spark.sparkContext().getRDDStorageInfo()) {
+      if (i.id() == l.rdd().id()) {
+        bytes = i.memSize() + i.diskSize();
+      }
+    }
+    if (bytes < 0 || bytes > BROADCAST_BYTES) {
+      return kept;
+    }
+    org.apache.spark.sql.catalyst.plans.logical.Statistics small =
+        new org.apache.spark.sql.catalyst.plans.logical.Statistics(scala.math.BigInt.apply(Math.min(bytes, threshold)),
+            scala.Option.empty(), org.apache.spark.sql.catalyst.expressions.AttributeMap$.MODULE$.empty(), false);
+    return Dataset.ofRows(spark, l.copy(l.output(), l.rdd(), l.outputPartitioning(), l.outputOrdering(),
+        l.isStreaming(), spark, scala.Option.apply(small), scala.Option.empty()));
   }
 
   private static scala.collection.Seq<String> toSeq(List<String> key) {

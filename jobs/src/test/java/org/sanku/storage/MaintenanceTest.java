@@ -94,6 +94,65 @@ class MaintenanceTest {
   }
 
   /**
+   * The broadcast path broadcasts its change set to the MERGE's join even when Spark's estimate of it is above the
+   * broadcast threshold (as for some 18,000 or more rows of a wide table). Here the threshold is 100 bytes, below
+   * the estimate of the six changes of {@link #smallAndLargeChangeSetsGiveTheSameRows} and below the table's: the
+   * MERGE's plan joins with a broadcast hash join, not a sort-merge join that shuffles the table, and the rows are
+   * those worked out there. With broadcasts switched off (-1), the MERGE sort-merges: the setting is obeyed.
+   */
+  @Test
+  void theBroadcastPathBroadcastsItsChangeSetWhateverItsEstimate() throws Exception {
+    IcebergWriter store = new IcebergWriter(spark);
+    Dataset<Row> base = changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
+    Dataset<Row> delta = changes("SELECT * FROM VALUES "
+        + "('k1', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k2', 'v2', timestamp'2025-01-01 00:00:00', 'U'), "
+        + "('k3', 'v2', timestamp'2025-01-03 00:00:00', 'D'), ('k4', 'v2', timestamp'2025-01-01 00:00:00', 'D'), "
+        + "('k6', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k7', 'v2', timestamp'2025-01-03 00:00:00', 'D') "
+        + "AS c(k, v, src_updated_at, op_type)");
+    List<String> expected = List.of("k1|v2|2025-01-03 00:00:00", "k2|v1|2025-01-02 00:00:00",
+        "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00", "k6|v2|2025-01-03 00:00:00");
+    for (String threshold : new String[] {"100", "-1"}) {
+      String t = wh.std("forced_" + threshold.replace('-', 'n'));
+      store.beginDrop();
+      store.prepare(t, base);
+      store.apply(t, base, List.of("k"), true, false, false);
+      List<String> merges = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      org.apache.spark.sql.util.QueryExecutionListener plans = new org.apache.spark.sql.util.QueryExecutionListener() {
+        @Override
+        public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long ns) {
+          String plan = qe.executedPlan().toString();
+          if (plan.contains("MergeRows")) {
+            merges.add(plan);
+          }
+        }
+
+        @Override
+        public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
+      };
+      String before = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
+      spark.listenerManager().register(plans);
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
+      try {
+        store.apply(t, delta, List.of("k"), true, false, true);
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } finally {
+        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", before);
+        spark.listenerManager().unregister(plans);
+      }
+      store.publish(List.of(t));
+      assertEquals(expected, rows(t), "threshold " + threshold);
+      assertEquals(1, merges.size(), String.join("\n\n", merges));
+      String plan = merges.get(0);
+      if (threshold.equals("100")) {
+        assertTrue(plan.contains("BroadcastHashJoin") && !plan.contains("SortMergeJoin"), plan);
+      } else {
+        assertTrue(plan.contains("SortMergeJoin") && !plan.contains("BroadcastHashJoin"), plan);
+      }
+    }
+  }
+
+  /**
    * A small change set's new keys are appended as one data file, however many partitions the change set came in:
    * six new keys k11..k16 in four partitions (one or two each) are one file of six records, not four.
    */

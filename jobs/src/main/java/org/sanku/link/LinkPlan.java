@@ -452,8 +452,9 @@ final class LinkPlan {
     // One aggregation of the records, by organisation (an organisation is in one county): the counties' counts are
     // the sums of their organisations', so the records are joined with their persons and grouped once. Computed
     // now, into the driver (a row per organisation and source: 4,705 at 1,000,000 persons): the four levels below
-    // each read it, and Spark computed it for each of them, from the region's 4,021,083 records and 998,152
-    // persons four times over.
+    // read it, and Spark computed it twice from the region's 4,021,083 records and 998,152 persons, once for the
+    // organisations and counties and once for the cities and province (a filter pushed into those made their
+    // plan another).
     Dataset<Row> grouped = base.groupBy(col("source"), col("org"), col("county"))
         .agg(count(lit(1)).as("records"), sum("_linked").as("linked"), sum("_res").as("linked_resident"));
     Dataset<Row> byOrg = grouped.sparkSession().createDataFrame(grouped.collectAsList(), grouped.schema());

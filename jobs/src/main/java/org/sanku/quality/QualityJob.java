@@ -409,8 +409,8 @@ public final class QualityJob {
       Date night = Date.valueOf(res.night().date());
       for (CheckResult r : res.results()) {
         rows.add(RowFactory.create(res.runId(), night, res.night().dropId(r.source()), r.checkId(), lower(r.kind()),
-            r.source(), r.table(), r.level(), scalaMap(r.keys()), r.groupName(), r.violated(), r.denominator(), r.share(),
-            r.score(), r.threshold(), lower(r.severity()), r.passed(), r.accepted(), now));
+            r.source(), r.table(), r.level(), scalaMap(r.keys()), r.groupName(), r.violated(), r.denominator(),
+            r.share(), r.score(), r.threshold(), lower(r.severity()), r.passed(), r.accepted(), now));
       }
       // A night's results run to thousands of rows (14,541 at 1,000,000 persons): as one local table they would
       // travel inside the one task writing them (6 MB, which Spark warns about); in slices, gathered into one file.

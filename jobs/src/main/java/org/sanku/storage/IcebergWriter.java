@@ -341,7 +341,7 @@ public final class IcebergWriter {
     }
   }
 
-  /** A change set taking at most this many bytes in memory is broadcast to the MERGE's join ({@link #broadcastable}). */
+  /** A change set taking at most this many bytes in memory is broadcast to its MERGE ({@link #broadcastable}). */
   static final long BROADCAST_BYTES = 64L << 20;
 
   /**

@@ -60,6 +60,26 @@ class MaintenanceTest {
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
 
+  /** The table of {@link #smallAndLargeChangeSetsGiveTheSameRows}: k1..k5 at t1 (2025-01-02). */
+  private static Dataset<Row> pathsBase() {
+    return changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
+        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
+  }
+
+  /** Its changes: k1 updated at t2, k2 updated at t0, k3 deleted at t2, k4 deleted at t0, k6 new, k7 unseen. */
+  private static Dataset<Row> pathsDelta() {
+    return changes("SELECT * FROM VALUES "
+        + "('k1', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k2', 'v2', timestamp'2025-01-01 00:00:00', 'U'), "
+        + "('k3', 'v2', timestamp'2025-01-03 00:00:00', 'D'), ('k4', 'v2', timestamp'2025-01-01 00:00:00', 'D'), "
+        + "('k6', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k7', 'v2', timestamp'2025-01-03 00:00:00', 'D') "
+        + "AS c(k, v, src_updated_at, op_type)");
+  }
+
+  /** The rows worked out by hand for them: k1 v2, k2 v1, k4 v1, k5 v1, k6 v2. */
+  private static final List<String> PATHS_EXPECTED = List.of("k1|v2|2025-01-03 00:00:00",
+      "k2|v1|2025-01-02 00:00:00", "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00",
+      "k6|v2|2025-01-03 00:00:00");
+
   /**
    * The broadcast path for small change sets and the single MERGE give the same rows. Table: k1..k5 at t1.
    * Changes: k1 updated at t2 (wins), k2 updated at t0 (older: loses), k3 deleted at t2, k4 deleted at t0 (older:
@@ -68,15 +88,9 @@ class MaintenanceTest {
   @Test
   void smallAndLargeChangeSetsGiveTheSameRows() {
     IcebergWriter store = new IcebergWriter(spark);
-    Dataset<Row> base = changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
-        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
-    Dataset<Row> delta = changes("SELECT * FROM VALUES "
-        + "('k1', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k2', 'v2', timestamp'2025-01-01 00:00:00', 'U'), "
-        + "('k3', 'v2', timestamp'2025-01-03 00:00:00', 'D'), ('k4', 'v2', timestamp'2025-01-01 00:00:00', 'D'), "
-        + "('k6', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k7', 'v2', timestamp'2025-01-03 00:00:00', 'D') "
-        + "AS c(k, v, src_updated_at, op_type)");
-    List<String> expected = List.of("k1|v2|2025-01-03 00:00:00", "k2|v1|2025-01-02 00:00:00",
-        "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00", "k6|v2|2025-01-03 00:00:00");
+    Dataset<Row> base = pathsBase();
+    Dataset<Row> delta = pathsDelta();
+    List<String> expected = PATHS_EXPECTED;
     // What Spark logs meanwhile: nothing about a join hint (one on the MERGE's source is dropped by Iceberg's
     // rewrite, and Spark warned of it in every file of a night).
     try (org.sanku.spark.LogCapture log = org.sanku.spark.LogCapture.warnings("paths-capture")) {
@@ -103,15 +117,9 @@ class MaintenanceTest {
   @Test
   void theBroadcastPathBroadcastsItsChangeSetWhateverItsEstimate() throws Exception {
     IcebergWriter store = new IcebergWriter(spark);
-    Dataset<Row> base = changes("SELECT concat('k', id) AS k, 'v1' AS v, timestamp'2025-01-02 00:00:00' AS "
-        + "src_updated_at, 'U' AS op_type FROM range(1, 6)");
-    Dataset<Row> delta = changes("SELECT * FROM VALUES "
-        + "('k1', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k2', 'v2', timestamp'2025-01-01 00:00:00', 'U'), "
-        + "('k3', 'v2', timestamp'2025-01-03 00:00:00', 'D'), ('k4', 'v2', timestamp'2025-01-01 00:00:00', 'D'), "
-        + "('k6', 'v2', timestamp'2025-01-03 00:00:00', 'U'), ('k7', 'v2', timestamp'2025-01-03 00:00:00', 'D') "
-        + "AS c(k, v, src_updated_at, op_type)");
-    List<String> expected = List.of("k1|v2|2025-01-03 00:00:00", "k2|v1|2025-01-02 00:00:00",
-        "k4|v1|2025-01-02 00:00:00", "k5|v1|2025-01-02 00:00:00", "k6|v2|2025-01-03 00:00:00");
+    Dataset<Row> base = pathsBase();
+    Dataset<Row> delta = pathsDelta();
+    List<String> expected = PATHS_EXPECTED;
     for (String threshold : new String[] {"100", "-1"}) {
       String t = wh.std("forced_" + threshold.replace('-', 'n'));
       store.beginDrop();

@@ -150,6 +150,37 @@ class LauncherClassArchiveTest {
     assertEquals(List.of(archive), archives(), "a command other than the nightly leaves it as it is");
   }
 
+  /**
+   * Java 17 dies at start when it maps the archive while Java Flight Recorder or an agent hooks class loading (a
+   * SIGSEGV, reproduced with {@code -XX:StartFlightRecording} and {@code ./sanku sql}): with one of those in
+   * SANKU_JAVA_OPTS, a run neither maps nor writes the archive, and says why. Other options change nothing.
+   */
+  @Test
+  void aProfilerOrAnAgentInTheJvmOptionsRunsWithoutTheArchive() throws Exception {
+    Path archive = Path.of(run(Map.of(), "", "nightly", "--landing", "l", "--warehouse", "w").archive());
+    assertEquals(List.of(archive), archives());
+    for (String opt : new String[] {"-XX:StartFlightRecording=filename=/tmp/n.jfr,settings=profile",
+        "-XX:StartFlightRecording", "-XX:+FlightRecorder", "-javaagent:/opt/agent.jar",
+        "-agentlib:jdwp=transport=dt_socket", "-agentpath:/opt/libprof.so"}) {
+      Map<String, String> env = Map.of("SANKU_JAVA_OPTS", "-Xmx4g " + opt);
+      Launch sql = run(env, "", "sql", "SELECT 1");
+      assertEquals(0, sql.exit(), sql.err());
+      assertFalse(sql.maps() || sql.writes(), opt + ": " + sql.args());
+      assertTrue(sql.args().contains(opt) && sql.args().contains("-Xmx4g"), sql.args().toString());
+      assertTrue(sql.err().contains("no class archive for this run (" + opt + " in SANKU_JAVA_OPTS"), sql.err());
+      // Nor does a nightly write one (after a build it would).
+      built(Instant.now().plusSeconds(3600));
+      Launch night = run(env, "", "nightly", "--landing", "l", "--warehouse", "w");
+      assertFalse(night.maps() || night.writes(), opt + ": " + night.args());
+      built(Instant.now().minusSeconds(3600));
+    }
+    assertEquals(List.of(archive), archives(), "the archive stays for the runs without them");
+    // Other JVM options map it as before.
+    Launch plain = run(Map.of("SANKU_JAVA_OPTS", "-Xmx4g -XX:+UseParallelGC"), "", "sql", "SELECT 1");
+    assertTrue(plain.maps(), plain.args().toString());
+    assertEquals("", plain.err());
+  }
+
   @Test
   void aNightlyThatFailsLeavesNoArchiveAndOneThatRefusesADropOrHoldsIndicatorsBackKeepsIt() throws Exception {
     // Exit 1 (a wrong landing, a locked warehouse, a bad key): the JVM wrote an archive of too few classes; the

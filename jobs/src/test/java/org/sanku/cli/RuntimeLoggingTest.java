@@ -3,17 +3,15 @@ package org.sanku.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.StringWriter;
 import java.net.URL;
 import java.util.List;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.properties.PropertiesConfigurationFactory;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
+import org.sanku.spark.LogCapture;
 
 /**
  * The logging configuration a run uses (jobs/src/main/resources/log4j2.properties, not the tests' own): it hides
@@ -29,13 +27,8 @@ class RuntimeLoggingTest {
     Configuration conf = new PropertiesConfigurationFactory().getConfiguration(ctx,
         ConfigurationSource.fromUri(url.toURI()));
     ctx.start(conf);
-    StringWriter out = new StringWriter();
-    WriterAppender appender = WriterAppender.newBuilder().setName("capture").setTarget(out)
-        .setLayout(PatternLayout.newBuilder().withPattern("%p %c{1}: %m%n").build()).build();
-    appender.start();
-    ctx.getConfiguration().getRootLogger().addAppender(appender, Level.ALL, null);
-    ctx.updateLoggers();
-    try {
+    String out;
+    try (LogCapture capture = LogCapture.of(ctx, "capture", Level.ALL, "%p %c{1}: %m%n")) {
       // Spark 3.5.4's own texts (SparkConf.validateSettings, FunctionRegistryBase, SparkStringUtils).
       ctx.getLogger("org.apache.spark.SparkConf").warn("Note that spark.local.dir will be overridden by the value "
           + "set by the cluster manager (via SPARK_LOCAL_DIRS in mesos/standalone/kubernetes and LOCAL_DIRS in YARN).");
@@ -50,6 +43,7 @@ class RuntimeLoggingTest {
       ctx.getLogger("org.apache.spark.sql.catalyst.analysis.SimpleFunctionRegistry").error("a failure");
       ctx.getLogger("org.apache.spark.scheduler.TaskSetManager").warn("Lost task 1.0 in stage 3.0 (TID 7)");
       ctx.getLogger("org.sanku.ingest.IngestJob").info("ingest: a line of progress");
+      out = capture.text();
     } finally {
       ctx.stop();
     }
@@ -58,6 +52,6 @@ class RuntimeLoggingTest {
             + "2.3 and may be removed in the future.",
         "ERROR SimpleFunctionRegistry: a failure",
         "WARN TaskSetManager: Lost task 1.0 in stage 3.0 (TID 7)",
-        "INFO IngestJob: ingest: a line of progress"), out.toString().lines().toList());
+        "INFO IngestJob: ingest: a line of progress"), out.lines().toList());
   }
 }

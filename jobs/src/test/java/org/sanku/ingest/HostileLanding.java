@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -99,20 +96,10 @@ final class HostileLanding {
   static Run ingest(Warehouse wh, Path landing, List<Path> protectedFiles) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream print = new PrintStream(new TeeStream(out, System.out), true, StandardCharsets.UTF_8);
-    StringWriter log = new StringWriter();
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    WriterAppender appender = WriterAppender.newBuilder().setName("hostile-capture").setTarget(log)
-        .setLayout(PatternLayout.newBuilder().withPattern("%p %c %m%n%throwable").build()).build();
-    appender.start();
-    ctx.getConfiguration().getRootLogger().addAppender(appender, Level.ALL, null);
-    ctx.updateLoggers();
-    try {
+    try (org.sanku.spark.LogCapture log = org.sanku.spark.LogCapture.of((LoggerContext) LogManager.getContext(false),
+        "hostile-capture", Level.ALL, "%p %c %m%n%throwable")) {
       IngestJob.Result r = IngestedRegion.job(wh, landing, print).protecting(protectedFiles).run();
-      return new Run(r, out.toString(StandardCharsets.UTF_8), log.toString());
-    } finally {
-      ctx.getConfiguration().getRootLogger().removeAppender("hostile-capture");
-      ctx.updateLoggers();
-      appender.stop();
+      return new Run(r, out.toString(StandardCharsets.UTF_8), log.text());
     }
   }
 

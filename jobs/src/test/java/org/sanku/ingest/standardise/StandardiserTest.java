@@ -643,7 +643,7 @@ class StandardiserTest {
    * (one listener queue, in order).
    */
   @Test
-  void standardiseRunsNoSparkJob() throws InterruptedException {
+  void standardiseRunsNoSparkJob() throws Exception {
     Map<String, Map<String, String>> bases = new LinkedHashMap<>();
     bases.put("pop_person", pop());
     bases.put("emr_visit", visit());
@@ -669,6 +669,8 @@ class StandardiserTest {
         jobs.add(String.valueOf(d));
       }
     };
+    // Earlier jobs' events still queued would otherwise reach this listener.
+    spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
     spark.sparkContext().addSparkListener(listener);
     try {
       List<Dataset<Row>> built = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.make_date;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 import java.util.List;
@@ -33,6 +34,12 @@ final class TextParsers {
    */
   static final String WS = "[\\s\\u00A0\\u3000\\u200B\\uFEFF]";
 
+  /**
+   * The characters of {@link #WS}, one by one: Java's {@code \s} is {@code [ \t\n\x0B\f\r]}, then NBSP, U+3000,
+   * U+200B and U+FEFF.
+   */
+  static final String WS_CHARS = " \t\n\u000B\f\r\u00A0\u3000\u200B\uFEFF";
+
   /** Separators accepted inside list columns: the contract's {@code ;} and what Chinese forms use instead. */
   static final String LIST_SEPARATORS = "[;；,，、]";
 
@@ -43,7 +50,10 @@ final class TextParsers {
 
   /** Cleans one text value: trims white space of every kind and reads null placeholders as null. */
   static Column clean(Column value) {
-    Column trimmed = regexp_replace(value, "^" + WS + "+|" + WS + "+$", "");
+    // Spark's trim with a set of characters, not a regular expression anchored at both ends: that one was searched
+    // for at every position of every value, twice a value (in the placeholder test and in the result), and was 31%
+    // of the executors' time in a 1,000,000-person region's hospital drop (async-profiler).
+    Column trimmed = trim(value, WS_CHARS);
     return when(upper(trimmed).isin(NULL_PLACEHOLDERS.toArray()), lit(null).cast(DataTypes.StringType))
         .otherwise(trimmed);
   }

@@ -240,6 +240,36 @@ class StandardiserTest {
     assertEquals("张三", rows.get(10).getAs("name"), "ideographic space trimmed");
   }
 
+  /**
+   * Trimming takes exactly the characters of {@link TextParsers#WS} off both ends, whatever their order, and
+   * nothing else: inner white space stays, and characters outside the set (EM SPACE U+2003, NEL U+0085, which
+   * Java's {@code \s} does not match either) stay even at the ends. The expected values are Java's own regular
+   * expression {@code ^WS+|WS+$} replaced on the driver, the rule as first written, and spelled out by hand beside.
+   */
+  @Test
+  void trimmingTakesTheWhiteSpaceSetOffBothEndsAndNothingElse() {
+    String[] names = {
+        "\u200B\uFEFF 李四 \t\r\n",      // 0 -> 李四
+        "\u000B\f王 五\u00A0",            // 1 -> 王 五 (the inner space stays)
+        "\u2003赵六\u2003",                // 2 -> unchanged: EM SPACE is not white space here
+        "\u0085钱七",                      // 3 -> unchanged: nor is NEL
+        "孙\u3000八",                      // 4 -> unchanged: inner ideographic space
+        "\uD840\uDC00周九 \u3000",          // 5 -> 𠀀周九 (a supplementary character first)
+        "\u3000\u00A0\u200B\uFEFF \t"};   // 6 -> empty, a placeholder: null
+    String[] byHand = {"李四", "王 五", "\u2003赵六\u2003", "\u0085钱七", "孙\u3000八", "\uD840\uDC00周九", null};
+    List<Map<String, String>> changes = new ArrayList<>();
+    for (String n : names) {
+      changes.add(m("name", n));
+    }
+    @SuppressWarnings("unchecked")
+    List<Row> rows = run("pop_person", pop(), changes.toArray(new Map[0]));
+    for (int i = 0; i < names.length; i++) {
+      String regex = names[i].replaceAll("^" + TextParsers.WS + "+|" + TextParsers.WS + "+$", "");
+      assertEquals(byHand[i], regex.isEmpty() ? null : regex, "the hand-worked value of row " + i);
+      assertEquals(byHand[i], rows.get(i).getAs("name"), "row " + i);
+    }
+  }
+
   // ---- dates ------------------------------------------------------------------------------------------------
 
   @Test

@@ -15,11 +15,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.make_date;
 import static org.apache.spark.sql.functions.make_timestamp;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.udf;
@@ -28,7 +28,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.sanku.ingest.standardise.TextParsers.ASCII;
 import static org.sanku.ingest.standardise.TextParsers.FULL_WIDTH;
 import static org.sanku.ingest.standardise.TextParsers.LIST_SEPARATORS;
-import static org.sanku.ingest.standardise.TextParsers.WS;
+import static org.sanku.ingest.standardise.TextParsers.WS_CHARS;
 import static org.sanku.ingest.standardise.TextParsers.clean;
 import static org.sanku.ingest.standardise.TextParsers.controlOr;
 import static org.sanku.ingest.standardise.TextParsers.dateTimeDigits;
@@ -234,7 +234,7 @@ public final class Standardiser {
           out.add(auxDef(c, "day", when(valid, make_date(y, mo, d))));
         }
         case INT -> out.add(when(cl.rlike("^[+-]?\\d{1,9}(\\.0*)?$"),
-            regexp_replace(cl, "\\.0*$", "").cast(DataTypes.IntegerType)).as(name(c, "v")));
+            substring_index(cl, ".", 1).cast(DataTypes.IntegerType)).as(name(c, "v")));
         case DECIMAL -> out.add(when(cl.rlike("^[+-]?(\\d{1,15}(\\.\\d*)?|\\.\\d{1,15})$"),
             cl.cast(DataTypes.DoubleType)).as(name(c, "v")));
         case ID_NO -> {
@@ -252,7 +252,9 @@ public final class Standardiser {
         }
         case ICD10 -> {
           // §5.1: upper-case, no spaces, the dot optional; then the dot goes back after the category.
-          Column norm = regexp_replace(upper(translate(cl, FULL_WIDTH, ASCII)), WS + "|\\.", "");
+          // White space and dots dropped by translate (a character without a replacement goes), not by a regular
+          // expression replaced on every diagnosis.
+          Column norm = translate(upper(translate(cl, FULL_WIDTH, ASCII)), WS_CHARS + ".", "");
           Column ok = norm.rlike("^[A-Z][0-9]{2}[0-9A-Z]*$");
           out.add(auxDef(c, "icd", when(ok, norm)));
           out.add(when(ok, when(length(norm).gt(3), concat(substring(norm, 1, 3), lit("."), substring(norm, 4, 100)))

@@ -28,6 +28,10 @@ final class CountCache {
   private final IcebergWriter writer;
   private final String table;
   private final String basis;
+  /** The basis up to its periods: the catalog and the engine's code. */
+  private final String counts;
+  /** The run's periods, as the basis names them. */
+  private final String periodsText;
   private final List<Period> periods;
 
   CountCache(SparkSession spark, IcebergWriter writer, String table, Catalog catalog, List<Period> periods) {
@@ -35,7 +39,10 @@ final class CountCache {
     this.writer = writer;
     this.table = table;
     this.periods = List.copyOf(periods);
-    this.basis = "counts=" + digest(catalog, periods);
+    this.counts = "counts=" + digest(catalog);
+    this.periodsText = periods.stream().map(p -> p.type() + " " + p.start() + ".." + p.end())
+        .collect(java.util.stream.Collectors.joining(", "));
+    this.basis = counts + ";periods=" + periodsText;
   }
 
   /**
@@ -49,7 +56,17 @@ final class CountCache {
     }
     org.apache.iceberg.Table t = writer.load(table);
     t.refresh();
-    String not = ComputedFrom.whyNot(spark, t.properties().get(INPUTS_PROPERTY), basis, reads::snapshot);
+    String stored = t.properties().get(INPUTS_PROPERTY);
+    String prefix = counts + ";periods=";
+    if (stored != null && stored.startsWith(prefix) && stored.indexOf(";tables=", prefix.length()) > 0) {
+      // The same catalog and code over other periods (the nightly's year to date ends on each night's date).
+      String then = stored.substring(prefix.length(), stored.indexOf(";tables=", prefix.length()));
+      if (!then.equals(periodsText)) {
+        why.append("its periods differ: ").append(then).append(" then, ").append(periodsText).append(" now");
+        return null;
+      }
+    }
+    String not = ComputedFrom.whyNot(spark, stored, basis, reads::snapshot);
     if (not != null) {
       why.append(not);
       return null;
@@ -99,11 +116,14 @@ final class CountCache {
     return l;
   }
 
-  /** What the counts follow from besides the tables: the catalog as loaded, the periods, and the engine's code. */
-  private static String digest(Catalog catalog, List<Period> periods) {
+  /**
+   * What the counts follow from besides the tables and the periods (named in the basis as they are): the catalog as
+   * loaded and the engine's code.
+   */
+  private static String digest(Catalog catalog) {
     String text = String.join("\n", String.valueOf(catalog.params), String.valueOf(catalog.conditions),
         String.valueOf(catalog.person), String.valueOf(catalog.sources), String.valueOf(catalog.facts),
-        String.valueOf(catalog.derived), String.valueOf(catalog.indicators), String.valueOf(periods));
+        String.valueOf(catalog.derived), String.valueOf(catalog.indicators));
     return ComputedFrom.digest(List.of(IndicatorEngine.class, CountCache.class, Period.class), text);
   }
 }

@@ -251,6 +251,14 @@ class OfficialDenominatorsTest {
     assertRow(counted, FD, 2025, B, 0, 1, 0.0, 1L, null, null, "NO_OFFICIAL_DENOMINATOR");
     assertRow(counted, FD, 2025, CITY, 2, 7, 200.0 / 7, 4L, 6L, 0.5, "OFFICIAL_PARTIAL");
     assertRow(counted, FD, 2025, A, 2, 4, 50.0, 3L, 4L, 0.75, null);
+    // The same inputs over other periods (a nightly's year to date moves with each night): counted again, and the
+    // run says it is the periods that differ, not the catalog or the code.
+    ByteArrayOutputStream other = new ByteArrayOutputStream();
+    run(wh, List.of(Period.year(2025)), new PrintStream(other, true, StandardCharsets.UTF_8));
+    String said4 = other.toString(StandardCharsets.UTF_8);
+    assertTrue(said4.contains("counting (the stored counts do not apply: its periods differ: year 2025-01-01.."
+        + "2025-12-31, year 2024-01-01..2024-12-31, ytd 2026-01-01..2026-03-31 then, year 2025-01-01..2025-12-31 "
+        + "now)"), said4);
   }
 
   /**

@@ -8,8 +8,8 @@ import java.util.function.ToLongFunction;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What a stored result was computed from, as text kept beside it: a basis (digests of its definitions and code),
- * then every table it read with its snapshot ({@code <basis>;tables=<table>@<snapshot>,…}; -1: the table was
+ * What a stored result was computed from, as text kept beside it: a basis (digests of its definitions and code,
+ * optionally followed by named parts such as {@code ;periods=…}), then every table it read with its snapshot ({@code <basis>;tables=<table>@<snapshot>,…}; -1: the table was
  * absent). A later run compares its own inputs with it: the same basis and every table at the same snapshot, or at
  * one that only compacted it ({@link ChangedRows#sameRows}), mean the stored result is the one it would compute.
  */
@@ -51,7 +51,8 @@ public final class ComputedFrom {
   public static String whyNot(SparkSession spark, String stored, String basis, ToLongFunction<String> now) {
     String prefix = basis + ";tables=";
     if (stored == null || !stored.startsWith(prefix)) {
-      return "its definitions or code differ";
+      int end = stored == null ? -1 : stored.indexOf(";tables=");
+      return end < 0 ? DEFINITIONS : whichPart(stored.substring(0, end), basis);
     }
     Map<String, Long> then = tables(stored.substring(prefix.length()));
     if (then == null) {
@@ -66,6 +67,32 @@ public final class ComputedFrom {
       }
     }
     return null;
+  }
+
+  private static final String DEFINITIONS = "its definitions or code differ";
+
+  /**
+   * Which part of two bases differs: their first parts (the digests) alike, the first named part after it that
+   * differs, as {@code its <name> differ: <then> then, <now> now}; otherwise {@link #DEFINITIONS}.
+   */
+  private static String whichPart(String then, String now) {
+    String[] a = then.split(";", -1);
+    String[] b = now.split(";", -1);
+    if (a.length != b.length || !a[0].equals(b[0])) {
+      return DEFINITIONS;
+    }
+    for (int i = 1; i < a.length; i++) {
+      int eq = b[i].indexOf('=');
+      String name = eq > 0 ? b[i].substring(0, eq + 1) : null;
+      if (name == null || !a[i].startsWith(name)) {
+        return DEFINITIONS;
+      }
+      if (!a[i].equals(b[i])) {
+        return "its " + name.substring(0, eq) + " differ: " + a[i].substring(eq + 1) + " then, "
+            + b[i].substring(eq + 1) + " now";
+      }
+    }
+    return DEFINITIONS;
   }
 
   /** A digest (16 hex digits of SHA-256) of the byte code of {@code classes}, then {@code text}. */

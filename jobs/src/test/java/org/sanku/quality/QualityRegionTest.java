@@ -249,8 +249,7 @@ class QualityRegionTest {
     Map<String, Map<String, Integer>> scans = new TreeMap<>();
     Map<String, int[]> lambdas = new TreeMap<>();
     CheckCatalog catalog = TestConfig.get().checks();
-    // Earlier queries' events still queued would otherwise reach this listener.
-    spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    org.sanku.spark.ListenerQueue.drain(spark);
     spark.sparkContext().addSparkListener(listener);
     try {
       QualityJob job = new QualityJob(spark, CheckedRegion.warehouse(), catalog, TestConfig.get().indicators(),

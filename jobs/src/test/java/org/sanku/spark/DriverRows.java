@@ -50,12 +50,7 @@ public final class DriverRows implements QueryExecutionListener {
 
   /** Installs the check on a session; {@link #close} removes it. */
   public DriverRows install(SparkSession spark) {
-    // Earlier queries' events still queued would otherwise reach this check.
-    try {
-      spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("Spark's listener queue did not drain in 60 s", e);
-    }
+    ListenerQueue.drain(spark);
     spark.listenerManager().register(this);
     this.spark = spark;
     return this;

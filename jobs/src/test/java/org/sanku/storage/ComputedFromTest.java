@@ -43,6 +43,25 @@ class ComputedFromTest {
         t -> t.equals("sanku.model.person") ? -1L : READ.get(t)));
   }
 
+  /**
+   * A basis's named parts after its digest: when only one differs (the same catalog and code over other periods),
+   * the reason names it with both values; when the digest differs too, or the parts are not the same ones, it is
+   * the definitions or code.
+   */
+  @Test
+  void aNamedPartOfTheBasisThatDiffersIsNamed() {
+    String stored = ComputedFrom.text("counts=ab12;periods=ytd 2025-01-01..2025-12-30", READ);
+    assertEquals("its periods differ: ytd 2025-01-01..2025-12-30 then, year 2025-01-01..2025-12-31 now",
+        ComputedFrom.whyNot(null, stored, "counts=ab12;periods=year 2025-01-01..2025-12-31", READ::get));
+    assertEquals("its definitions or code differ",
+        ComputedFrom.whyNot(null, stored, "counts=cd34;periods=year 2025-01-01..2025-12-31", READ::get));
+    assertEquals("its definitions or code differ", ComputedFrom.whyNot(null, stored, "counts=ab12", READ::get));
+    assertEquals("its definitions or code differ",
+        ComputedFrom.whyNot(null, stored, "counts=ab12;years=2025", READ::get));
+    assertEquals("its definitions or code differ", ComputedFrom.whyNot(null, "counts=ab12;periods=2025",
+        "counts=ab12;periods=2024", READ::get), "no table list: not a text of this kind");
+  }
+
   /** A damaged text (edited by hand, cut short) is not a reason to fail the run: the result is computed again. */
   @Test
   void aTextThatCannotBeReadIsNotTheRunsInputs() {

@@ -139,9 +139,9 @@ class MaintenanceTest {
         public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
       };
       String before = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
-      // Listeners hear of a query from a queue: the base's MERGE just above must be delivered before this listener
-      // joins, or it counts as a second MERGE (it did, once in a full run).
-      spark.sparkContext().listenerBus().waitUntilEmpty();
+      // The base's MERGE just above must be delivered before this listener joins, or it counts as a second MERGE
+      // (it did, once in a full run).
+      org.sanku.spark.ListenerQueue.drain(spark);
       spark.listenerManager().register(plans);
       spark.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
       try {

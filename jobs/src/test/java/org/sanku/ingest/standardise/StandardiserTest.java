@@ -673,7 +673,7 @@ class StandardiserTest {
    * (one listener queue, in order).
    */
   @Test
-  void standardiseRunsNoSparkJob() throws Exception {
+  void standardiseRunsNoSparkJob() throws InterruptedException {
     Map<String, Map<String, String>> bases = new LinkedHashMap<>();
     bases.put("pop_person", pop());
     bases.put("emr_visit", visit());
@@ -699,8 +699,7 @@ class StandardiserTest {
         jobs.add(String.valueOf(d));
       }
     };
-    // Earlier jobs' events still queued would otherwise reach this listener.
-    spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
+    org.sanku.spark.ListenerQueue.drain(spark);
     spark.sparkContext().addSparkListener(listener);
     try {
       List<Dataset<Row>> built = new ArrayList<>();

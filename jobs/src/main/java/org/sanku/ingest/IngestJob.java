@@ -410,6 +410,9 @@ public final class IngestJob {
         + "array(named_struct('column', 'record', 'reason', '" + org.sanku.ingest.standardise.Reasons.FIELD_COUNT
         + "', 'value', CAST(NULL AS STRING))))")).otherwise(col("_errors")));
     std = References.check(spark, wh, store, std, schema, manifestRows);
+    // A record's raw text is for the quarantine only: an accepted row keeps none, so the kept rows of a large file
+    // are smaller by about its size.
+    std = std.withColumn("_raw", when(size(col("_errors")).gt(0), col("_raw")));
     // Computed once, then read by every write of the file (counts, both zones, quarantine, warnings), behind a
     // plan of one operator: Spark analyses and optimises a handful of operators for each of them instead of the
     // whole standardisation again (hundreds of expressions, most of a small file's time).
@@ -453,7 +456,12 @@ public final class IngestJob {
     if (accepted > 0 || full || !store.exists(stdTable)) {
       // Keys repeated in the file (counted above) collapse to their latest row; a file without any (nearly every
       // one) skips that shuffle and sort of all its rows.
-      Zones.Split split = Zones.split(duplicates == 0 ? good : latestPerKey(good, schema, duplicates), schema);
+      // Many repeated keys: every row is shuffled and sorted to pick the latest, once, and kept for both zones'
+      // writes (which otherwise each compute their rows from the file's kept rows).
+      Dataset<Row> latest = duplicates > IcebergWriter.SMALL_CHANGES
+          ? org.sanku.spark.Kept.keep(latestPerKey(good, schema, duplicates)) : null;
+      Zones.Split split = Zones.split(latest != null ? latest : duplicates == 0 ? good
+          : latestPerKey(good, schema, duplicates), schema);
       try {
         // The two zones' tables are written side by side: each MERGE is mostly planning and the latency of its
         // jobs and commit, which overlap. Both are staged before anything is published.
@@ -478,7 +486,9 @@ public final class IngestJob {
           touched.add(idTable);
         }
       } finally {
-        split.release();
+        if (latest != null) {
+          org.sanku.spark.Kept.release(latest);
+        }
       }
     }
     if (smallCounts != null) {
@@ -691,8 +701,9 @@ public final class IngestJob {
       return latestOfEachKey(good, schema);
     }
     List<String> keys = schema.primaryKey();
+    // Computed once (a few keys), here: the two zones' writes each compute their rows from this plan.
     Dataset<Row> repeated = broadcast(good.groupBy(keys.stream().map(k -> col(k).as("_repeated_" + k))
-        .toArray(Column[]::new)).count().where(col("count").gt(1)).drop("count"));
+        .toArray(Column[]::new)).count().where(col("count").gt(1)).drop("count").localCheckpoint());
     Column same = keys.stream().map(k -> good.col(k).equalTo(repeated.col("_repeated_" + k)))
         .reduce(Column::and).orElseThrow();
     return good.join(repeated, same, "left_anti")

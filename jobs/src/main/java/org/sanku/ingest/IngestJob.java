@@ -456,12 +456,13 @@ public final class IngestJob {
     if (accepted > 0 || full || !store.exists(stdTable)) {
       // Keys repeated in the file (counted above) collapse to their latest row; a file without any (nearly every
       // one) skips that shuffle and sort of all its rows.
-      // Many repeated keys: every row is shuffled and sorted to pick the latest, once, and kept for both zones'
-      // writes (which otherwise each compute their rows from the file's kept rows).
-      Dataset<Row> latest = duplicates > IcebergWriter.SMALL_CHANGES
-          ? org.sanku.spark.Kept.keep(latestPerKey(good, schema, duplicates)) : null;
+      // A small file's two zones are kept once for both writes; a large file's are computed by each write from the
+      // file's kept rows (kept beside them, they would hold the file twice), its repeated keys found once, and with
+      // many repeated keys (every row shuffled and sorted to pick the latest) its latest rows kept once.
+      Dataset<Row> latest = !small && duplicates > IcebergWriter.SMALL_CHANGES
+          ? org.sanku.spark.Kept.keep(latestPerKey(good, schema, duplicates, false)) : null;
       Zones.Split split = Zones.split(latest != null ? latest : duplicates == 0 ? good
-          : latestPerKey(good, schema, duplicates), schema);
+          : latestPerKey(good, schema, duplicates, !small), schema, small);
       try {
         // The two zones' tables are written side by side: each MERGE is mostly planning and the latency of its
         // jobs and commit, which overlap. Both are staged before anything is published.
@@ -486,6 +487,7 @@ public final class IngestJob {
           touched.add(idTable);
         }
       } finally {
+        split.release();
         if (latest != null) {
           org.sanku.spark.Kept.release(latest);
         }
@@ -697,13 +699,18 @@ public final class IngestJob {
    * passes through.
    */
   static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema, long duplicates) {
+    return latestPerKey(good, schema, duplicates, false);
+  }
+
+  /** {@link #latestPerKey}; {@code findOnce}: the repeated keys are found now, for several plans built on the result. */
+  static Dataset<Row> latestPerKey(Dataset<Row> good, TableSchema schema, long duplicates, boolean findOnce) {
     if (duplicates > IcebergWriter.SMALL_CHANGES) {
       return latestOfEachKey(good, schema);
     }
     List<String> keys = schema.primaryKey();
-    // Computed once (a few keys), here: the two zones' writes each compute their rows from this plan.
-    Dataset<Row> repeated = broadcast(good.groupBy(keys.stream().map(k -> col(k).as("_repeated_" + k))
-        .toArray(Column[]::new)).count().where(col("count").gt(1)).drop("count").localCheckpoint());
+    Dataset<Row> found = good.groupBy(keys.stream().map(k -> col(k).as("_repeated_" + k))
+        .toArray(Column[]::new)).count().where(col("count").gt(1)).drop("count");
+    Dataset<Row> repeated = broadcast(findOnce ? found.localCheckpoint() : found);
     Column same = keys.stream().map(k -> good.col(k).equalTo(repeated.col("_repeated_" + k)))
         .reduce(Column::and).orElseThrow();
     return good.join(repeated, same, "left_anti")

@@ -31,14 +31,25 @@ final class Zones {
 
   /**
    * The two zones of a table; {@code identity} is null for a table without raw identifiers. When both are there
-   * they are two projections of one plan over the file's kept rows (latest row per key, HMAC-SM3 digests), each
-   * computed by its own write.
+   * they are two projections of one result (latest row per key, HMAC-SM3 digests): kept once for both writes
+   * ({@code shared}, which {@link #release()} frees), or computed by each write from the file's kept rows.
    */
-  record Split(Dataset<Row> analytics, Dataset<Row> identity) {}
+  record Split(Dataset<Row> analytics, Dataset<Row> identity, Dataset<Row> shared) {
+    void release() {
+      if (shared != null) {
+        org.sanku.spark.Kept.release(shared);
+      }
+    }
+  }
 
   private Zones() {}
 
-  static Split split(Dataset<Row> std, TableSchema schema) {
+  /**
+   * @param keep whether both zones' rows are kept once for their two writes (a small file: planning and computing
+   *             them twice costs more than its few rows), or computed by each write (a large file, whose kept
+   *             rows would otherwise be held twice)
+   */
+  static Split split(Dataset<Row> std, TableSchema schema, boolean keep) {
     Set<String> identityCols = new LinkedHashSet<>();
     for (ColumnSpec c : schema.columns()) {
       if (c.isIdentity()) {
@@ -113,13 +124,22 @@ final class Zones {
     }
     // Tables without raw identifiers (services, diagnoses, reference data) have no identity-zone part.
     if (identityCols.isEmpty()) {
-      return new Split(keyed.select(analytics.toArray(new Column[0])), null);
+      return new Split(keyed.select(analytics.toArray(new Column[0])), null, null);
     }
-    // Not kept: each zone's write computes its columns from the file's kept rows. Keeping the keyed rows for both
-    // writes held a second copy of a large file beside its standardised rows (about 1 KB a row, both zones'
-    // columns): at 1,000,000 persons the visit file's partitions no longer fitted in the heap and went to disk
-    // and back. Computing the digests twice costs less (an HMAC-SM3 of an ID is under a microsecond).
-    return new Split(keyed.select(analytics.toArray(new Column[0])), keyed.select(identity.toArray(new Column[0])));
+    if (!keep) {
+      // Keeping the keyed rows for both writes held a second copy of a large file beside its standardised rows
+      // (about 1 KB a row, both zones' columns): at 1,000,000 persons the visit file's partitions no longer fitted
+      // in the heap and went to disk and back. Computing the digests twice costs less (an HMAC-SM3 of an ID is
+      // under a microsecond).
+      return new Split(keyed.select(analytics.toArray(new Column[0])), keyed.select(identity.toArray(new Column[0])),
+          null);
+    }
+    // Kept as rows (Kept), not in Spark's columnar cache: building the columnar cache's dictionaries and
+    // compression statistics was 18% of the executors' time in a 1,000,000-row person file's ingest (JFR), for
+    // rows that are read twice and dropped.
+    Dataset<Row> shared = org.sanku.spark.Kept.keep(keyed);
+    return new Split(shared.select(analytics.toArray(new Column[0])), shared.select(identity.toArray(new Column[0])),
+        shared);
   }
 
   static boolean hasColumn(Dataset<Row> df, String name) {

@@ -124,6 +124,9 @@ class LatestPerKeyTest {
     TreeSet<String> expected = new TreeSet<>(List.of("V1/1@7", "V1/2@3", "V2/1@4", "V3/1@11"));
     // Few repeats: only V1/1's and V3/1's rows are sorted.
     assertEquals(expected, keysAndLines(IngestJob.latestPerKey(good, schema, 3)));
+    // The same, with the repeated keys found once for the several plans built on the result (a large file's two
+    // zones); keysAndLines reads it twice.
+    assertEquals(expected, keysAndLines(IngestJob.latestPerKey(good, schema, 3, true)));
     // Many repeats (more than the small-change limit): every row goes through the window.
     assertEquals(expected, keysAndLines(IngestJob.latestPerKey(good, schema, Long.MAX_VALUE)));
   }

@@ -57,14 +57,9 @@ public final class Kept {
    * the rest on their results.
    */
   public static Dataset<Row> keepWide(Dataset<Row> df) {
-    if (inferenceOff(df.sparkSession())) {
-      return keep(df); // left out already, for every plan (withoutFilterInference)
-    }
-    // The rule is left out in the session's configuration, which plans of other threads read too: one plan at a
-    // time is optimised without it here (a plan another thread optimises meanwhile merely goes without it too).
-    synchronized (Kept.class) {
-      return withoutFilterInference(df.sparkSession(), () -> keep(df));
-    }
+    // The rule is left out in the session's configuration, which plans of other threads read too: while this plan is
+    // optimised, theirs go without it as well (the same rows; see withoutFilterInference).
+    return withoutFilterInference(df.sparkSession(), () -> keep(df));
   }
 
   private static final String EXCLUDED = "spark.sql.optimizer.excludedRules";
@@ -79,25 +74,58 @@ public final class Kept {
    * Runs {@code work} with Catalyst's filter inference from constraints left out of every plan the session optimises
    * meanwhile, in any thread, its other plans too (the rule only adds filters that give the same rows): for work
    * that keeps several wide plans side by side ({@link #keepWide}), whose configuration change would otherwise be
-   * made and undone by each of them in turn. Not nested in another thread.
+   * made and undone by each of them in turn. Callers in several threads may overlap: the rule stays off until the
+   * last of them has ended.
    */
   public static <T> T withoutFilterInference(SparkSession spark, java.util.function.Supplier<T> work) {
-    org.apache.spark.sql.RuntimeConfig conf = spark.conf();
-    if (inferenceOff(spark)) {
-      return work.get();
+    // Counted per session: the first caller switches the rule off, the last one gives the session its setting back,
+    // whichever threads they run in (the drops of sources ingested side by side each run levels of files).
+    synchronized (Kept.class) {
+      InferenceOff off = INFERENCE_OFF.get(spark);
+      if (off == null) {
+        org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+        String before = conf.contains(EXCLUDED) ? conf.get(EXCLUDED) : null;
+        boolean switched = !inferenceOff(spark);
+        if (switched) {
+          conf.set(EXCLUDED, before == null || before.isBlank() ? INFERENCE : before + "," + INFERENCE);
+        }
+        off = new InferenceOff(before, switched);
+        INFERENCE_OFF.put(spark, off);
+      }
+      off.callers++;
     }
-    String before = conf.contains(EXCLUDED) ? conf.get(EXCLUDED) : null;
-    conf.set(EXCLUDED, before == null || before.isBlank() ? INFERENCE : before + "," + INFERENCE);
     try {
       return work.get();
     } finally {
-      if (before == null) {
-        conf.unset(EXCLUDED);
-      } else {
-        conf.set(EXCLUDED, before);
+      synchronized (Kept.class) {
+        InferenceOff off = INFERENCE_OFF.get(spark);
+        if (--off.callers == 0) {
+          INFERENCE_OFF.remove(spark);
+          if (off.switched) {
+            if (off.before == null) {
+              spark.conf().unset(EXCLUDED);
+            } else {
+              spark.conf().set(EXCLUDED, off.before);
+            }
+          }
+        }
       }
     }
   }
+
+  /** A session's rule switched off: its callers inside, its setting before, and whether it was switched here. */
+  private static final class InferenceOff {
+    private final String before;
+    private final boolean switched;
+    private int callers;
+
+    InferenceOff(String before, boolean switched) {
+      this.before = before;
+      this.switched = switched;
+    }
+  }
+
+  private static final java.util.Map<SparkSession, InferenceOff> INFERENCE_OFF = new java.util.IdentityHashMap<>();
 
   /**
    * Frees the rows of a result made by {@link #keep}, waiting until they are gone (milliseconds on one machine): a

@@ -118,6 +118,11 @@ public final class WorkCounter {
       if (counts == null) {
         counts = counts();
         SCOPE_JOBS.remove(id);
+        // A scope inside another (a file's inside its drop's) counts into it too, as its snapshots do below.
+        AtomicLong enclosing = before == null ? null : SCOPE_JOBS.get(before);
+        if (enclosing != null) {
+          enclosing.addAndGet(counts.jobs());
+        }
         sc.setLocalProperty(SCOPE, before);
         THREAD_SNAPSHOTS.set(outer);
         outer.addAndGet(counts.snapshots());

@@ -24,6 +24,9 @@ public final class StoppingIngest {
     PrintStream out = new PrintStream(System.out, true);
     new IngestJob(spark, wh, Path.of(args[0]), config.schemas(), config.aliases(), config.settings(),
         HexFormat.of().parseHex(System.getenv("SANKU_PERSON_KEY")), out)
+        // The crash point is inside the first ehr drop: the population drops before it are published, and no emr
+        // drop beside it moves meanwhile.
+        .oneSourceAtATime()
         .onProgress(point -> {
           if (point.equals(args[2])) {
             out.println("crash point reached: " + point);

@@ -143,6 +143,28 @@ public final class SchemaCatalog {
     return out;
   }
 
+  /**
+   * {@link #sources()} in levels: each source of a level depends only on sources of earlier levels (reference data
+   * alone, then population, ehr and emr together), in {@link #sources()}'s order within a level.
+   */
+  public List<List<String>> sourceLevels() {
+    List<List<String>> levels = new ArrayList<>();
+    for (String s : sources()) {
+      int level = 0;
+      for (int i = 0; i < levels.size(); i++) {
+        final int at = i;
+        if (levels.get(at).stream().anyMatch(o -> dependsOn(s, o))) {
+          level = at + 1;
+        }
+      }
+      if (level == levels.size()) {
+        levels.add(new ArrayList<>());
+      }
+      levels.get(level).add(s);
+    }
+    return levels.stream().map(List::copyOf).toList();
+  }
+
   /** Whether a table of source {@code from} depends on a table of source {@code to}. */
   private boolean dependsOn(String from, String to) {
     for (TableSchema t : tables.values()) {

@@ -1,0 +1,153 @@
+package org.sanku.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sanku.spark.TestSpark;
+import org.sanku.storage.Warehouse;
+
+/**
+ * The sources of a small delivery are ingested side by side (reference data first, then population, ehr and emr
+ * together), and that gives the tables a run ingesting one source at a time gives.
+ */
+class SourcesSideBySideTest {
+
+  /** Columns that say when or in which run a row was written: they differ between any two runs. */
+  private static final Set<String> RUN_COLUMNS = Set.of("run_id", "ingested_at", "recorded_at");
+
+  @Test
+  void theSourcesDependOnReferenceDataAloneAndFormOneLevelAfterIt() {
+    // ehr and emr tables have division columns (ref_division) and emr visits an organisation lookup (ref_org);
+    // the registry has division columns; no source's table references another's but reference data.
+    assertEquals(List.of(List.of("reference"), List.of("population", "ehr", "emr")),
+        org.sanku.ingest.schema.SchemaCatalog.load(IngestedRegion.SCHEMAS, IngestedRegion.CONF).sourceLevels());
+  }
+
+  /**
+   * A dirty region's two nights (a full drop and a delta per source, 4% of rows with defects, so every source
+   * quarantines and warns) ingested source by source into one warehouse and side by side into another: every table
+   * of both zones holds the same rows (the quarantine, the warned values and the ledger included), and each run
+   * reconciles every file the same way.
+   */
+  @Test
+  void aDirtyRegionIngestedSideBySideEqualsItIngestedOneSourceAtATime(@TempDir Path landing) throws IOException {
+    SparkSession spark = TestSpark.get();
+    IngestedRegion.generate(landing, null, 300, 2);
+    Warehouse oneByOne = IngestedRegion.newWarehouse();
+    Warehouse together = IngestedRegion.newWarehouse();
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    IngestJob.Result a;
+    IngestJob.Result b;
+    try (PrintStream log = new PrintStream(first, true, StandardCharsets.UTF_8)) {
+      a = IngestedRegion.job(oneByOne, landing, log).oneSourceAtATime().run();
+    }
+    try (PrintStream log = new PrintStream(second, true, StandardCharsets.UTF_8)) {
+      b = IngestedRegion.job(together, landing, log).run();
+    }
+    String one = first.toString(StandardCharsets.UTF_8);
+    String both = second.toString(StandardCharsets.UTF_8);
+    assertTrue(a.ok(), a.refusals().toString());
+    assertTrue(b.ok(), b.refusals().toString());
+    // Two nights of four sources: eight drops each way, the files reconciled alike, in the sources' order.
+    assertEquals(8, a.dropsIngested());
+    assertEquals(8, b.dropsIngested());
+    assertEquals(a.files().toString(), b.files().toString());
+    assertTrue(a.files().stream().anyMatch(f -> f.quarantined() > 0), a.files().toString());
+    // Only the second run says the three sources went side by side; reference data went first in both.
+    assertFalse(one.contains("side by side"), one);
+    assertTrue(both.lines().anyMatch(l -> l.matches("ingest: population, ehr, emr side by side \\([\\d,]+ bytes of "
+        + "new drops\\)")), both);
+    assertTrue(both.indexOf("ingest: reference/") < both.indexOf("side by side"), both);
+    // Each drop still counts its own Spark jobs: every published line names some.
+    assertEquals(8, both.lines().filter(l -> l.matches("ingest: \\S+ published \\(.*; [1-9]\\d* jobs, .*")).count(),
+        both);
+    List<String> compared = new ArrayList<>();
+    for (String[] zone : new String[][] {{oneByOne.analytics, together.analytics},
+        {oneByOne.identity, together.identity}}) {
+      for (Row ns : spark.sql("SHOW NAMESPACES IN " + zone[0]).collectAsList()) {
+        for (Row t : spark.sql("SHOW TABLES IN " + zone[0] + "." + ns.getString(0)).collectAsList()) {
+          String name = ns.getString(0) + "." + t.getString(1);
+          Dataset<Row> x = withoutRunColumns(spark.table(zone[0] + "." + name));
+          Dataset<Row> y = withoutRunColumns(spark.table(zone[1] + "." + name));
+          assertEquals(Arrays.asList(x.columns()), Arrays.asList(y.columns()), name);
+          long rows = x.count();
+          assertEquals(rows, y.count(), name);
+          assertEquals(0, x.exceptAll(y).count(), name + ": rows only the run source by source wrote");
+          assertEquals(0, y.exceptAll(x).count(), name + ": rows only the run side by side wrote");
+          compared.add(name + "=" + rows);
+        }
+      }
+    }
+    System.out.println("SourcesSideBySideTest: tables compared, with their rows: " + compared);
+    Set<String> names = new TreeSet<>(compared.stream().map(c -> c.substring(0, c.indexOf('='))).toList());
+    assertTrue(names.containsAll(List.of("std.pop_person", "std.ehr_person", "std.emr_visit", "id.pop_person",
+        "ops.quarantine", "id.quarantine", "ops.ingest_ledger")), names.toString());
+    // The tables every source writes got rows from the sources side by side: the quarantine holds rows of every
+    // source whose files quarantined some (at least two of the three in this region), the ledger a row per file of
+    // the eight drops.
+    Set<String> quarantining = new TreeSet<>(a.files().stream().filter(f -> f.quarantined() > 0)
+        .map(IngestJob.FileResult::source).toList());
+    quarantining.remove("reference");
+    assertTrue(quarantining.size() >= 2, quarantining.toString());
+    for (String source : quarantining) {
+      assertTrue(spark.sql("SELECT count(*) FROM " + together.ops("quarantine") + " WHERE drop_id LIKE '" + source
+          + "/%'").first().getLong(0) > 0, source);
+    }
+    assertEquals(a.files().size(), spark.table(together.ops("ingest_ledger")).count());
+  }
+
+  /** A drop staging the shared tables holds them until it releases them; the same drop may take them again. */
+  @Test
+  void oneDropAtATimeStagesTheTablesEverySourceWrites() throws Exception {
+    IngestJob.SharedStaging shared = new IngestJob.SharedStaging();
+    shared.acquire("ehr/20251230");
+    shared.acquire("ehr/20251230"); // its files, side by side: already held
+    CountDownLatch waiting = new CountDownLatch(1);
+    AtomicReference<String> order = new AtomicReference<>("");
+    Thread emr = new Thread(() -> {
+      waiting.countDown();
+      shared.acquire("emr/20251230");
+      order.updateAndGet(o -> o + "emr ");
+      shared.release("emr/20251230");
+    });
+    emr.start();
+    assertTrue(waiting.await(10, TimeUnit.SECONDS));
+    // The emr drop waits while the ehr drop publishes (a second is long enough for it to have got in, had it not
+    // waited).
+    Thread.sleep(1000);
+    assertTrue(emr.isAlive());
+    order.updateAndGet(o -> o + "ehr ");
+    // Releasing what one does not hold changes nothing.
+    shared.release("population/20251230");
+    Thread.sleep(200);
+    assertTrue(emr.isAlive());
+    shared.release("ehr/20251230");
+    emr.join(10_000);
+    assertFalse(emr.isAlive());
+    assertEquals("ehr emr ", order.get());
+  }
+
+  private static Dataset<Row> withoutRunColumns(Dataset<Row> df) {
+    return df.drop(Arrays.stream(df.columns()).filter(RUN_COLUMNS::contains).toArray(String[]::new));
+  }
+}

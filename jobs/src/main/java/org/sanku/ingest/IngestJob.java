@@ -179,15 +179,12 @@ public final class IngestJob {
   private record SourceRun(List<FileResult> files, List<String> refusals, List<String> warnings, int ingested) {}
 
   /**
-   * The data files of a run's pending drops of a level's sources, together, up to which the sources are ingested side
-   * by side: a night of deltas at 1,000,000 persons (32,099 rows, 2.9 MB), the demo's three nights (about 30 MB). A
-   * larger delivery (a first full drop of a city) runs one source at a time, its files then filling the cores and
-   * the memory on their own.
+   * The rows (their manifests') of a run's pending drops of a level's sources, together, up to which the sources are
+   * ingested side by side: a night of deltas at 1,000,000 persons (31,342 rows besides reference data), the demo's
+   * three nights (239,776). A larger delivery (a first full drop of a city) runs one source at a time, its
+   * files then filling the cores and the memory on their own.
    */
-  static final long SIDE_BY_SIDE_BYTES = 64L << 20;
-
-  /** Bytes of CSV per row, for a drop's rows before its manifest is read (the generated regions: 80–130). */
-  private static final long BYTES_PER_ROW = 100;
+  static final long SIDE_BY_SIDE_ROWS = 640_000;
 
   /**
    * Ingests the pending drops of one level of sources ({@link SchemaCatalog#sourceLevels}). Each source's drops are
@@ -201,14 +198,14 @@ public final class IngestJob {
       ManifestVerifier.Limits limits, org.apache.hadoop.conf.Configuration hadoop) {
     List<String> pending = level.stream().filter(s -> scan.drops().stream()
         .anyMatch(r -> r.source().equals(s) && !done.contains(dropId(r)))).toList();
-    Map<String, Long> bytes = new java.util.LinkedHashMap<>();
+    Map<String, Long> rows = new java.util.LinkedHashMap<>();
     if (pending.size() > 1 && sourcesAtOnce > 1) {
       for (String s : pending) {
-        bytes.put(s, pendingBytes(s, scan, done, hadoop));
+        rows.put(s, pendingRows(s, scan, done, limits, hadoop));
       }
     }
-    long total = bytes.values().stream().mapToLong(Long::longValue).sum();
-    if (bytes.isEmpty() || total > SIDE_BY_SIDE_BYTES) {
+    long total = rows.values().stream().mapToLong(Long::longValue).sum();
+    if (rows.isEmpty() || total > SIDE_BY_SIDE_ROWS) {
       List<SourceRun> out = new ArrayList<>();
       for (String source : level) {
         out.add(runSource(source, scan, done, limits, hadoop));
@@ -216,10 +213,10 @@ public final class IngestJob {
       return out;
     }
     // One way of evaluating for the sources running together (the session's setting): interpreted when every one
-    // of them would be (its drops' rows with those of its tables under the limit), as each drop alone decides.
-    long rows = 0;
+    // of them would be (its new drops' rows with those of its tables under the limit), as each drop alone decides.
+    long sized = 0;
     for (String s : pending) {
-      rows = Math.max(rows, bytes.get(s) / BYTES_PER_ROW + store.rowsOf(catalog.tablesOf(s).stream()
+      sized = Math.max(sized, rows.get(s) + store.rowsOf(catalog.tablesOf(s).stream()
           .map(t -> wh.std(t.table())).toList()));
     }
     Map<String, SourceRun> runs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -230,9 +227,9 @@ public final class IngestJob {
       children.add(child);
       steps.add(() -> runs.put(s, child.runSource(s, scan, done, limits, hadoop)));
     }
-    log.printf("ingest: %s side by side (%,d bytes of new drops)%n", String.join(", ", pending), total);
+    log.printf("ingest: %s side by side (%,d rows in new drops)%n", String.join(", ", pending), total);
     try {
-      org.sanku.spark.Execution.sized(spark, rows, org.sanku.spark.Execution.DROP_ROWS, () -> {
+      org.sanku.spark.Execution.sized(spark, sized, org.sanku.spark.Execution.DROP_ROWS, () -> {
         org.sanku.spark.SideBySide.run("sanku-ingest-source", Math.min(sourcesAtOnce, steps.size()), steps);
         return null;
       });
@@ -246,20 +243,16 @@ public final class IngestJob {
     return out;
   }
 
-  /** The bytes of the data files of a source's pending drops (the folders' contents, manifests included). */
-  private long pendingBytes(String source, DropScanner.ScanResult scan, Set<String> done,
-      org.apache.hadoop.conf.Configuration hadoop) {
-    long bytes = 0;
+  /** The rows a source's pending drops declare in their manifests (those without a readable one: none). */
+  private static long pendingRows(String source, DropScanner.ScanResult scan, Set<String> done,
+      ManifestVerifier.Limits limits, org.apache.hadoop.conf.Configuration hadoop) {
+    long rows = 0;
     for (DropRef ref : scan.drops()) {
       if (ref.source().equals(source) && !done.contains(dropId(ref))) {
-        try {
-          bytes += ref.folder().getFileSystem(hadoop).getContentSummary(ref.folder()).getLength();
-        } catch (java.io.IOException e) {
-          return Long.MAX_VALUE / 4; // unreadable now: the drop's verification says why, one source at a time
-        }
+        rows += Math.max(0, ManifestVerifier.declaredRows(ref, limits, hadoop));
       }
     }
-    return bytes;
+    return rows;
   }
 
   /** An ingest of this run's landing for one source's drops in a thread of its own ({@link #runLevel}). */

@@ -31,6 +31,8 @@ public final class WorkCounter {
   private static final String SCOPE = "sanku.workScope";
   private static final java.util.Map<String, AtomicLong> SCOPE_JOBS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final AtomicLong SCOPES = new AtomicLong();
+  /** The scope each scope started inside, while that one is open. */
+  private static final java.util.Map<String, String> SCOPE_PARENT = new java.util.concurrent.ConcurrentHashMap<>();
   /**
    * Snapshots committed by each thread (Iceberg tells its listeners in the committing thread). A thread started by
    * another counts into the same counter, so a scope's threads count into the scope ({@link Scope} gives its thread
@@ -57,8 +59,14 @@ public final class WorkCounter {
           JOBS.incrementAndGet();
           String scope = jobStart.properties() == null ? null : jobStart.properties().getProperty(SCOPE);
           AtomicLong jobs = scope == null ? null : SCOPE_JOBS.get(scope);
+          // A job heard of after its scope closed counts in the nearest enclosing scope still open (a file's last
+          // job in its drop's), or in none.
+          while (jobs == null && scope != null) {
+            scope = SCOPE_PARENT.get(scope);
+            jobs = scope == null ? null : SCOPE_JOBS.get(scope);
+          }
           if (jobs != null) {
-            jobs.incrementAndGet(); // a job heard of after its scope closed counts in no scope
+            jobs.incrementAndGet();
           }
         }
       });
@@ -99,6 +107,9 @@ public final class WorkCounter {
       this.sc = sc;
       this.before = sc.getLocalProperty(SCOPE);
       SCOPE_JOBS.put(id, new AtomicLong());
+      if (before != null) {
+        SCOPE_PARENT.put(id, before);
+      }
       sc.setLocalProperty(SCOPE, id);
       THREAD_SNAPSHOTS.set(snapshots);
     }
@@ -118,6 +129,8 @@ public final class WorkCounter {
       if (counts == null) {
         counts = counts();
         SCOPE_JOBS.remove(id);
+        // The scopes started inside this one no longer have it to count their late jobs into.
+        SCOPE_PARENT.values().removeIf(id::equals);
         // A scope inside another (a file's inside its drop's) counts into it too, as its snapshots do below.
         AtomicLong enclosing = before == null ? null : SCOPE_JOBS.get(before);
         if (enclosing != null) {

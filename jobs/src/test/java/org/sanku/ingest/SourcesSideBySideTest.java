@@ -75,12 +75,38 @@ class SourcesSideBySideTest {
     assertTrue(a.files().stream().anyMatch(f -> f.quarantined() > 0), a.files().toString());
     // Only the second run says the three sources went side by side; reference data went first in both.
     assertFalse(one.contains("side by side"), one);
-    assertTrue(both.lines().anyMatch(l -> l.matches("ingest: population, ehr, emr side by side \\([\\d,]+ bytes of "
-        + "new drops\\)")), both);
-    assertTrue(both.indexOf("ingest: reference/") < both.indexOf("side by side"), both);
-    // Each drop still counts its own Spark jobs: every published line names some.
-    assertEquals(8, both.lines().filter(l -> l.matches("ingest: \\S+ published \\(.*; [1-9]\\d* jobs, .*")).count(),
+    // The rows the manifests of the six drops of those sources declare, counted here from the files' results.
+    long newRows = a.files().stream().filter(f -> !f.source().equals("reference")).mapToLong(f -> f.manifestRows())
+        .sum();
+    assertTrue(both.lines().anyMatch(l -> l.equals(String.format("ingest: population, ehr, emr side by side (%,d rows "
+        + "in new drops)", newRows))), both);
+    assertTrue(both.contains("ingest: reference/") && both.indexOf("ingest: reference/") < both.indexOf("side by side"),
         both);
+    // Each drop counts its own Spark jobs: its files' jobs (their lines) and its own (its quarantine, publication and
+    // ledger), none of another source's drops running beside it.
+    for (String text : List.of(one, both)) {
+      java.util.Map<String, Long> filesJobs = new java.util.HashMap<>();
+      java.util.Map<String, Long> dropJobs = new java.util.HashMap<>();
+      java.util.regex.Pattern file = java.util.regex.Pattern.compile("^ingest: (\\S+/\\d{8}) +\\S+\\.csv\\S* .*; (\\d+) jobs, "
+          + "\\d+ snapshots.*\\)$");
+      java.util.regex.Pattern drop = java.util.regex.Pattern.compile("^ingest: (\\S+/\\d{8}) published \\(.*; (\\d+) jobs, .*");
+      text.lines().forEach(l -> {
+        java.util.regex.Matcher f = file.matcher(l);
+        if (f.matches()) {
+          filesJobs.merge(f.group(1), Long.parseLong(f.group(2)), Long::sum);
+        }
+        java.util.regex.Matcher d = drop.matcher(l);
+        if (d.matches()) {
+          dropJobs.put(d.group(1), Long.parseLong(d.group(2)));
+        }
+      });
+      assertEquals(8, dropJobs.size(), text);
+      assertEquals(dropJobs.keySet(), filesJobs.keySet(), text);
+      for (var e : dropJobs.entrySet()) {
+        assertTrue(e.getValue() >= filesJobs.get(e.getKey()), e.getKey() + ": " + e.getValue() + " jobs, its files "
+            + filesJobs.get(e.getKey()) + "\n" + text);
+      }
+    }
     List<String> compared = new ArrayList<>();
     for (String[] zone : new String[][] {{oneByOne.analytics, together.analytics},
         {oneByOne.identity, together.identity}}) {
@@ -95,6 +121,15 @@ class SourcesSideBySideTest {
           assertEquals(0, x.exceptAll(y).count(), name + ": rows only the run source by source wrote");
           assertEquals(0, y.exceptAll(x).count(), name + ": rows only the run side by side wrote");
           compared.add(name + "=" + rows);
+        }
+      }
+    }
+    // And the run side by side wrote no table the other did not.
+    for (String zone : List.of(together.analytics, together.identity)) {
+      for (Row ns : spark.sql("SHOW NAMESPACES IN " + zone).collectAsList()) {
+        for (Row t : spark.sql("SHOW TABLES IN " + zone + "." + ns.getString(0)).collectAsList()) {
+          String name = ns.getString(0) + "." + t.getString(1);
+          assertTrue(compared.stream().anyMatch(c -> c.startsWith(name + "=")), name);
         }
       }
     }

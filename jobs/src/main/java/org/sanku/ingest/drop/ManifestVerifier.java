@@ -123,6 +123,25 @@ public final class ManifestVerifier {
    *
    * @throws UncheckedIOException only if the drop folder itself cannot be listed
    */
+  /**
+   * The rows a drop's manifest declares (its files' together), read before the drop is verified and under the same
+   * refusals of links and other files than the sender's: -1 when there is no such manifest to read, or it is not
+   * well formed (the drop's verification then says why).
+   */
+  public static long declaredRows(DropRef ref, Limits limits, Configuration hadoop) {
+    Path manifestFile = LandingFiles.child(ref.folder(), MANIFEST);
+    if (LandingFiles.kind(ref.folder(), hadoop) == Kind.LINK || notADeliveryFile(manifestFile, limits, hadoop) != null
+        || LandingFiles.kind(manifestFile, hadoop) != Kind.FILE) {
+      return -1;
+    }
+    try (InputStream in = LandingFiles.open(manifestFile, hadoop)) {
+      Manifest m = Manifest.read(in, ref.id() + "/" + MANIFEST).manifest();
+      return m == null ? -1 : m.files().values().stream().mapToLong(Manifest.FileEntry::rows).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   public static Verification verify(DropRef ref, Limits limits, Configuration hadoop) {
     String id = ref.id();
     Path manifestFile = LandingFiles.child(ref.folder(), MANIFEST);

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,9 +31,6 @@ class ExecutionModesTest {
 
   private static final String FACTORY = "spark.sql.codegen.factoryMode";
   private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
-
-  /** Columns that say when or in which run a row was written: they differ between any two runs. */
-  private static final Set<String> RUN_COLUMNS = Set.of("run_id", "ingested_at", "recorded_at");
 
   private static String conf(SparkSession spark, String key) {
     scala.Option<String> v = spark.conf().getOption(key);
@@ -120,23 +115,8 @@ class ExecutionModesTest {
     // Each drop's line says how it ran: four of each.
     assertEquals(4, text.lines().filter(l -> l.matches("ingest: \\S+ published \\(.*; interpreted\\)")).count(), text);
     assertEquals(4, text.lines().filter(l -> l.matches("ingest: \\S+ published \\(.*; compiled\\)")).count(), text);
-    List<String> compared = new ArrayList<>();
-    for (String[] zone : new String[][] {{interpreted.analytics, compiled.analytics},
-        {interpreted.identity, compiled.identity}}) {
-      for (Row ns : spark.sql("SHOW NAMESPACES IN " + zone[0]).collectAsList()) {
-        for (Row t : spark.sql("SHOW TABLES IN " + zone[0] + "." + ns.getString(0)).collectAsList()) {
-          String name = ns.getString(0) + "." + t.getString(1);
-          Dataset<Row> x = withoutRunColumns(spark.table(zone[0] + "." + name));
-          Dataset<Row> y = withoutRunColumns(spark.table(zone[1] + "." + name));
-          assertEquals(Arrays.asList(x.columns()), Arrays.asList(y.columns()), name);
-          long rows = x.count();
-          assertEquals(rows, y.count(), name);
-          assertEquals(0, x.exceptAll(y).count(), name + ": rows only the interpreted ingest wrote");
-          assertEquals(0, y.exceptAll(x).count(), name + ": rows only the compiled ingest wrote");
-          compared.add(name + "=" + rows);
-        }
-      }
-    }
+    List<String> compared = SameTables.compare(spark, interpreted, compiled, "the interpreted ingest",
+        "the compiled ingest");
     System.out.println("ExecutionModesTest: tables compared, with their rows: " + compared);
     // The tables compared include the standardised sources, their identity zone and the quarantine, with rows.
     Set<String> names = new TreeSet<>(compared.stream().map(c -> c.substring(0, c.indexOf('='))).toList());
@@ -144,9 +124,5 @@ class ExecutionModesTest {
         "ops.quarantine")), names.toString());
     assertTrue(compared.stream().filter(c -> c.startsWith("ops.quarantine=")).noneMatch(c -> c.endsWith("=0")),
         compared.toString());
-  }
-
-  private static Dataset<Row> withoutRunColumns(Dataset<Row> df) {
-    return df.drop(Arrays.stream(df.columns()).filter(RUN_COLUMNS::contains).toArray(String[]::new));
   }
 }

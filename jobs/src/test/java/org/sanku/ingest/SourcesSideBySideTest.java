@@ -9,15 +9,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -30,9 +27,6 @@ import org.sanku.storage.Warehouse;
  * together), and that gives the tables a run ingesting one source at a time gives.
  */
 class SourcesSideBySideTest {
-
-  /** Columns that say when or in which run a row was written: they differ between any two runs. */
-  private static final Set<String> RUN_COLUMNS = Set.of("run_id", "ingested_at", "recorded_at");
 
   @Test
   void theSourcesDependOnReferenceDataAloneAndFormOneLevelAfterIt() {
@@ -107,23 +101,8 @@ class SourcesSideBySideTest {
             + filesJobs.get(e.getKey()) + "\n" + text);
       }
     }
-    List<String> compared = new ArrayList<>();
-    for (String[] zone : new String[][] {{oneByOne.analytics, together.analytics},
-        {oneByOne.identity, together.identity}}) {
-      for (Row ns : spark.sql("SHOW NAMESPACES IN " + zone[0]).collectAsList()) {
-        for (Row t : spark.sql("SHOW TABLES IN " + zone[0] + "." + ns.getString(0)).collectAsList()) {
-          String name = ns.getString(0) + "." + t.getString(1);
-          Dataset<Row> x = withoutRunColumns(spark.table(zone[0] + "." + name));
-          Dataset<Row> y = withoutRunColumns(spark.table(zone[1] + "." + name));
-          assertEquals(Arrays.asList(x.columns()), Arrays.asList(y.columns()), name);
-          long rows = x.count();
-          assertEquals(rows, y.count(), name);
-          assertEquals(0, x.exceptAll(y).count(), name + ": rows only the run source by source wrote");
-          assertEquals(0, y.exceptAll(x).count(), name + ": rows only the run side by side wrote");
-          compared.add(name + "=" + rows);
-        }
-      }
-    }
+    List<String> compared = SameTables.compare(spark, oneByOne, together, "the run source by source",
+        "the run side by side");
     // And the run side by side wrote no table the other did not.
     for (String zone : List.of(together.analytics, together.identity)) {
       for (Row ns : spark.sql("SHOW NAMESPACES IN " + zone).collectAsList()) {
@@ -180,9 +159,5 @@ class SourcesSideBySideTest {
     emr.join(10_000);
     assertFalse(emr.isAlive());
     assertEquals("ehr emr ", order.get());
-  }
-
-  private static Dataset<Row> withoutRunColumns(Dataset<Row> df) {
-    return df.drop(Arrays.stream(df.columns()).filter(RUN_COLUMNS::contains).toArray(String[]::new));
   }
 }
